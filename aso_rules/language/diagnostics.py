@@ -1,0 +1,37 @@
+"""Diagnostics are values: one type for syntax errors, checks and bad data.
+
+Renderers (text, JSON, SARIF, GitHub annotations) live in ``render.py``; this module only defines
+the value and its position.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+Severity = Literal["error", "warning"]
+
+
+@attrs.frozen(order=True)
+class Span:
+    """A 1-based, end-inclusive-line / end-exclusive-column region of a file."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str  # stable: E1xx syntax, E2xx names and types, E3xx values and consistency, Wxxx warnings
+    severity: Severity
+    message: str  # one line
+    span: Span
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
