@@ -7,13 +7,36 @@ The public API::
     diags = aso_rules.check("rulesets/acme-2026.aso")  # list of Diagnostic; never raises for user errors
     s = rs.settle(claims, enrollment)                  # a Settlement
     q = rs.price(enrollment)                           # a Quote
+
+Names are imported on first use, so that ``import aso_rules.model`` stays light.
 """
 
 from __future__ import annotations
 
-from aso_rules.language.diagnostics import Diagnostic, Span
-from aso_rules.language.loader import RulesetError, check, load, loads
-from aso_rules.model import Ruleset
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aso_rules.language.diagnostics import Diagnostic, Span
+    from aso_rules.language.loader import RulesetError, check, load, loads
+    from aso_rules.model import Ruleset
 
 __all__ = ["Diagnostic", "Ruleset", "RulesetError", "Span", "check", "load", "loads"]
 __version__ = "0.1.0"
+
+_HOMES = {
+    "Diagnostic": "aso_rules.language.diagnostics",
+    "Span": "aso_rules.language.diagnostics",
+    "RulesetError": "aso_rules.language.loader",
+    "check": "aso_rules.language.loader",
+    "load": "aso_rules.language.loader",
+    "loads": "aso_rules.language.loader",
+    "Ruleset": "aso_rules.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'aso_rules' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

@@ -1,0 +1,60 @@
+"""What the claim-level pipeline (adjudication) hands to stop-loss, fees and the ledger.
+
+One ``LineResult`` per accepted claim line, in processing order. Identities that hold for every
+line (DOMAIN.md 3.6, I-LINE-1): ``allowed == plan_paid + copay + deductible + coinsurance +
+over_max``; a denied line has allowed, plan_paid, cost sharing and over_max all 0 and
+``noncovered == billed`` (or the repriced amount, per ``settings.noncovered_basis``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from aso_rules.data.records import ClaimRecord
+from aso_rules.model import FrozenMap, Source, fmap
+from aso_rules.money import ZERO, Money
+
+
+@attrs.frozen
+class Step:
+    """One step of a line's explanation: what was computed, the amount, and which statement said so.
+
+    ``before``/``after`` hold the accumulator values the step read and moved (e.g.
+    ``{"deductible.member": Decimal("0.00")}``), keyed by a readable accumulator name.
+    """
+
+    name: str  # e.g. "reprice", "eligibility", "copay", "deductible", "coinsurance", "limit"
+    amount: Money | None
+    detail: str
+    source: Source | None = None
+    before: FrozenMap[str, Money] = attrs.field(factory=FrozenMap, converter=fmap)
+    after: FrozenMap[str, Money] = attrs.field(factory=FrozenMap, converter=fmap)
+
+
+@attrs.frozen
+class LineResult:
+    claim: ClaimRecord
+    status: Literal["paid", "denied"]
+    reason: str  # empty when paid
+    allowed: Money
+    copay: Money = ZERO
+    deductible: Money = ZERO
+    coinsurance: Money = ZERO
+    over_max: Money = ZERO
+    plan_paid: Money = ZERO
+    contractual_adj: Money = ZERO  # billed - allowed when billed >= allowed
+    noncovered: Money = ZERO
+    balance_bill: Money = ZERO
+    plan_year: int = 0  # the plan year (by its start year) of the incurred date
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def cost_share(self) -> Money:
+        return self.copay + self.deductible + self.coinsurance
+
+    @property
+    def member_paid(self) -> Money:
+        """The ledger's member_paid: cost sharing plus amounts over a benefit maximum."""
+        return self.cost_share + self.over_max
