@@ -396,6 +396,7 @@ class ContinuanceRow:
 class ContinuanceTable:
     path: str  # as written in the rule file, resolved against the rule file's folder
     rows: tuple[ContinuanceRow, ...] = ()
+    name: str | None = None  # which table of a file holding several (``named "silver_integrated"``)
 
 
 Severity = Lognormal | Gamma | Pareto | ContinuanceTable
