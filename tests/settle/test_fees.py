@@ -10,7 +10,7 @@ import pytest
 from aso_rules.data.enrollment import MonthEnrollment
 from aso_rules.model import Fee, Settings, TierAmounts
 from aso_rules.settle.fees import FeeError, MonthActivity, compute_fees, enrollment_charge, month_activity
-from tests.settle.plans import aggregate, line, m, ruleset, specific, tiered
+from tests.settle.sl_plans import aggregate, line, m, ruleset, specific, tiered
 
 ALL = ("EE", "ES", "EC", "FAM")
 

@@ -14,7 +14,7 @@ from aso_rules.model import Assumptions, Fee
 from aso_rules.settle import assemble
 from aso_rules.settle.ledger import LEDGER_COLUMNS
 from aso_rules.settle.results import LineResult
-from tests.settle.plans import aggregate, families, line, m, member, ruleset, specific, tiered
+from tests.settle.sl_plans import aggregate, families, line, m, member, ruleset, specific, tiered
 
 MONEY = re.compile(r"^-?\d+\.\d\d$")
 ALL = ("EE", "ES", "EC", "FAM")

@@ -6,7 +6,7 @@ from aso_rules.data.enrollment import monthly_enrollment
 from aso_rules.model import Assumptions, Basis, Fee, Settings
 from aso_rules.settle import assemble
 from aso_rules.settle.stoploss import aggregate_stop_loss, specific_stop_loss, specific_tier
-from tests.settle.plans import (
+from tests.settle.sl_plans import (
     aggregate,
     d,
     families,

@@ -23,7 +23,7 @@ from aso_rules.settle.stoploss import (
     specific_stop_loss,
     specific_tier,
 )
-from tests.settle.plans import PLAN_2025, TIERS
+from tests.settle.sl_plans import PLAN_2025, TIERS
 from tests.settle.sl_strategies import (
     CLAIMANTS,
     aggregate_terms,
