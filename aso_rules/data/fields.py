@@ -26,6 +26,7 @@ class RowError(Exception):
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_CACHE: dict[str, date] = {}
+_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234,567.89: commas group thousands
 
 
 def clean(text: str | None) -> str | None:
@@ -74,6 +75,8 @@ def parse_money(text: str | None, column: str) -> Money | None:
     value = clean(text)
     if value is None:
         return None
+    if "," in value and _GROUPED.fullmatch(value) is None:
+        raise RowError(f"bad_amount: {column} {value!r} is not an amount")
     try:
         return money(value)
     except ValueError:

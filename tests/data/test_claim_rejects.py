@@ -52,7 +52,9 @@ def test_read_claims__good_rows_accepted(claims_from: Reader) -> None:
     assert result.columns == HEADER and not result.rejects
 
 
-@pytest.mark.parametrize("column", ["claim_id", "member_id", "line", "category", "incurred", "paid", "billed"])
+@pytest.mark.parametrize(
+    "column", ["claim_id", "member_id", "line", "category", "incurred", "paid", "billed"]
+)
 def test_read_claims__missing_required_value(claims_from: Reader, column: str) -> None:
     """An empty required field rejects its row with missing_field naming the column."""
     _, reason = rejected_at(claims_from, row("X", **{column: ""}))
