@@ -186,7 +186,9 @@ class Adjudicator:
                 return self._deny(claim, year, reason, allowed, steps, visit.source)
             if steps is not None:
                 detail = f"{visit.label}: {used_visits} used before this line"
-                steps.append(Step("limit", None, detail, visit.source))
+                counts = {visit.name: Decimal(used_visits)}
+                after = {visit.name: Decimal(used_visits + 1)}
+                steps.append(Step("limit", None, detail, visit.source, counts, after))
         dollars = acc.dollars
         for cap in terms.dollar_limits:
             period = LIFETIME if cap.lifetime else year

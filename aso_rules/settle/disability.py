@@ -97,16 +97,15 @@ def std_benefit(
 
 
 def ltd_monthly(
-    terms: DisabilityTerms, annual_earnings: Decimal, mode: RoundingMode
+    terms: DisabilityTerms, annual_earnings: Decimal, mode: RoundingMode, offsets: Money = ZERO
 ) -> tuple[Money, Money, Money]:
-    """(gross, minimum, net) monthly LTD benefit with no offsets (DOMAIN.md 5.2)."""
+    """(gross, minimum, net) monthly LTD benefit (DOMAIN.md 5.2); claims carry no offsets (0)."""
     gross = round_money(terms.pct * annual_earnings / _MONTHS_PER_YEAR, mode)
     if terms.maximum is not None and gross > terms.maximum:
         gross = terms.maximum
     minimum = terms.minimum_flat if terms.minimum_flat is not None else ZERO
     if terms.minimum_pct is not None:
         minimum = max(minimum, round_money(terms.minimum_pct * gross, mode))
-    offsets = ZERO
     net = max(gross - offsets, minimum)
     return gross, minimum, net
 
