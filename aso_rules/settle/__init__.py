@@ -55,7 +55,7 @@ class EngineUnavailable(ValueError):
 
 def reference_adjudicator() -> Adjudicator:
     """The reference engine's ``adjudicate`` (imported on first use)."""
-    from aso_rules.settle.adjudicate import adjudicate  # type: ignore[import-not-found,unused-ignore]
+    from aso_rules.settle.adjudicate import adjudicate
 
     fn: Adjudicator = adjudicate
     return fn
@@ -201,10 +201,7 @@ def settle(
         if engine not in ENGINES:
             raise EngineUnavailable(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
         raise EngineUnavailable(f"the {engine!r} engine is not available yet; use --engine reference")
-    from aso_rules.data.readers import (  # type: ignore[import-not-found,unused-ignore]
-        read_claims,
-        read_enrollment,
-    )
+    from aso_rules.data.readers import read_claims, read_enrollment
 
     adjudicate = reference_adjudicator()
     stages = _Progress(progress, total=4)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import attrs
 
 from aso_rules.data.enrollment import MonthEnrollment
+from aso_rules.data.readers import known_categories
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.fees import FeeResult, enrollment_charge
@@ -87,31 +88,6 @@ def fully_insured(
     return FullyInsured(premium=premium, difference=premium - cost.total)
 
 
-def named_categories(ruleset: Ruleset, line: str) -> frozenset[str]:
-    """The categories the ruleset names for a line (rules, limits, exclusions, classes, prices)."""
-    try:
-        from aso_rules.data.readers import known_categories  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        known_categories = None
-    if known_categories is not None:
-        found: frozenset[str] = known_categories(ruleset, line)
-        return found
-    names: set[str] = set()
-    coverage = ruleset.coverages.get(line)
-    if coverage is not None:
-        for terms in coverage.networks.values():
-            names.update(terms.categories)
-        names.update(limit.category for limit in coverage.limits)
-        for exclusion in coverage.exclusions:
-            names.update(exclusion.categories)
-        if coverage.dental is not None:
-            names.update(coverage.dental.classes)
-    schedule = ruleset.fee_schedules.get(line)
-    if schedule is not None:
-        names.update(schedule.categories)
-    return frozenset(names)
-
-
 def unknown_categories(ruleset: Ruleset, lines: Sequence[LineResult]) -> dict[str, dict[str, int]]:
     """Lines whose category the ruleset never names, counted by line of coverage and category.
 
@@ -126,7 +102,7 @@ def unknown_categories(ruleset: Ruleset, lines: Sequence[LineResult]) -> dict[st
         if line not in ruleset.coverages:
             continue
         if line not in named:
-            named[line] = named_categories(ruleset, line)
+            named[line] = known_categories(ruleset, line)
         if r.claim.category not in named[line]:
             by_cat = counts.setdefault(line, {})
             by_cat[r.claim.category] = by_cat.get(r.claim.category, 0) + 1

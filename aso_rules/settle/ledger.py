@@ -25,10 +25,9 @@ from typing import Any
 
 import attrs
 import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pa_parquet
 
 from aso_rules.data.records import ClaimRecord, Reject
+from aso_rules.data.writers import write_table
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money, format_money
 from aso_rules.settle.employer import EmployerCost, FullyInsured
@@ -267,15 +266,6 @@ def _json_default(value: object) -> object:
 def summary_json(summary: Mapping[str, Any]) -> str:
     """summary.json text (two-space indent, a final newline)."""
     return json.dumps(summary, indent=2, default=_json_default) + "\n"
-
-
-def write_table(table: pa.Table, path: Path) -> None:
-    """A table as CSV (header row, ISO dates, plain decimals, true/false) or Parquet, by suffix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".parquet":
-        pa_parquet.write_table(table, path)
-    else:
-        pa_csv.write_csv(table, path)
 
 
 def write_outputs(
