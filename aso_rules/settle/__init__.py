@@ -42,22 +42,31 @@ from aso_rules.settle.stoploss import (
     specific_stop_loss,
 )
 
-__all__ = ["ENGINES", "EngineUnavailable", "Explanation", "Settlement", "assemble", "settle"]
+__all__ = [
+    "ENGINES",
+    "AdjudicateFn",
+    "EngineUnavailable",
+    "Explanation",
+    "Settlement",
+    "assemble",
+    "records_settle",
+    "settle",
+]
 
 ENGINES = ("reference", "vector", "dask")
 
-Adjudicator = Callable[..., list[LineResult]]
+AdjudicateFn = Callable[..., list[LineResult]]
 
 
 class EngineUnavailable(ValueError):
     """The requested engine does not exist (yet) in this installation."""
 
 
-def reference_adjudicator() -> Adjudicator:
+def reference_adjudicator() -> AdjudicateFn:
     """The reference engine's ``adjudicate`` (imported on first use)."""
     from aso_rules.settle.adjudicate import adjudicate
 
-    fn: Adjudicator = adjudicate
+    fn: AdjudicateFn = adjudicate
     return fn
 
 
@@ -78,7 +87,7 @@ class Settlement:
     fees: FeeResult
     employer: EmployerCost
     specific_shares: tuple[Money, ...]  # aligned with ``lines``
-    adjudicator: Adjudicator | None = None
+    adjudicator: AdjudicateFn | None = None
 
     def explain(self, claim_id: str) -> Explanation:
         """The step-by-step trace of one claim line, with its stop-loss share.
@@ -117,7 +126,7 @@ def assemble(
     claim_rejects: Sequence[Reject] = (),
     enrollment_rejects: Sequence[Reject] = (),
     received: int | None = None,
-    adjudicator: Adjudicator | None = None,
+    adjudicator: AdjudicateFn | None = None,
 ) -> Settlement:
     """Stop-loss, fees, employer cost and outputs over adjudicated lines.
 
@@ -252,7 +261,7 @@ def records_settle(
     members: Sequence[MemberRecord],
     claims: Sequence[ClaimRecord],
     *,
-    adjudicator: Adjudicator | None = None,
+    adjudicator: AdjudicateFn | None = None,
 ) -> Settlement:
     """Settle already-validated records (the test runner's path): adjudicate, then ``assemble``."""
     adjudicate = adjudicator or reference_adjudicator()

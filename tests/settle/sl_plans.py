@@ -168,3 +168,70 @@ def families(
 def o_members(n: int, amount: str, *, kind: str = "medical") -> list[LineResult]:
     """DOMAIN.md's O-members: n members, one medical line each, incurred 06-01, paid 06-20."""
     return [line(f"O{i}", f"O{i}", kind, "2025-06-01", "2025-06-20", amount) for i in range(1, n + 1)]
+
+
+def acme_full() -> Ruleset:
+    """LANGUAGE.md's Acme example as compiled, with its premiums, aggregate, fees, assumptions and tests."""
+    import attrs
+
+    from aso_rules.model import Assumptions, Expectation, TestCase, TestClaim, TestMember
+    from tests.data.plans import acme_2026
+
+    base = acme_2026()
+    first, second = base.specific
+    tiers = ("EE", "ES", "EC", "FAM")
+    first = attrs.evolve(
+        first, premium=tiered({"EE": "42.10", "ES": "95.00", "EC": "80.00", "FAM": "120.50"})
+    )
+    second = attrs.evolve(second, premium=tiered(dict.fromkeys(tiers, "6.25")))
+    agg = AggregateStopLoss(
+        name="Acme Re aggregate",
+        pct_of_expected=Decimal("1.25"),
+        minimum_fixed=m("1800000.00"),
+        maximum=m("1000000.00"),
+        premium=tiered(dict.fromkeys(tiers, "3.50")),
+    )
+    fees = (
+        Fee("administration", "pepm", amounts=tiered(dict.fromkeys(tiers, "38.50"))),
+        Fee("network_access", "pepm", amounts=tiered(dict.fromkeys(tiers, "4.25"))),
+        Fee("cobra_administration", "pepm", amounts=tiered(dict.fromkeys(tiers, "0.60"))),
+        Fee("claims_processing", "per_claim", amount=m("1.10")),
+    )
+    assumptions = Assumptions(
+        expected_claims=tiered({"EE": "480.00", "ES": "1020.00", "EC": "870.00", "FAM": "1450.00"}),
+        fully_insured=tiered({"EE": "655.00", "ES": "1320.00", "EC": "1150.00", "FAM": "1930.00"}),
+    )
+    tests = (
+        TestCase(
+            "an office visit pays the copay and skips the deductible",
+            members=(TestMember("A1", "A1", "EE"),),
+            claims=(TestClaim("c1", "A1", "medical", "office_visit", d("2026-02-03"), allowed=m("180.00")),),
+            expectations=(
+                Expectation("claim", "member_paid", m("30.00"), subject="c1"),
+                Expectation("claim", "plan_paid", m("150.00"), subject="c1"),
+            ),
+        ),
+        TestCase(
+            "a large claim crosses the specific deductible",
+            members=(TestMember("B1", "B1", "EE"),),
+            claims=(
+                TestClaim(
+                    "c1",
+                    "B1",
+                    "medical",
+                    "inpatient",
+                    d("2026-03-02"),
+                    paid=d("2026-03-20"),
+                    allowed=m("305000.00"),
+                ),
+            ),
+            expectations=(
+                Expectation("claim", "member_paid", m("5000.00"), subject="c1"),
+                Expectation("claim", "plan_paid", m("300000.00"), subject="c1"),
+                Expectation("specific", "reimbursed", m("100000.00"), subject="Acme Re first tier"),
+            ),
+        ),
+    )
+    return attrs.evolve(
+        base, specific=(first, second), aggregate=agg, fees=fees, assumptions=assumptions, tests=tests
+    )
