@@ -216,3 +216,16 @@ def test_adjudicate__no_deductible_no_oop_coverage() -> None:
         D("49999.50"),
         D("49999.50"),
     )
+
+
+def test_adjudicate__explain_follows_the_step_order() -> None:
+    """Explanation steps follow the rule's step order and carry the running totals between them."""
+    rule = CategoryRule(copay=D("50.00"), coins=D("0.20"), step_order=("deductible", "copay", "coinsurance"))
+    m = member("M1")
+    c = claim("X", m, "SPC", "2025-02-01", billed="1200", allowed="1200")
+    res, _ = run(_with_rule(rule), [m], [c], explain=True)  # type: ignore[arg-type]
+    names = [s.name for s in res["X"].steps if s.name in ("copay", "deductible", "coinsurance")]
+    assert names == ["deductible", "copay", "coinsurance"]
+    copay_step = next(s for s in res["X"].steps if s.name == "copay")
+    assert copay_step.before["out_of_pocket.member"] == D("1000.00")
+    assert copay_step.after["out_of_pocket.member"] == D("1050.00")
