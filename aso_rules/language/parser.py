@@ -369,18 +369,21 @@ def parse_text(text: str, path: str = "<string>") -> tuple[ast.RuleFile | None, 
     return rule_file, diagnostics
 
 
+def too_large(size: int, path: str) -> Diagnostic:
+    """E105 for a file of ``size`` bytes."""
+    return Diagnostic(
+        "E105",
+        "error",
+        f"file too large: {size:,} bytes or more (the limit is {MAX_FILE_BYTES:,})",
+        Span(path, 1, 1, 1, 1),
+        "split the ruleset into included files",
+    )
+
+
 def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     """Bytes -> text, or E104/E105 for binary, non-UTF-8 or oversized content."""
     if len(data) > MAX_FILE_BYTES:
-        return None, [
-            Diagnostic(
-                "E105",
-                "error",
-                f"file too large: {len(data):,} bytes (the limit is {MAX_FILE_BYTES:,})",
-                Span(path, 1, 1, 1, 1),
-                "split the ruleset into included files",
-            )
-        ]
+        return None, [too_large(len(data), path)]
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line = data.count(b"\n", 0, offset) + 1
