@@ -23,8 +23,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--enrollment", required=True, metavar="F", help="projected enrollment.csv")
     parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out/)")
     parser.add_argument("--json", action="store_true", help="print price.json to stdout")
-    parser.add_argument("--simulations", type=_non_negative, default=20_000, metavar="N",
-                        help="Monte Carlo plan years for the cross-check (default 20000; 0 = none)")  # fmt: skip
+    parser.add_argument(
+        "--simulations",
+        type=_non_negative,
+        default=20_000,
+        metavar="N",
+        help="Monte Carlo plan years for the cross-check (default 20000; 0 = none)",
+    )
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     parser.set_defaults(run=run)
 

@@ -138,13 +138,14 @@ def compound(
     m2 = _second_moment(dist, limit)
     var_s = count.lam * m2 + (count.variance - count.lam) * m1 * m1
     h = choose_span(count.lam * m1, math.sqrt(max(var_s, 0.0)), points, unit if unit else cap)
-    for _ in range(12):
+    for _ in range(40):
         sev = discretise(dist, h, points, method, cap)
         result = fft_compound(sev, count)
         if result.tail < TAIL_TOLERANCE:
             return Compound(h=h, probs=result.probs, tail=result.tail)
         base = unit if unit else cap
-        h = h * 2 if not base else base / max(1, math.floor(base / (h * 2)))
+        steps = math.floor(base / (h * 2)) if base is not None and base > 0 else 0
+        h = base / steps if base is not None and steps >= 1 else h * 2
     raise PricingError("the compound distribution does not fit a grid (tail mass stays above 1e-9)")
 
 
