@@ -213,14 +213,13 @@ def settle(
     from aso_rules.data.readers import read_claims, read_enrollment
 
     adjudicate = reference_adjudicator()
-    stages = _Progress(progress, total=4)
     enrolled = read_enrollment(enrollment, ruleset)
     members = {m.member_id: m for m in enrolled.members}
-    stages.step("claims")
     claims_in = read_claims(claims, ruleset, members)
-    stages.step("adjudication")
+    stages = _Progress(progress and len(claims_in.claims) >= LONG_RUN_LINES, total=2)
+    stages.start("adjudication")
     lines: list[LineResult] = adjudicate(ruleset, members, list(claims_in.claims))
-    stages.step("stop-loss and fees")
+    stages.step("stop-loss, fees and outputs")
     result = assemble(
         ruleset,
         members,
@@ -236,15 +235,22 @@ def settle(
     return result
 
 
+LONG_RUN_LINES = 50_000  # below this a run takes well under a few seconds: no progress bar
+
+
 class _Progress:
-    """A stage progress bar (tqdm) when asked for; silent otherwise."""
+    """A stage progress bar (tqdm) on stderr when asked for; silent otherwise."""
 
     def __init__(self, enabled: bool, total: int) -> None:
+        self._enabled = enabled
+        self._total = total
         self._bar: Any = None
-        if enabled:
+
+    def start(self, stage: str) -> None:
+        if self._enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc="enrollment", unit="stage", leave=False)
+            self._bar = tqdm(total=self._total, desc=stage, unit="stage", leave=False)
 
     def step(self, next_stage: str) -> None:
         if self._bar is not None:
