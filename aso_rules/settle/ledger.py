@@ -20,6 +20,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +73,16 @@ _RECORD_FIELDS: dict[str, pa.DataType] = {
 }
 
 
-def _input_value(claim: ClaimRecord, column: str) -> Any:
+def _input_values(claims: Sequence[ClaimRecord], column: str) -> list[Any]:
+    """One input column's values: a record field as parsed, an extra column as its text."""
     if column in _RECORD_FIELDS:
-        return getattr(claim, column)
-    value = claim.extra.get(column)
-    return None if value is None else str(value)
+        get = attrgetter(column)
+        return [get(c) for c in claims]
+    out: list[Any] = []
+    for c in claims:
+        value = c.extra.get(column)
+        out.append(None if value is None else str(value))
+    return out
 
 
 def ledger_table(
@@ -86,12 +92,14 @@ def ledger_table(
     aggregate_eligible: Sequence[bool],
 ) -> pa.Table:
     """The ledger: input columns as given, then the settlement columns, in input row order."""
-    order = sorted(range(len(lines)), key=lambda i: lines[i].claim.row)
+    rows = [r.claim.row for r in lines]
+    order = sorted(range(len(lines)), key=rows.__getitem__)
     ordered = [lines[i] for i in order]
+    claims = [r.claim for r in ordered]
     arrays: list[pa.Array] = []
     names: list[str] = []
     for column in columns:
-        values = [_input_value(r.claim, column) for r in ordered]
+        values = _input_values(claims, column)
         arrays.append(pa.array(values, type=_RECORD_FIELDS.get(column, pa.string())))
         names.append(f"input_{column}" if column in LEDGER_COLUMNS else column)
     computed: dict[str, tuple[list[Any], pa.DataType]] = {

@@ -43,7 +43,31 @@ def claimant_of(result: LineResult, key: str) -> str:
 
 def processing_indices(lines: Sequence[LineResult]) -> list[int]:
     """Indices of ``lines`` in stop-loss order: ascending (paid, claim_id), stable."""
-    return sorted(range(len(lines)), key=lambda i: (lines[i].claim.paid, lines[i].claim.claim_id))
+    keys = [(r.claim.paid, r.claim.claim_id) for r in lines]
+    return sorted(range(len(keys)), key=keys.__getitem__)
+
+
+def contract_flags(
+    lines: Sequence[LineResult],
+    covers: Sequence[str],
+    window: Window,
+    members: Mapping[str, MemberRecord] | None,
+) -> list[bool]:
+    """``line_in_contract`` for every line (one pass, plain-dict lookups)."""
+    covered = frozenset(covers)
+    people = dict(members) if members is not None else None
+    out: list[bool] = []
+    append = out.append
+    for r in lines:
+        claim = r.claim
+        if r.status != "paid" or claim.line not in covered or not window.contains(claim.incurred, claim.paid):
+            append(False)
+        elif people is None:
+            append(True)
+        else:
+            member = people.get(claim.member_id)
+            append(member is not None and member.covered_on(claim.incurred))
+    return out
 
 
 def line_in_contract(
@@ -113,11 +137,21 @@ def specific_tier(
     effective: date,
     claimant_key: str = "member",
     mode: RoundingMode = "half_up",
+    order: Sequence[int] | None = None,
 ) -> SpecificResult:
-    """Settle one specific tier: ASD in chronological paid order, then percentage, then maximum."""
+    """Settle one specific tier: ASD in chronological paid order, then percentage, then maximum.
+
+    ``order`` (the stop-loss order of ``lines``, from ``processing_indices``) may be passed to share
+    one sort between tiers.
+    """
     window = contract_window(effective, tier.basis, terminal_liability=tier.terminal_liability)
     n = len(lines)
-    eligible = [line_in_contract(r, tier.covers, window, members) for r in lines]
+    eligible = contract_flags(lines, tier.covers, window, members)
+    lasers = dict(tier.lasers)
+    standard = tier.deductible
+    pct = tier.reimbursement_pct
+    maximum = tier.maximum
+    by_family = claimant_key == "family"
     shares = [ZERO] * n
     absorbed_on = [ZERO] * n
     spent: dict[str, Money] = {}
@@ -125,26 +159,27 @@ def specific_tier(
     absorbed_by: dict[str, Money] = {}
     reimbursed: dict[str, Money] = {}
     asd_left = tier.aggregating_deductible
-    for i in processing_indices(lines):
+    for i in processing_indices(lines) if order is None else order:
         if not eligible[i]:
             continue
-        m = claimant_of(lines[i], claimant_key)
-        sd = tier.deductible_for(m)
+        r = lines[i]
+        m = r.claim.family_id if by_family else r.claim.member_id
+        sd = lasers.get(m, standard)
         before = spent.get(m, ZERO)
-        after = before + lines[i].plan_paid
+        after = before + r.plan_paid
         spent[m] = after
-        excess_x.setdefault(m, ZERO)
-        absorbed_by.setdefault(m, ZERO)
-        r_before = reimbursed.setdefault(m, ZERO)
-        if sd is None:
+        if m not in reimbursed:
+            excess_x[m] = absorbed_by[m] = reimbursed[m] = ZERO
+        if sd is None or after <= sd:
             continue
-        excess_line = max(ZERO, after - sd) - max(ZERO, before - sd)
+        r_before = reimbursed[m]
+        excess_line = after - sd - max(ZERO, before - sd)
         absorbed = min(excess_line, asd_left)
         asd_left -= absorbed
         absorbed_on[i] = absorbed
         absorbed_by[m] += absorbed
         excess_x[m] += excess_line - absorbed
-        r_after = _reimburse(excess_x[m], tier.reimbursement_pct, tier.maximum, mode)
+        r_after = _reimburse(excess_x[m], pct, maximum, mode)
         reimbursed[m] = r_after
         shares[i] = r_after - r_before
     claimants = {}
@@ -178,6 +213,7 @@ def specific_stop_loss(
     members: Mapping[str, MemberRecord] | None,
 ) -> tuple[SpecificResult, ...]:
     """Every specific tier of the ruleset, each applied independently to the same lines (6.4)."""
+    order = processing_indices(lines) if ruleset.specific else []
     return tuple(
         specific_tier(
             tier,
@@ -186,6 +222,7 @@ def specific_stop_loss(
             effective=ruleset.plan_year.start,
             claimant_key=ruleset.settings.specific_claimant_key,
             mode=ruleset.settings.rounding,
+            order=order,
         )
         for tier in ruleset.specific
     )
@@ -193,10 +230,23 @@ def specific_stop_loss(
 
 def specific_line_shares(results: Sequence[SpecificResult], n: int) -> tuple[Money, ...]:
     """Each line's share of specific reimbursement summed over tiers (the ledger column)."""
+    if len(results) == 1:
+        return results[0].line_shares
     totals = [ZERO] * n
     for res in results:
         for i, share in enumerate(res.line_shares):
-            totals[i] += share
+            if share:
+                totals[i] += share
+    return tuple(totals)
+
+
+def specific_line_absorbed(results: Sequence[SpecificResult], n: int) -> tuple[Money, ...]:
+    """Each line's ASD absorption summed over tiers."""
+    totals = [ZERO] * n
+    for res in results:
+        for i, amount in enumerate(res.line_absorbed):
+            if amount:
+                totals[i] += amount
     return tuple(totals)
 
 
@@ -301,11 +351,13 @@ def aggregate_stop_loss(
     specific_covers = lowest.covers if lowest is not None else ()
     key = ruleset.settings.specific_claimant_key
     n = len(lines)
-    eligible = [line_in_contract(r, agg.covers, window, members) for r in lines]
-    spec_share = specific_line_shares(specific, n)
-    absorbed = [sum((res.line_absorbed[i] for res in specific), ZERO) for i in range(n)]
+    eligible = contract_flags(lines, agg.covers, window, members)
+    net = agg.claim_basis == "net_of_specific"
+    spec_share = specific_line_shares(specific, n) if net else ()
+    absorbed = specific_line_absorbed(specific, n) if agg.asd_counts else ()
     contribution = [ZERO] * n
     spent: dict[str, Money] = {}
+    caps: dict[str, Money | None] = {}
     for i in processing_indices(lines):
         if not eligible[i]:
             continue
@@ -313,11 +365,13 @@ def aggregate_stop_loss(
         if r.claim.line not in specific_covers:
             contribution[i] = r.plan_paid  # elected lines outside the specific: uncapped
             continue
-        if agg.claim_basis == "net_of_specific":
+        if net:
             contribution[i] = r.plan_paid - spec_share[i]
             continue
         m = claimant_of(r, key)
-        cap = _claimant_cap(m, agg, lowest)
+        if m not in caps:
+            caps[m] = _claimant_cap(m, agg, lowest)
+        cap = caps[m]
         before = spent.get(m, ZERO)
         after = before + r.plan_paid
         spent[m] = after
