@@ -386,3 +386,49 @@ def test_settlement__c29_employer_cost():
     assert s.summary["employer_cost"]["total"] == "1297800.00"
     assert s.summary["aggregate_stop_loss"]["attachment_point"] == "1249998.00"
     assert s.summary["fully_insured"] == {"premium": "1601400.00", "difference": "303600.00"}
+
+
+# --------------------------------------------------------------------------- I-EMP-2's preconditions
+
+
+def _liability(spec_kw, agg_kw, amounts):
+    """Employer net eligible liability with A = 120,000 (10 EE employees x 1,000 x 12)."""
+    members = {x.member_id: x for x in families({"EE": 10})}
+    lines = [
+        line(f"L{i}", f"E-EE-{i}", "medical", "2025-03-01", "2025-03-10", a) for i, a in enumerate(amounts)
+    ]
+    rs = ruleset(
+        specific_tiers=[specific(deductible="100000.00", **spec_kw)],
+        agg=aggregate(factors={"EE": "1000.00"}, minimum_pct=m("0"), **agg_kw),
+    )
+    months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
+    spec = specific_stop_loss(rs, lines, members)
+    agg = aggregate_stop_loss(rs, lines, members, months, spec)
+    assert agg.attachment.point == m("120000.00")
+    return sum(r.plan_paid for r in lines) - sum(s.reimbursed for s in spec) - agg.reimbursed
+
+
+def test_employer__i_emp_2_holds_when_every_precondition_does():
+    """With every precondition of I-EMP-2 the employer keeps min(G, A) = 120,000 of 500,000."""
+    assert _liability({}, {}, ["300000.00", "100000.00", "100000.00"]) == m("120000.00")
+
+
+def test_employer__i_emp_2_each_broken_precondition_can_exceed_a():
+    """Each precondition broken alone pushes the liability above A = 120,000 (DOMAIN.md I-EMP-2)."""
+    big = ["300000.00"]
+    cases = [
+        (
+            {"lasers": {"E-EE-0": "200000.00"}},
+            {"laser_treatment": "standard_only"},
+            ["200000.00"],
+            "200000.00",
+        ),
+        ({"aggregating_deductible": "50000.00"}, {}, big, "150000.00"),
+        ({"reimbursement_pct": m("0.5")}, {}, big, "200000.00"),
+        ({"maximum": "50000.00"}, {}, big, "250000.00"),
+        ({}, {"maximum": "100000.00"}, ["100000.00", "100000.00", "100000.00"], "200000.00"),
+    ]
+    for spec_kw, agg_kw, amounts, expected in cases:
+        assert _liability(spec_kw, agg_kw, amounts) == m(expected), (spec_kw, agg_kw)
+    # the ASD case is cured by asd_counts
+    assert _liability({"aggregating_deductible": "50000.00"}, {"asd_counts": True}, big) == m("120000.00")
