@@ -386,3 +386,40 @@ def as_json(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> dict[str, An
                 }
             )
     return {"files": len(results), "passed": passed, "failed": failed, "tests": tests}
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def tested_coverage(ruleset: Ruleset) -> dict[str, dict[str, list[str]]]:
+    """Which categories the ruleset names, per line of coverage, its tests exercise.
+
+    ``{LINE: {"named": [...], "tested": [...], "missing": [...]}}``; ``tested`` lists every category of
+    the line used by a test claim (named or not), ``missing`` the named ones no test uses.
+    """
+    from aso_rules.data.readers import known_categories
+
+    used: dict[str, set[str]] = {}
+    for case in ruleset.tests:
+        for claim in case.claims:
+            used.setdefault(claim.line, set()).add(claim.category)
+    out: dict[str, dict[str, list[str]]] = {}
+    for line in ruleset.coverages:
+        named = known_categories(ruleset, line)
+        tested = used.get(line, set())
+        out[line] = {"named": sorted(named), "tested": sorted(tested), "missing": sorted(named - tested)}
+    return out
+
+
+def render_coverage(results: Sequence[tuple[str, dict[str, dict[str, list[str]]]]]) -> str:
+    """One line per file and line of coverage: categories exercised of those named, and the rest."""
+    out: list[str] = []
+    for path, by_line in results:
+        out.append(f"{path}: coverage")
+        for line, c in by_line.items():
+            named = set(c["named"])
+            hit = len(named & set(c["tested"]))
+            missing = f" (not tested: {', '.join(c['missing'])})" if c["missing"] else ""
+            claims = "no test claims" if not c["tested"] else f"{hit} of {len(named)} named categories"
+            out.append(f"  {line}: {claims}{missing}")
+    return "\n".join(out) + "\n"

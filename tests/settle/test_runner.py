@@ -126,3 +126,15 @@ def test_runner__setup_error_is_reported():
     )
     result = run_case(acme_full(), case)
     assert not result.passed and "ghost" in (result.error or "")
+
+
+def test_runner__coverage_lists_untested_named_categories():
+    """--coverage: per line, the categories tests used and the named ones no test exercises."""
+    from aso_rules.testing.runner import render_coverage, tested_coverage
+
+    cov = tested_coverage(acme_full())
+    assert cov["medical"]["tested"] == ["inpatient", "office_visit"]
+    assert "specialist" in cov["medical"]["missing"] and "office_visit" not in cov["medical"]["missing"]
+    assert cov["rx"]["tested"] == [] and "generic" in cov["rx"]["missing"]
+    text = render_coverage([("acme.aso", cov)])
+    assert "rx: no test claims" in text

@@ -348,3 +348,16 @@ def test_settlement__rows_are_conserved(mm, lines, n_rejects):
     assert s.ledger.num_rows + s.rejects.num_rows == counts["received"]
     assert counts["received"] == counts["settled"] + counts["rejected"]
     assert counts["settled"] == counts["paid"] + counts["denied"]
+
+
+@PROPS
+@given(members(), line_results(), specific_terms(simple=True, lasers={}), cents(0, 30_000_000))
+def test_specific__stacked_contiguous_tiers_act_as_one(mm, lines, tier, layer):
+    """Tiers with SD_2 = SD_1 + max_1 (100%, no ASD, same lines) reimburse (E_m - SD_1)+ together."""
+    first = attrs.evolve(tier, name="first", maximum=layer)
+    second = attrs.evolve(tier, name="second", deductible=tier.deductible + layer)
+    rs = attrs.evolve(_rs([first, second]), specific=(first, second))
+    one, two = specific_stop_loss(rs, lines, mm)
+    for m, c in one.claimants.items():
+        total = c.reimbursed + two.claimants[m].reimbursed
+        assert total == max(ZERO, c.eligible_paid - tier.deductible)
