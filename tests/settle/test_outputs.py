@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 import pyarrow.parquet as pq
+import pytest
 
 from aso_rules.data.records import ClaimRecord, Reject
 from aso_rules.model import Assumptions, Fee
@@ -185,3 +186,24 @@ def _fields(obj):
     import attrs
 
     return attrs.asdict(obj, recurse=False)
+
+
+def test_summary__validates_against_the_published_schema():
+    """summary.json validates against docs/schemas/summary.schema.json, with and without stop-loss."""
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "docs/schemas/summary.schema.json").read_text()
+    )
+    jsonschema.validate(json.loads(json.dumps(_settlement().summary)), schema)
+    bare = assemble(
+        ruleset(), {"A": member("A")}, [line("X", "A", "medical", "2025-01-01", "2025-01-02", "5.00")]
+    )
+    assert bare.summary["aggregate_stop_loss"] is None and bare.summary["fully_insured"] is None
+    jsonschema.validate(json.loads(json.dumps(bare.summary)), schema)
+    broken = json.loads(json.dumps(bare.summary))
+    broken["totals"]["plan_paid"] = 5.0
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
