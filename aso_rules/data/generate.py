@@ -75,34 +75,56 @@ CLAIM_COLUMNS = (
 # --------------------------------------------------------------------------- arrow helpers
 
 
+def _validity(valid: npt.NDArray[np.bool_] | None) -> pa.Buffer | None:
+    """An Arrow validity bitmap (``None`` when every value is present)."""
+    if valid is None or valid.all():
+        return None
+    return pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
 def money_array(cents: IntArray, valid: npt.NDArray[np.bool_] | None = None) -> pa.Array:
     """Exact ``decimal128(18, 2)`` from integer cents (two's-complement 128-bit, no float on the way)."""
     cents = np.ascontiguousarray(cents, dtype=np.int64)
     words = np.empty((len(cents), 2), dtype=np.int64)
     words[:, 0] = cents
     words[:, 1] = cents >> 63
-    array = pa.Array.from_buffers(MONEY, len(cents), [None, pa.py_buffer(words)])
-    if valid is not None and not valid.all():
-        array = pc.if_else(pa.array(valid), array, pa.scalar(None, type=MONEY))
-    return array
+    return pa.Array.from_buffers(MONEY, len(cents), [_validity(valid), pa.py_buffer(words)])
 
 
 def _strings(values: Any, codes: npt.NDArray[np.integer[Any]]) -> pa.Array:
     return pa.array(list(values), type=pa.string()).take(pa.array(codes))
 
 
-def _optional_strings(
-    values: Any, codes: npt.NDArray[np.integer[Any]], valid: npt.NDArray[np.bool_]
+def _categorical(
+    values: Any, codes: npt.NDArray[np.integer[Any]], valid: npt.NDArray[np.bool_] | None = None
 ) -> pa.Array:
-    array = _strings(values, np.where(valid, codes, 0))
-    return pc.if_else(pa.array(valid), array, pa.scalar(None, type=pa.string()))
+    """A dictionary-encoded string column (the values once, an int32 index per row)."""
+    indices = np.ascontiguousarray(codes, dtype=np.int32)
+    index_array = pa.Array.from_buffers(pa.int32(), len(indices), [_validity(valid), pa.py_buffer(indices)])
+    return pa.DictionaryArray.from_arrays(index_array, pa.array(list(values), type=pa.string()))
 
 
 def _dates(days: DayArray, valid: npt.NDArray[np.bool_] | None = None) -> pa.Array:
-    array = pa.array(days.astype("datetime64[D]"))
-    if valid is not None and not valid.all():
-        array = pc.if_else(pa.array(valid), array, pa.scalar(None, type=pa.date32()))
-    return array
+    numbers = np.ascontiguousarray(days.astype("datetime64[D]").astype(np.int64).astype(np.int32))
+    return pa.Array.from_buffers(pa.date32(), len(numbers), [_validity(valid), pa.py_buffer(numbers)])
+
+
+def _ids(prefix: str, n: int) -> pa.Array:
+    """``C-0000001`` ... as one string buffer built with integer arithmetic (no Python strings)."""
+    width = max(7, len(str(n)))
+    head = np.frombuffer(prefix.encode(), dtype=np.uint8)
+    chars = np.empty((n, len(head) + width), dtype=np.uint8)
+    chars[:, : len(head)] = head
+    numbers = np.arange(1, n + 1, dtype=np.int64)
+    for k in range(width):
+        chars[:, len(head) + width - 1 - k] = 48 + (numbers // 10**k) % 10
+    row = chars.shape[1]
+    offsets = np.arange(0, (n + 1) * row, row, dtype=np.int64)
+    if offsets[-1] < 2**31:
+        return pa.Array.from_buffers(
+            pa.string(), n, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(chars)]
+        )
+    return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(chars)])
 
 
 def _lognormal_cents(rng: np.random.Generator, mean: float, cv: float, size: int) -> IntArray:
@@ -200,11 +222,16 @@ def _enrollment_arrays(enrollment: pa.Table, plan_year: PlanYear) -> dict[str, A
             return [None] * enrollment.num_rows
         return column_text(enrollment.column(name))
 
+    def days(name: str, default: np.datetime64) -> DayArray:
+        if name in enrollment.column_names and pa.types.is_date32(enrollment.schema.field(name).type):
+            numbers = pc.fill_null(enrollment.column(name).cast(pa.int32()), int(default.astype(np.int64)))
+            as_days: DayArray = numbers.to_numpy().astype("datetime64[D]")
+            return as_days
+        return np.array([v or str(default) for v in text(name)], dtype="datetime64[D]")
+
     start_py, end_py = _day(plan_year.start), _day(plan_year.end)
-    starts = np.array(
-        [s or plan_year.start.isoformat() for s in text("coverage_start")], dtype="datetime64[D]"
-    )
-    ends = np.array([e or plan_year.end.isoformat() for e in text("coverage_end")], dtype="datetime64[D]")
+    starts = days("coverage_start", start_py)
+    ends = days("coverage_end", end_py)
     lo = np.maximum(starts, start_py)
     hi = np.minimum(ends, end_py)
     salary = text("annual_salary")
@@ -229,7 +256,6 @@ def _enrollment_arrays(enrollment: pa.Table, plan_year: PlanYear) -> dict[str, A
         "employee": np.array([r == "employee" for r in relationship], dtype=bool),
         "has_earnings": has_earnings,
         "salary_cents": salary_cents,
-        "birth": text("birth_date"),
     }
 
 
@@ -272,79 +298,93 @@ def generate_claims(
     n_hc = int(hc_counts.sum())
     n_reg = n_lines - n_hc
 
-    # regular lines: line of coverage, then member by utilisation weight
-    line = rng.choice(len(LINES), size=n_reg, p=LINE_SHARES).astype(np.int64)
+    # regular lines. Members by utilisation weight: multinomial counts per member, repeated (a
+    # draw per line from half a million weights would dominate the run); std lines for employees.
     std_ok = np.flatnonzero(mem["covered"] & mem["employee"] & mem["has_earnings"])
-    if len(std_ok) == 0:
-        line[line == 3] = 0
-    frailty = rng.gamma(0.6, 1.0, len(mem["covered"])) * (rng.random(len(mem["covered"])) > 0.15)
+    n_std = int(rng.binomial(n_reg, LINE_SHARES[3])) if len(std_ok) else 0
+    n_other = n_reg - n_std
+    n_members = len(mem["covered"])
+    frailty = rng.gamma(0.6, 1.0, n_members) * (rng.random(n_members) > 0.15)
     days = (mem["hi"] - mem["lo"]).astype(np.int64) + 1
     weight = np.where(mem["covered"], frailty * np.maximum(days, 0), 0.0)
     if weight.sum() <= 0:
         weight = mem["covered"].astype(float)
-    member = rng.choice(len(weight), size=n_reg, p=weight / weight.sum()).astype(np.int64)
-    is_std = line == 3
-    if is_std.any():
-        member[is_std] = rng.choice(std_ok, size=int(is_std.sum()))
+    counts = rng.multinomial(n_other, weight / weight.sum())
+    member = np.concatenate(
+        [np.repeat(np.arange(n_members, dtype=np.int32), counts), rng.choice(std_ok, n_std).astype(np.int32)]
+    )
+    shares = np.array(LINE_SHARES[:3]) / sum(LINE_SHARES[:3])
+    line = np.concatenate(
+        [np.searchsorted(np.cumsum(shares)[:-1], rng.random(n_other), side="right"), np.full(n_std, 3)]
+    ).astype(np.int8)
+    std = slice(n_other, n_reg)
 
-    category = np.zeros(n_reg, dtype=np.int64)
+    category = np.zeros(n_reg, dtype=np.int8)
     allowed = np.zeros(n_reg, dtype=np.int64)
-    units = np.ones(n_reg, dtype=np.int64)
+    units = np.ones(n_reg, dtype=np.int16)
+    subsets = {li: np.flatnonzero(line == li) for li in (0, 1, 2)}
     for li, table in ((0, MEDICAL), (1, RX), (2, DENTAL)):
-        idx = np.flatnonzero(line == li)
+        idx = subsets[li]
         which = _pick(rng, table, len(idx))
         for k, (name, _share, mean, cv) in enumerate(table):
             sel = idx[which == k]
             category[sel] = CATEGORY_NAMES.index(name)
             allowed[sel] = _lognormal_cents(rng, mean, cv, len(sel))
-    inpatient = (line == 0) & (category == CATEGORY_NAMES.index("inpatient"))
-    units[inpatient] = 1 + np.minimum(rng.poisson(3.0, int(inpatient.sum())), 29)
+    category[std] = CATEGORY_NAMES.index("disability")
+    med = subsets[0]
+    med_category = category[med]
+    inpatient = med[med_category == CATEGORY_NAMES.index("inpatient")]
+    units[inpatient] = 1 + np.minimum(rng.poisson(3.0, len(inpatient)), 29)
     allowed[inpatient] *= units[inpatient]
-    category[is_std] = CATEGORY_NAMES.index("disability")
 
     # dates: incurred inside coverage, paid after a lag
-    lo, hi = mem["lo"][member], mem["hi"][member]
-    span = (hi - lo).astype(np.int64) + 1
+    lo = mem["lo"][member]
+    span = (mem["hi"][member] - lo).astype(np.int64) + 1
     incurred = lo + (rng.random(n_reg) * span).astype(np.int64).astype("timedelta64[D]")
-    lag = np.where(
-        line == 1,
-        rng.integers(0, 3, n_reg),
-        np.where(line == 2, rng.integers(5, 31, n_reg), 4 + np.minimum(rng.lognormal(2.9, 0.75, n_reg), 220)),
-    ).astype(np.int64)
-
-    # std: absence from the incurred date, lost earnings as billed
-    absence_days = np.where(is_std, 3 + np.minimum(rng.gamma(1.3, 22.0, n_reg).astype(np.int64), 240), 0)
-    absence_end = incurred + (absence_days - 1).clip(min=0).astype("timedelta64[D]")
-    lag = np.where(is_std, rng.integers(7, 31, n_reg), lag)
-    paid_from = np.where(is_std, absence_end, incurred)
-    paid = paid_from + lag.astype("timedelta64[D]")
-    cause = np.where(rng.random(n_reg) < 0.25, 1, 0)
+    lag = np.empty(n_reg, dtype=np.int64)
+    lag[subsets[1]] = rng.integers(0, 3, len(subsets[1]))
+    lag[subsets[2]] = rng.integers(5, 31, len(subsets[2]))
+    lag[med] = 4 + np.minimum(rng.lognormal(2.9, 0.75, len(med)), 220).astype(np.int64)
+    # std: absence from the incurred date, paid after it ends, lost earnings as billed
+    absence_days = 3 + np.minimum(rng.gamma(1.3, 22.0, n_std).astype(np.int64), 240)
+    absence_end = incurred.copy()
+    absence_end[std] = incurred[std] + (absence_days - 1).astype("timedelta64[D]")
+    lag[std] = rng.integers(7, 31, n_std)
+    paid = absence_end + lag.astype("timedelta64[D]")
+    cause = np.zeros(n_reg, dtype=np.int8)
+    cause[std] = rng.random(n_std) < 0.25
 
     # networks, billed, fee-schedule pricing
-    network = np.where((line == 0) & (rng.random(n_reg) < 0.07), 1, 0)
-    discount = rng.uniform(0.45, 0.80, n_reg)
-    billed = np.rint(allowed / discount).astype(np.int64)
-    billed = np.where(line == 1, allowed, billed)
-    billed = np.where(line == 2, np.rint(allowed / rng.uniform(0.70, 0.92, n_reg)).astype(np.int64), billed)
-    billed = np.where(
-        is_std, (mem["salary_cents"][member] * absence_days) // (52 * 7), billed
-    )  # lost earnings
-    has_allowed = ~is_std
-    code = np.zeros(n_reg, dtype=np.int64)  # 0 none, 1 "99213", 2 "99214"
-    office = (line == 0) & (category == CATEGORY_NAMES.index("office_visit")) & (network == 0)
-    coded = office & (rng.random(n_reg) < 0.45)
-    code[coded] = np.where(rng.random(int(coded.sum())) < 0.7, 1, 2)
-    billed[code == 1] = rng.integers(14_000, 26_000, int((code == 1).sum()))
-    billed[code == 2] = rng.integers(19_000, 34_000, int((code == 2).sum()))
-    has_allowed &= code == 0
-    per_diem = inpatient & (network == 0) & (rng.random(n_reg) < 0.5)
-    billed[per_diem] = units[per_diem] * _lognormal_cents(rng, 6500.0, 0.3, int(per_diem.sum()))
-    has_allowed &= ~per_diem
-    pct_priced = (line == 0) & ~inpatient & (code == 0) & (network == 0) & (rng.random(n_reg) < 0.10)
-    has_allowed &= ~pct_priced
-    out_net = network == 1
+    billed = allowed.copy()  # rx: priced by the PBM, billed = allowed
+    billed[med] = np.rint(allowed[med] / rng.uniform(0.45, 0.80, len(med))).astype(np.int64)
+    den = subsets[2]
+    billed[den] = np.rint(allowed[den] / rng.uniform(0.70, 0.92, len(den))).astype(np.int64)
+    billed[std] = (mem["salary_cents"][member[std]] * absence_days) // (52 * 7)
+    network = np.zeros(n_reg, dtype=np.int8)
+    out_net = med[rng.random(len(med)) < 0.07]
+    network[out_net] = 1
     billed[out_net] = np.rint(allowed[out_net] / 0.9).astype(np.int64)
-    has_allowed &= ~out_net
+    has_allowed = np.ones(n_reg, dtype=bool)
+    has_allowed[std] = False
+    has_allowed[out_net] = False  # out of network: 100% of billed
+    code = np.zeros(n_reg, dtype=np.int8)  # 0 none, 1 "99213", 2 "99214"
+    in_med = med[network[med] == 0]
+    in_category = category[in_med]
+    office = in_med[in_category == CATEGORY_NAMES.index("office_visit")]
+    coded = office[rng.random(len(office)) < 0.45]
+    code[coded] = np.where(rng.random(len(coded)) < 0.7, 1, 2)
+    c1, c2 = coded[code[coded] == 1], coded[code[coded] == 2]
+    billed[c1] = rng.integers(14_000, 26_000, len(c1))
+    billed[c2] = rng.integers(19_000, 34_000, len(c2))
+    has_allowed[coded] = False
+    in_inpatient = in_med[in_category == CATEGORY_NAMES.index("inpatient")]
+    per_diem = in_inpatient[rng.random(len(in_inpatient)) < 0.5]
+    billed[per_diem] = units[per_diem] * _lognormal_cents(rng, 6500.0, 0.3, len(per_diem))
+    has_allowed[per_diem] = False
+    others = in_med[(in_category != CATEGORY_NAMES.index("inpatient")) & (code[in_med] == 0)]
+    has_allowed[others[rng.random(len(others)) < 0.10]] = False  # percent of billed
+    is_std = np.zeros(n_reg, dtype=bool)
+    is_std[std] = True
 
     columns = {
         "member": member,
@@ -461,32 +501,28 @@ def _claims_table(c: dict[str, Any], mem: dict[str, Any]) -> pa.Table:
     order = np.argsort(offset.astype(np.int16 if offset.max() < 32_000 else np.int64), kind="stable")
     c = {k: np.take(v, order) for k, v in c.items()}
     n = len(order)
-    width = max(7, len(str(n)))
-    ids = pc.binary_join_element_wise(
-        "C-", pc.utf8_lpad(pa.array(np.arange(1, n + 1)).cast(pa.string()), width, "0"), ""
-    )
     member_ids = pa.array(mem["member_id"].tolist(), type=pa.string())
     family_ids = pa.array(mem["family_id"].tolist(), type=pa.string())
-    taken = pa.array(c["member"])
+    member = c["member"]
     absence = c["absence"]
     return pa.table(
         {
-            "claim_id": ids,
-            "member_id": member_ids.take(taken),
-            "family_id": family_ids.take(taken),
-            "line": _strings(LINES, c["line"]),
-            "category": _strings(CATEGORY_NAMES, c["category"]),
+            "claim_id": _ids("C-", n),
+            "member_id": pa.DictionaryArray.from_arrays(pa.array(member, type=pa.int32()), member_ids),
+            "family_id": pa.DictionaryArray.from_arrays(pa.array(member, type=pa.int32()), family_ids),
+            "line": _categorical(LINES, c["line"]),
+            "category": _categorical(CATEGORY_NAMES, c["category"]),
             "incurred": _dates(c["incurred"]),
             "paid": _dates(c["paid"]),
             "billed": money_array(c["billed"]),
-            "network": _strings(("in", "out"), c["network"]),
-            "code": _optional_strings(("", "99213", "99214"), c["code"], c["code"] > 0),
+            "network": _categorical(("in", "out"), c["network"]),
+            "code": _categorical(("", "99213", "99214"), c["code"], c["code"] > 0),
             "units": pa.array(c["units"].astype(np.int64), type=pa.int64()),
             "allowed": money_array(c["allowed"], c["has_allowed"]),
             "weekly_earnings": pa.nulls(n, type=MONEY),
             "absence_start": _dates(c["incurred"], absence),
             "absence_end": _dates(c["absence_end"], absence),
-            "cause": _optional_strings(("illness", "accident"), c["cause"], absence),
+            "cause": _categorical(("illness", "accident"), c["cause"], absence),
         }
     )
 
