@@ -19,6 +19,8 @@ from aso_rules.model import (
     CategoryRule,
     CostSharing,
     Coverage,
+    DentalClass,
+    DentalTerms,
     DisabilityTerms,
     FeeSchedule,
     Limit,
@@ -31,6 +33,7 @@ from aso_rules.money import from_cents
 
 TIERS = (Tier("EE", "Employee only"), Tier("ES", "+ spouse"), Tier("EC", "+ children"), Tier("FAM", "Family"))
 CATEGORIES = ("A", "B", "VISITS", "DOLLARS", "OTHER")
+DENTAL_CLASSES = ("I", "II", "III", "IV")  # IV is not a class of the plan: denied
 STEP_ORDERS = (
     ("copay", "deductible", "coinsurance"),
     ("deductible", "copay", "coinsurance"),
@@ -87,7 +90,7 @@ def cost_sharings(draw: st.DrawFn) -> CostSharing:
 
 @st.composite
 def rulesets(draw: st.DrawFn, *, limits: bool = True, cross: bool | None = None) -> Ruleset:
-    """A medical + rx plan; rx may share medical's deductible or out-of-pocket."""
+    """Medical, rx (may share medical's deductible or out-of-pocket), dental and STD coverages."""
     medical_limits: tuple[Limit, ...] = ()
     if limits:
         medical_limits = (
@@ -112,6 +115,25 @@ def rulesets(draw: st.DrawFn, *, limits: bool = True, cross: bool | None = None)
         shares_deductible_with=draw(st.sampled_from([None, "medical"])),
         shares_oop_with=draw(st.sampled_from([None, "medical"])),
     )
+    dental = Coverage(
+        name="dental",
+        kind="dental",
+        networks={"in": draw(cost_sharings())},
+        dental=DentalTerms(
+            classes={
+                name: DentalClass(
+                    name,
+                    draw(rates),
+                    deductible_applies=draw(st.booleans()),
+                    waiting_months=draw(st.sampled_from([0, 0, 6, 12])),
+                    counts_to_annual_max=draw(st.booleans()),
+                )
+                for name in DENTAL_CLASSES[:3]
+            },
+            annual_max=draw(cents(0, 300_000)) if limits else None,
+        ),
+    )
+    std = Coverage(name="std", kind="std", disability=draw(disability_terms("std")))
     network_acc = (
         draw(st.sampled_from(["separate", "cross"])) if cross is None else ("cross" if cross else "separate")
     )
@@ -134,7 +156,7 @@ def rulesets(draw: st.DrawFn, *, limits: bool = True, cross: bool | None = None)
         plan_year=PlanYear(date(2025, 1, 1), date(2025, 12, 31)),
         settings=settings,
         tiers=TIERS,
-        coverages={"medical": medical, "rx": rx},
+        coverages={"medical": medical, "rx": rx, "dental": dental, "std": std},
         fee_schedules={"medical": schedule},
     )
 
@@ -152,7 +174,10 @@ def families(draw: st.DrawFn) -> list[MemberRecord]:
         )
         fid = f"F{f}"
         for i in range(size):
-            members.append(MemberRecord(f"{fid}-{i}" if i else fid, fid, "employee", tier, date(2024, 6, 1)))
+            salary = draw(st.one_of(st.none(), cents(0, 30_000_000)))
+            start = draw(st.sampled_from([date(2024, 6, 1), date(2024, 6, 1), date(2025, 3, 1)]))
+            mid = f"{fid}-{i}" if i else fid
+            members.append(MemberRecord(mid, fid, "employee", tier, start, annual_salary=salary))
     return members
 
 
@@ -168,7 +193,12 @@ def claim_records(draw: st.DrawFn, members: list[MemberRecord], *, priced: bool 
     billed = draw(cents(0, 3_000_000))
     given = priced or draw(st.booleans())
     allowed = from_cents(draw(st.integers(0, int(billed * 100)))) if given else None
-    line = draw(st.sampled_from(["medical", "medical", "rx"]))
+    line = draw(st.sampled_from(["medical", "medical", "rx", "dental", "std"]))
+    category = draw(st.sampled_from(DENTAL_CLASSES if line == "dental" else CATEGORIES))
+    absence_start = absence_end = None
+    if line == "std":
+        absence_start = incurred
+        absence_end = incurred + timedelta(days=draw(st.integers(0, 400)))
     n = next(_ids)
     return ClaimRecord(
         row=n,
@@ -176,7 +206,7 @@ def claim_records(draw: st.DrawFn, members: list[MemberRecord], *, priced: bool 
         member_id=m.member_id,
         family_id=m.family_id,
         line=line,
-        category=draw(st.sampled_from(CATEGORIES)),
+        category=category,
         incurred=incurred,
         paid=paid,
         billed=billed,
@@ -184,6 +214,9 @@ def claim_records(draw: st.DrawFn, members: list[MemberRecord], *, priced: bool 
         code=draw(st.sampled_from([None, "C1", "C9"])),
         units=draw(st.integers(1, 3)),
         allowed=allowed,
+        absence_start=absence_start,
+        absence_end=absence_end,
+        cause=draw(st.sampled_from([None, "illness", "accident"])),
     )
 
 
