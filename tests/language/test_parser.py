@@ -202,3 +202,29 @@ def test_bad_input__control_characters_and_bom() -> None:
     """A byte-order mark is accepted; a stray control character is E102."""
     assert parse_bytes(b"\xef\xbb\xbflet a = 5\n", "t.aso")[1] == []
     assert _codes("let a = 5\x07\n") == ["E102"]
+
+
+def test_parse__setting_words_may_be_keywords_elsewhere() -> None:
+    """A setting's word is read as a word even when it is a keyword elsewhere (`paid`, `to`)."""
+    rule_file = parse(
+        'ruleset "r" {\n  processing_order paid\n  rounding half_even\n  lesser_of_billed off\n}\n'
+        'stop_loss aggregate "a" {\n  laser_treatment to_laser\n  cap_per_claimant on\n}\n'
+    )
+    header, aggregate = rule_file.statements
+    assert isinstance(header, ast.Ruleset) and isinstance(aggregate, ast.StopLossAggregate)
+    assert header.items == (
+        ast.Setting("processing_order", "paid"),
+        ast.Setting("rounding", "half_even"),
+        ast.Setting("lesser_of_billed", "off"),
+    )
+    assert aggregate.items == (
+        ast.Setting("laser_treatment", "to_laser"),
+        ast.Setting("cap_per_claimant", "on"),
+    )
+
+
+def test_parse__one_line_blocks() -> None:
+    """A block may be written on one line; its last item shares the line with the closing brace."""
+    assert parse("coverage m { network out { plan pays 60% } }\n") == parse(
+        "coverage m {\n  network out {\n    plan pays 60%\n  }\n}\n"
+    )
