@@ -294,6 +294,9 @@ def _diagnose(error: UnexpectedInput, lines: list[str], path: str, lark: Lark) -
         shown = char if char.isprintable() else f"U+{ord(char):04X}" if char else "?"
         expected = set(error.allowed or ())
         message = f"unexpected character `{shown}`"
+        if char == "$":
+            amount = re.match(r"\$[0-9,.]*", source[column - 1 :])
+            message = f"malformed money amount `{amount.group() if amount else char}`"
         if expected:
             message += f"; expected {expected_in_words(expected, lark)}"
         hint = _hint(Token("CHAR", char), expected, source)

@@ -77,6 +77,7 @@ def test_parse__bad_thousands_separator_is_an_error() -> None:
     """`$1,50` is not an amount: a separator comma needs exactly three digits after it."""
     _, diagnostics = parse_text("let a = $1,50\n", "t.aso")
     assert [d.code for d in diagnostics] == ["E102"]
+    assert diagnostics[0].message.startswith("malformed money amount `$1,50`")
     assert "three digits" in diagnostics[0].hint
 
 
@@ -228,3 +229,13 @@ def test_parse__one_line_blocks() -> None:
     assert parse("coverage m { network out { plan pays 60% } }\n") == parse(
         "coverage m {\n  network out {\n    plan pays 60%\n  }\n}\n"
     )
+
+
+def test_parse__windows_line_endings() -> None:
+    """CRLF files parse like LF files, with the same lines and comments."""
+    text = EXAMPLE.read_text("utf-8")
+    crlf = parse(text.replace("\n", "\r\n"), "t.aso")
+    lf = parse(text, "t.aso")
+    assert crlf == lf
+    assert [(c.line, c.text) for c in crlf.comments] == [(c.line, c.text) for c in lf.comments]
+    assert [s.span.line for s in crlf.statements] == [s.span.line for s in lf.statements]
