@@ -239,3 +239,9 @@ def test_parse__windows_line_endings() -> None:
     assert crlf == lf
     assert [(c.line, c.text) for c in crlf.comments] == [(c.line, c.text) for c in lf.comments]
     assert [s.span.line for s in crlf.statements] == [s.span.line for s in lf.statements]
+
+
+def test_parse__expected_tokens_are_only_those_valid_here() -> None:
+    """The expected list is exact for the context (LALR's merged-state extras are filtered out)."""
+    _, diagnostics = parse_text("coverage m {\n  plan pays 80% 70%\n}\n", "t.aso")
+    assert diagnostics[0].message == "unexpected percent `70%`; expected `}` or the end of the line"
