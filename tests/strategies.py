@@ -102,8 +102,16 @@ WORD_SETTINGS = [
     "per_claim_fee",
     "laser_treatment",
     "claim_basis",
+    "pct_of_claims_base",
 ]
-SWITCH_SETTINGS = ["lesser_of_billed", "terminal_liability", "asd_counts", "monthly_accommodation"]
+SWITCH_SETTINGS = [
+    "lesser_of_billed",
+    "per_claim_fee_counts_denied",
+    "terminal_liability",
+    "asd_counts",
+    "monthly_accommodation",
+    "cap_per_claimant",
+]
 
 settings = st.one_of(
     st.builds(ast.Setting, st.sampled_from(WORD_SETTINGS), names),

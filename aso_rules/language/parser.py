@@ -24,6 +24,7 @@ statement is reported at most once and line numbers stay true.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.resources
 import re
@@ -211,8 +212,8 @@ def expected_in_words(expected: Iterable[str], lark: Lark) -> str:
     phrases = [words.get(n, n.lower()) for n in names]
     if not phrases:
         return "nothing more here"
-    if len(phrases) == 1:
-        return phrases[0]
+    if len(phrases) <= 2:
+        return " or ".join(phrases)
     return ", ".join(phrases[:-1]) + ", or " + phrases[-1]
 
 
@@ -277,6 +278,32 @@ def _recovery_range(lines: list[str], index: int) -> tuple[int, int] | None:
     return first, last
 
 
+def _acceptable(error: UnexpectedToken) -> set[str]:
+    """The terminals the parser would really accept here.
+
+    LALR merges states, so ``error.expected`` may list terminals valid only in another context;
+    each candidate is tried on a copy of the parser state, as lark's ``accepts()`` does.
+    """
+    candidates = set(error.expected or ())
+    state = error.interactive_parser.parser_state if error.interactive_parser else error.state
+    if state is None:
+        return candidates
+    conf = copy.copy(state.parse_conf)
+    conf.callbacks = {}
+    accepted = set()
+    for name in candidates:
+        trial = state.copy(deepcopy_values=False)
+        trial.parse_conf = conf
+        try:
+            trial.feed_token(Token(name, ""), is_end=name == "$END")
+        except UnexpectedInput:
+            continue
+        except Exception:  # lark internals on an impossible trial: keep the candidate
+            pass
+        accepted.add(name)
+    return accepted or candidates
+
+
 def _diagnose(error: UnexpectedInput, lines: list[str], path: str, lark: Lark) -> Diagnostic:
     line = max(1, getattr(error, "line", 1) or 1)
     column = max(1, getattr(error, "column", 1) or 1)
@@ -294,13 +321,16 @@ def _diagnose(error: UnexpectedInput, lines: list[str], path: str, lark: Lark) -
         shown = char if char.isprintable() else f"U+{ord(char):04X}" if char else "?"
         expected = set(error.allowed or ())
         message = f"unexpected character `{shown}`"
+        if char == "$":
+            amount = re.match(r"\$[0-9,.]*", source[column - 1 :])
+            message = f"malformed money amount `{amount.group() if amount else char}`"
         if expected:
             message += f"; expected {expected_in_words(expected, lark)}"
         hint = _hint(Token("CHAR", char), expected, source)
         return Diagnostic("E102", "error", message, Span(path, line, column, line, column + 1), hint)
     assert isinstance(error, UnexpectedToken)
     token = error.token
-    expected = set(error.expected or ())
+    expected = _acceptable(error)
     if token.type == "$END":
         last = len(lines)
         while last > 1 and not lines[last - 1].strip():

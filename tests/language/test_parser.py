@@ -77,6 +77,7 @@ def test_parse__bad_thousands_separator_is_an_error() -> None:
     """`$1,50` is not an amount: a separator comma needs exactly three digits after it."""
     _, diagnostics = parse_text("let a = $1,50\n", "t.aso")
     assert [d.code for d in diagnostics] == ["E102"]
+    assert diagnostics[0].message.startswith("malformed money amount `$1,50`")
     assert "three digits" in diagnostics[0].hint
 
 
@@ -202,3 +203,45 @@ def test_bad_input__control_characters_and_bom() -> None:
     """A byte-order mark is accepted; a stray control character is E102."""
     assert parse_bytes(b"\xef\xbb\xbflet a = 5\n", "t.aso")[1] == []
     assert _codes("let a = 5\x07\n") == ["E102"]
+
+
+def test_parse__setting_words_may_be_keywords_elsewhere() -> None:
+    """A setting's word is read as a word even when it is a keyword elsewhere (`paid`, `to`)."""
+    rule_file = parse(
+        'ruleset "r" {\n  processing_order paid\n  rounding half_even\n  lesser_of_billed off\n}\n'
+        'stop_loss aggregate "a" {\n  laser_treatment to_laser\n  cap_per_claimant on\n}\n'
+    )
+    header, aggregate = rule_file.statements
+    assert isinstance(header, ast.Ruleset) and isinstance(aggregate, ast.StopLossAggregate)
+    assert header.items == (
+        ast.Setting("processing_order", "paid"),
+        ast.Setting("rounding", "half_even"),
+        ast.Setting("lesser_of_billed", "off"),
+    )
+    assert aggregate.items == (
+        ast.Setting("laser_treatment", "to_laser"),
+        ast.Setting("cap_per_claimant", "on"),
+    )
+
+
+def test_parse__one_line_blocks() -> None:
+    """A block may be written on one line; its last item shares the line with the closing brace."""
+    assert parse("coverage m { network out { plan pays 60% } }\n") == parse(
+        "coverage m {\n  network out {\n    plan pays 60%\n  }\n}\n"
+    )
+
+
+def test_parse__windows_line_endings() -> None:
+    """CRLF files parse like LF files, with the same lines and comments."""
+    text = EXAMPLE.read_text("utf-8")
+    crlf = parse(text.replace("\n", "\r\n"), "t.aso")
+    lf = parse(text, "t.aso")
+    assert crlf == lf
+    assert [(c.line, c.text) for c in crlf.comments] == [(c.line, c.text) for c in lf.comments]
+    assert [s.span.line for s in crlf.statements] == [s.span.line for s in lf.statements]
+
+
+def test_parse__expected_tokens_are_only_those_valid_here() -> None:
+    """The expected list is exact for the context (LALR's merged-state extras are filtered out)."""
+    _, diagnostics = parse_text("coverage m {\n  plan pays 80% 70%\n}\n", "t.aso")
+    assert diagnostics[0].message == "unexpected percent `70%`; expected `}` or the end of the line"
