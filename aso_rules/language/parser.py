@@ -349,6 +349,8 @@ def parse_text(text: str, path: str = "<string>") -> tuple[ast.RuleFile | None, 
                     )
                 )
                 break
+            if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+                break  # nothing after the end of the file to recover with
             blank = _recovery_range(lines, diagnostic.span.line - 1)
             if blank is None:
                 break
