@@ -469,7 +469,7 @@ def _names_in(node: object, skip_words: bool = False) -> Iterator[ast.Name]:
     if isinstance(node, ast.Name):
         yield node
         return
-    if isinstance(node, ast.Option) and node.key in ("relationship", "cause"):
+    if isinstance(node, ast.Option) and node.key in ("relationship", "cause", "network"):
         return
     if isinstance(node, ast.FieldValue) and node.field in WORD_FIELDS:
         return
