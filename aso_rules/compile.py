@@ -194,6 +194,10 @@ class _Compiler:
             fields["per_claim_fee_unit"] = values["per_claim_fee"]
         if "lesser_of_billed" in values:
             fields["lesser_of_billed"] = values["lesser_of_billed"] == "on"
+        if "per_claim_fee_counts_denied" in values:
+            fields["per_claim_fee_counts_denied"] = values["per_claim_fee_counts_denied"] == "on"
+        if "pct_of_claims_base" in values:
+            fields["pct_of_claims_base"] = values["pct_of_claims_base"]
         return attrs.evolve(settings, **fields)
 
     def constant_values(self) -> model.FrozenMap[str, Decimal]:
@@ -458,6 +462,7 @@ class _Compiler:
             premium=self.premium(items),
             laser_treatment=cast(Any, switches.get("laser_treatment", "to_laser")),
             claim_basis=cast(Any, switches.get("claim_basis", "capped")),
+            cap_per_claimant=switches.get("cap_per_claimant", "on") == "on",
             asd_counts=switches.get("asd_counts") == "on",
             monthly_accommodation=switches.get("monthly_accommodation") == "on",
             terminal_liability=switches.get("terminal_liability") == "on",

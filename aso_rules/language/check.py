@@ -69,7 +69,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E313": ("error", "invalid contract basis"),
     "E314": ("error", "not a calendar date"),
     "E315": ("error", "required statement missing"),
-    "E316": ("error", "negative amount"),
+    "E316": ("error", "amount with more than two decimal places"),
     "W301": ("warning", "specific stop-loss tiers leave a gap"),
     "W302": ("warning", "laser below the specific deductible"),
     "W303": ("warning", "aggregate attachment below expected claims"),
@@ -90,6 +90,9 @@ SETTINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "specific_claimant": (("member", "family"), (HEADER, SPECIFIC)),
     "per_claim_fee": (("claim", "line"), (HEADER,)),
     "lesser_of_billed": (("on", "off"), (HEADER,)),
+    "per_claim_fee_counts_denied": (("on", "off"), (HEADER,)),
+    "pct_of_claims_base": (("gross", "net_of_stop_loss"), (HEADER,)),
+    "cap_per_claimant": (("on", "off"), (AGGREGATE,)),
     "laser_treatment": (("to_laser", "standard_only"), (AGGREGATE,)),
     "claim_basis": (("capped", "net_of_specific"), (AGGREGATE,)),
     "asd_counts": (("on", "off"), (AGGREGATE,)),
@@ -466,7 +469,7 @@ def _names_in(node: object, skip_words: bool = False) -> Iterator[ast.Name]:
     if isinstance(node, ast.Name):
         yield node
         return
-    if isinstance(node, ast.Option) and node.key in ("relationship", "cause"):
+    if isinstance(node, ast.Option) and node.key in ("relationship", "cause", "network"):
         return
     if isinstance(node, ast.FieldValue) and node.field in WORD_FIELDS:
         return
@@ -1009,7 +1012,7 @@ def _family_amounts(
 
 
 def check_cost_sharing(ctx: Context) -> Iterator[Diagnostic]:
-    """E205, E301, E303, E302, E316: deductible and out-of-pocket amounts are money per person and
+    """E205, E301, E303, E302: deductible and out-of-pocket amounts are money per person and
     per family, the family amount at least the person amount, the out-of-pocket maximum at least
     the deductible (in each network, with unstated out-of-network values taken from in-network),
     `plan pays` a percentage within 0-100%, copays money."""
@@ -1090,7 +1093,7 @@ def _check_cost_block(
 
 
 def check_copays(ctx: Context) -> Iterator[Diagnostic]:
-    """E205, E316: every copay is a non-negative dollar amount (per visit or per claim at most)."""
+    """E205: every copay is a dollar amount (per visit or per claim at most)."""
     for statement in ctx.of_type(ast.Coverage):
         assert isinstance(statement, ast.Coverage)
         items = list(statement.items)
@@ -1710,13 +1713,18 @@ def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
                     )
 
 
-def check_negative_amounts(ctx: Context) -> Iterator[Diagnostic]:
-    """E316: money in a rule file is never negative (the grammar has no sign; a constant cannot
-    make one either), so this guards generated programs; kept for hand-built ASTs."""
+def check_money_cents(ctx: Context) -> Iterator[Diagnostic]:
+    """E316: money is written to the cent at most (``$42.10``, not ``$42.105``): amounts are exact
+    cents and rounding happens only where DOMAIN.md section 11 says."""
     for _, statement in ctx.statements:
         for node in _values_in(statement):
-            if isinstance(node, ast.Money) and node.amount < 0:
-                yield _diag("E316", f"negative amount {value_text(node)}", node.span, "amounts are positive")
+            if isinstance(node, ast.Money) and node.amount != node.amount.quantize(Decimal("0.01")):
+                yield _diag(
+                    "E316",
+                    f"{value_text(node)} has more than two decimal places",
+                    node.span,
+                    "write money to the cent, e.g. $42.11",
+                )
 
 
 def _values_in(node: object) -> Iterator[object]:
@@ -1930,7 +1938,7 @@ CHECKS: tuple[Check, ...] = (
     check_fees,
     check_assumptions,
     check_continuance_tables,
-    check_negative_amounts,
+    check_money_cents,
     check_tests,
 )
 
