@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -34,7 +35,8 @@ from tests.settle.sl_strategies import (
 )
 
 EFFECTIVE = date(2025, 1, 1)
-PROPS = settings(max_examples=60, deadline=None)
+# SL_EXAMPLES widens the sweep locally (e.g. SL_EXAMPLES=2000); CI runs the default.
+PROPS = settings(max_examples=int(os.environ.get("SL_EXAMPLES", "60")), deadline=None)
 
 
 def _rs(spec=(), agg=None, fees=()) -> Ruleset:
