@@ -206,6 +206,14 @@ def settle(
     Raises ``EngineUnavailable`` for an engine this installation lacks and the readers'
     ``InputError`` for a file-level input problem; bad rows become rejects, never exceptions.
     """
+    if engine == "auto":
+        from aso_rules.settle.vector.auto import choose_engine
+
+        engine = choose_engine(claims)
+    if engine == "vector":
+        from aso_rules.settle.vector.settle import settle_vector
+
+        return settle_vector(ruleset, claims, enrollment, progress=progress)  # type: ignore[return-value]
     if engine != "reference":
         if engine not in ENGINES:
             raise EngineUnavailable(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")

@@ -96,6 +96,18 @@ class ClaimColumns:
     def n(self) -> int:
         return len(self.row)
 
+    def slice(self, lo: int, hi: int) -> ClaimColumns:
+        """Lines ``lo:hi`` (views, no copies)."""
+        out: dict[str, Any] = {}
+        for field in attrs.fields(ClaimColumns):
+            value = getattr(self, field.name)
+            if isinstance(value, np.ndarray) or isinstance(value, pa.Array):
+                value = value[lo:hi]
+            elif field.name == "records" and value is not None:
+                value = value[lo:hi]
+            out[field.name] = value
+        return ClaimColumns(**out)
+
     def record(self, i: int, extra: Mapping[str, Any] | None = None) -> ClaimRecord:
         """Line ``i`` as a ``ClaimRecord`` (for the reference fallback and explanations)."""
         if self.records is not None:
