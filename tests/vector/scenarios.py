@@ -58,6 +58,18 @@ NASTY = {
 }
 
 
+NASTY_ENROLLMENT = {
+    "member_id": ["", "F0", " F1 "],
+    "family_id": ["", "F7"],
+    "relationship": ["", "EMPLOYEE", "cousin"],
+    "tier": ["XX", "", " EE "],
+    "coverage_start": ["", "2025-02-29", "2026-01-01"],
+    "coverage_end": ["2020-01-01", "2025-06-30", "bad"],
+    "annual_salary": ["-1.00", "52,000.00", "1.234"],
+    "weekly_earnings": ["x", "0.00"],
+}
+
+
 def cents(lo: int, hi: int) -> st.SearchStrategy[Decimal]:
     return st.integers(lo, hi).map(from_cents)
 
@@ -185,7 +197,7 @@ def settle_scenarios(draw: st.DrawFn, *, corrupt: bool = True) -> tuple[Ruleset,
     rows: list[dict[str, str]] = []
     for c in claims:
         line = c.line
-        if line == "std" and draw(st.integers(0, 3)) == 0:
+        if line == "std" and draw(st.integers(0, 9)) == 0:
             line = "ltd"
         rows.append(
             {
@@ -221,7 +233,15 @@ def settle_scenarios(draw: st.DrawFn, *, corrupt: bool = True) -> tuple[Ruleset,
     claims_table = pa.table(
         {c: pa.array([r[c] for r in rows], type=pa.string()) for c in CLAIM_COLUMNS}
     )
-    return rs, claims_table, enrollment_table(members)
+    enrollment = enrollment_table(members)
+    if corrupt and draw(st.integers(0, 3)) == 0:
+        columns = {c: enrollment.column(c).to_pylist() for c in ENROLLMENT_COLUMNS}
+        for _ in range(draw(st.integers(1, 2))):
+            r = draw(st.integers(0, enrollment.num_rows - 1))
+            column = draw(st.sampled_from(sorted(NASTY_ENROLLMENT)))
+            columns[column][r] = draw(st.sampled_from(NASTY_ENROLLMENT[column]))
+        enrollment = pa.table({c: pa.array(v, type=pa.string()) for c, v in columns.items()})
+    return rs, claims_table, enrollment
 
 
 def absence(start: date, days: int) -> tuple[date, date]:

@@ -57,6 +57,7 @@ class MemberColumns:
     annual: I64  # NONE when absent
     weekly: I64  # NONE when absent
     records: tuple[MemberRecord, ...] | None = None  # kept when built from records
+    relationships: tuple[str, ...] | None = None
 
     @property
     def n(self) -> int:

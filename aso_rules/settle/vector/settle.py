@@ -33,7 +33,7 @@ from aso_rules.settle.ledger import LEDGER_COLUMNS, MONEY, Counts, build_summary
 from aso_rules.settle.stoploss import AggregateResult, SpecificResult
 from aso_rules.settle.vector.columns import NETWORKS, CAUSES, NODAY, ClaimColumns, MemberColumns, day_number
 from aso_rules.settle.vector.engine import Adjudicated, adjudicate_columns, reason_text
-from aso_rules.settle.vector.reader import FastClaims, read_claims_fast
+from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
 from aso_rules.settle.vector.columns import members_from_records
 from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, aggregate_contract, specific_tiers
 
@@ -253,11 +253,9 @@ class VectorSettlement:
 
 def settle_vector(ruleset: Ruleset, claims: Any, enrollment: Any, *, progress: bool = False) -> VectorSettlement:
     """Settle with the vector engine (see the module docstring)."""
-    enrolled = read_enrollment(enrollment, ruleset)
-    records = {m.member_id: m for m in enrolled.members}
-    members = members_from_records(list(enrolled.members), ruleset.tier_codes)
-    read = read_claims_fast(claims, ruleset, members, records)
-    return settle_columns(ruleset, read, members, records, enrolled.rejects)
+    enrolled = read_enrollment_fast(enrollment, ruleset)
+    read = read_claims_fast(claims, ruleset, enrolled.members, enrolled.records)
+    return settle_columns(ruleset, read, enrolled.members, enrolled.records, enrolled.rejects)
 
 
 def settle_columns(
