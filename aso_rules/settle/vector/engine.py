@@ -95,7 +95,16 @@ def round_div(x: I64, num: int | I64, den: int | I64, half_even: bool) -> I64:
 
 
 def plan_years(days: I64, start: date) -> I64:
-    """The plan year (by its start year) of each day (DOMAIN.md 3.1)."""
+    """The plan year (by its start year) of each day (DOMAIN.md 3.1), through a table of the days."""
+    if len(days) == 0:
+        return days.copy()
+    lo = int(days.min())
+    span = np.arange(lo, int(days.max()) + 1, dtype=np.int64)
+    out: I64 = _plan_years(span, start)[days - lo]
+    return out
+
+
+def _plan_years(days: I64, start: date) -> I64:
     d = days.astype("datetime64[D]")
     years = d.astype("datetime64[Y]").astype(np.int64) + 1970
     month_start = d.astype("datetime64[M]")
@@ -120,9 +129,21 @@ def add_months_days(days: I64, months: I64) -> I64:
 
 
 def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
-    """Line indices in processing order: (paid or incurred, claim_id, row)."""
+    """Line indices in processing order: (paid or incurred, claim_id, row).
+
+    Lines are in ascending row order, so two stable counting sorts (claim id rank, then day) give
+    the order in O(n); when ids already ascend with the rows the first sort is skipped.
+    """
+    n = claims.n
+    perm = np.arange(n, dtype=np.int64)
+    if n == 0:
+        return perm
+    rank = claims.cid_rank
+    if not bool((rank == perm).all()):
+        perm = kernels.counting_sort(rank, int(rank.max()) + 1, perm)
     first = claims.incurred if ruleset.settings.processing_order == "incurred" else claims.paid
-    out: I64 = np.lexsort((claims.row, claims.cid_rank, first)).astype(np.int64)
+    lo = int(first.min())
+    out: I64 = kernels.counting_sort(first - lo, int(first.max()) - lo + 1, perm)
     return out
 
 
@@ -130,7 +151,11 @@ def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]]]:
     """Each line's (line, network, category) triple as an index into the distinct triples."""
     n_cat = max(len(claims.category_names), 1)
     combined = (claims.line * 2 + claims.network) * n_cat + claims.category
-    uniq, inverse = np.unique(combined, return_inverse=True)
+    size = max(len(claims.line_names), 1) * 2 * n_cat
+    present = np.bincount(combined, minlength=size) > 0
+    uniq = np.flatnonzero(present)
+    lut = np.cumsum(present) - 1
+    inverse = lut[combined]
     keys = []
     for u in uniq.tolist():
         line_net, cat = divmod(int(u), n_cat)
@@ -207,8 +232,10 @@ def adjudicate_columns(
     waiting = T["waiting_months"][term]
     wsel = dental & (waiting > 0) & (reason == ACTIVE)
     if wsel.any():
-        ends = add_months_days(m_start, np.maximum(waiting, 0))
-        sel = wsel & (claims.incurred < ends)
+        idx = np.flatnonzero(wsel)
+        ends = add_months_days(m_start[idx], waiting[idx])
+        sel = np.zeros(n, dtype=np.bool_)
+        sel[idx] = claims.incurred[idx] < ends
         repriced[sel] = price[sel]
         decide(sel, R_WAITING)
 
@@ -240,8 +267,12 @@ def adjudicate_columns(
         fallback = np.isin(acc_family, families)
         active &= ~fallback
     out_reason = reason.copy()
+    # lines grouped by family, each family's lines in processing order: accumulators never cross
+    # families, so this is the reference order as far as any accumulator can tell, and each
+    # family's accumulator slots stay in cache while its lines are settled
+    by_family = kernels.counting_sort(acc_family, int(acc_family.max()) + 1 if n else 1, order)
     kernels.adjudicate(
-        order,
+        by_family,
         active,
         mm,
         acc_family,

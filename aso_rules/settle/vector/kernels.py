@@ -312,3 +312,20 @@ def aggregate(
         if asd_counts:
             counted += absorbed[i]
         out_contribution[i] = counted
+
+
+@njit(cache=True)
+def counting_sort(keys: Any, n_keys: int, perm: Any) -> Any:
+    """``perm`` stably re-ordered by ``keys[perm]`` (keys in 0..n_keys-1): O(n + n_keys)."""
+    counts = np.zeros(n_keys + 1, dtype=np.int64)
+    for j in range(perm.shape[0]):
+        counts[keys[perm[j]] + 1] += 1
+    for k in range(n_keys):
+        counts[k + 1] += counts[k]
+    out = np.empty_like(perm)
+    for j in range(perm.shape[0]):
+        i = perm[j]
+        k = keys[i]
+        out[counts[k]] = i
+        counts[k] += 1
+    return out

@@ -339,20 +339,21 @@ def read_claims_fast(
             except RowError as err:
                 rejects.append(Reject(row=row, claim_id=raw_id, reason=err.reason))
     fast_idx = np.flatnonzero(fast)
+    everything = len(fast_idx) == n
 
     def pick(values: I64) -> I64:
-        return values[fast_idx]
+        return values if everything else values[fast_idx]
 
     def opt(values: I64, present: B, absent: int) -> I64:
-        return np.where(present, values, absent)[fast_idx]
+        return pick(values if present.all() else np.where(present, values, absent))
 
     fam = np.where(given_family >= 0, given_family, member_family)
     fast_cols = ClaimColumns(
         row=(fast_idx + 1).astype(np.int64),
-        claim_id=ids.take(pa.array(fast_idx)),
+        claim_id=ids if everything else ids.take(pa.array(fast_idx)),
         cid_rank=np.zeros(len(fast_idx), dtype=np.int64),
         member=pick(member),
-        member_id=pa.array(member_names, type=pa.string()).take(pa.array(pick(member_codes))),
+        member_id=pa.DictionaryArray.from_arrays(pa.array(pick(member_codes)), pa.array(member_names, type=pa.string())),
         family=pick(fam),
         family_names=members.family_names,
         line=pick(line_codes),

@@ -88,7 +88,9 @@ def month_enrollment(ruleset: Ruleset, members: MemberColumns) -> tuple[tuple[Mo
         tier_of[members.family[rev]] = members.tier[rev]
         emp = idx[members.is_employee[idx]]
         tier_of[members.family[emp]] = members.tier[emp]
-        present = np.unique(fam)
+        marks = np.zeros(n_fam, dtype=np.bool_)
+        marks[fam] = True
+        present = np.flatnonzero(marks)
         fam_counts = np.bincount(tier_of[present], minlength=len(members.tier_names))
         employees = dict.fromkeys(tiers, 0)
         for t, c in enumerate(fam_counts.tolist()):
@@ -110,7 +112,9 @@ def activity(
 ) -> dict[date, MonthActivity]:
     """``fees.month_activity`` with numpy group sums over (paid month, line)."""
     s = ruleset.settings
-    month = claims.paid.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    lo = int(claims.paid.min()) if claims.n else 0
+    span = np.arange(lo, (int(claims.paid.max()) + 1) if claims.n else lo, dtype=np.int64)
+    month = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)[claims.paid - lo]
     m0 = int(month.min()) if claims.n else 0
     mi = month - m0
     n_m = int(mi.max()) + 1 if claims.n else 0
@@ -118,7 +122,8 @@ def activity(
     key = mi * n_l + claims.line
     paid = adj.status == 0
     counted = paid | s.per_claim_fee_counts_denied
-    if s.per_claim_fee_unit == "line" or len(np.unique(claims.cid_rank)) == claims.n:
+    unique_ids = claims.n == 0 or int(np.bincount(claims.cid_rank).max()) <= 1
+    if s.per_claim_fee_unit == "line" or unique_ids:
         counts = np.bincount(key[counted], minlength=n_m * n_l)
     else:
         pairs = np.unique(np.stack([key[counted], claims.cid_rank[counted]]), axis=1)
