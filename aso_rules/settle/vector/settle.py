@@ -496,3 +496,28 @@ def reason_texts(
     texts.append("")
     codes = np.where(codes >= 0, codes, len(texts) - 1)
     return pa.array(texts, type=pa.string()), codes
+
+
+def settle_records(
+    ruleset: Ruleset,
+    members: Sequence[MemberRecord],
+    claims: Sequence[Any],
+    *,
+    columns: Sequence[str] | None = None,
+) -> VectorSettlement:
+    """The vector pipeline from validated records (worked examples, the test runner's inputs)."""
+    from aso_rules.settle import DEFAULT_COLUMNS
+    from aso_rules.settle.vector.columns import claims_from_records
+
+    mcols = members_from_records(list(members), ruleset.tier_codes)
+    records = sorted(claims, key=lambda c: c.row)
+    ccols = claims_from_records(records, mcols)
+    read = FastClaims(
+        claims=ccols,
+        rejects=(),
+        received=len(records),
+        columns=tuple(columns or DEFAULT_COLUMNS),
+        table=pa.table({}),
+        accepted_rows=np.arange(len(records), dtype=np.int64),
+    )
+    return settle_columns(ruleset, read, mcols, {m.member_id: m for m in members})
