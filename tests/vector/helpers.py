@@ -16,7 +16,9 @@ from aso_rules.settle.terms import resolve_terms
 from aso_rules.settle.vector import vector_adjudicate
 
 
-def replay(ruleset: Ruleset, members: Mapping[str, MemberRecord], results: Sequence[LineResult]) -> Accumulators:
+def replay(
+    ruleset: Ruleset, members: Mapping[str, MemberRecord], results: Sequence[LineResult]
+) -> Accumulators:
     """The accumulators after ``results`` (processing order), rebuilt from the lines' amounts."""
     acc = Accumulators()
     individual = individual_tiers(ruleset)
@@ -32,7 +34,9 @@ def replay(ruleset: Ruleset, members: Mapping[str, MemberRecord], results: Seque
         credit = ZERO
         if t.rule.copay_counts_to_deductible:
             family = m.tier not in individual
-            rem = deductible_remaining(t.deductible, family, acc.ded_member.get(dk_m, ZERO), acc.ded_family.get(dk_f, ZERO))
+            rem = deductible_remaining(
+                t.deductible, family, acc.ded_member.get(dk_m, ZERO), acc.ded_family.get(dk_f, ZERO)
+            )
             for step in t.rule.step_order:
                 if step == "copay":
                     credit = min(r.copay, rem)

@@ -23,7 +23,6 @@ from aso_rules.data.records import MemberRecord
 from aso_rules.model import (
     Assumptions,
     Coverage,
-    DisabilityTerms,
     Fee,
     Ruleset,
     SpecificStopLoss,
@@ -34,11 +33,35 @@ from tests.settle.sl_strategies import BASES, pct
 from tests.settle.strategies import claim_records, disability_terms, families, rulesets
 
 TIER_CODES = ("EE", "ES", "EC", "FAM")
-CLAIM_COLUMNS = (
-    "claim_id member_id line category incurred paid billed family_id network code units allowed "
-    "weekly_earnings absence_start absence_end cause note"
-).split()
-ENROLLMENT_COLUMNS = "member_id family_id relationship tier coverage_start coverage_end annual_salary weekly_earnings".split()
+CLAIM_COLUMNS = [
+    "claim_id",
+    "member_id",
+    "line",
+    "category",
+    "incurred",
+    "paid",
+    "billed",
+    "family_id",
+    "network",
+    "code",
+    "units",
+    "allowed",
+    "weekly_earnings",
+    "absence_start",
+    "absence_end",
+    "cause",
+    "note",
+]
+ENROLLMENT_COLUMNS = [
+    "member_id",
+    "family_id",
+    "relationship",
+    "tier",
+    "coverage_start",
+    "coverage_end",
+    "annual_salary",
+    "weekly_earnings",
+]
 NASTY = {
     "billed": ["", "12.345", "1,234.50", "-5.00", " 40.00 ", "abc", "1e3", "7"],
     "allowed": ["12.345", "-1.00", "0", " 3.5"],
@@ -135,7 +158,12 @@ def full_rulesets(draw: st.DrawFn, people: list[str]) -> Ruleset:
     fees = (
         Fee("admin", "pepm", amounts=tiered(draw, 0, 5_000)),
         Fee("pbm", "pmpm", amounts=TierAmounts({t: from_cents(125) for t in TIER_CODES}, unit="pmpm")),
-        Fee("per claim", "per_claim", amount=draw(cents(0, 500)), lines=draw(st.sampled_from([(), ("medical",)]))),
+        Fee(
+            "per claim",
+            "per_claim",
+            amount=draw(cents(0, 500)),
+            lines=draw(st.sampled_from([(), ("medical",)])),
+        ),
         Fee("dental admin", "pct_paid_claims", pct=draw(pct()), lines=("dental",)),
         Fee("savings", "pct_savings", pct=draw(pct())),
     )
@@ -171,12 +199,21 @@ def _text(value: Any) -> str:
 
 def enrollment_table(members: list[MemberRecord]) -> pa.Table:
     rows = [
-        [m.member_id, m.family_id, m.relationship, m.tier, m.coverage_start, m.coverage_end, m.annual_salary,
-         m.weekly_earnings]
+        [
+            m.member_id,
+            m.family_id,
+            m.relationship,
+            m.tier,
+            m.coverage_start,
+            m.coverage_end,
+            m.annual_salary,
+            m.weekly_earnings,
+        ]
         for m in members
     ]
-    return pa.table({c: pa.array([_text(r[k]) for r in rows], type=pa.string())
-                     for k, c in enumerate(ENROLLMENT_COLUMNS)})
+    return pa.table(
+        {c: pa.array([_text(r[k]) for r in rows], type=pa.string()) for k, c in enumerate(ENROLLMENT_COLUMNS)}
+    )
 
 
 @st.composite
@@ -215,9 +252,7 @@ def settle_scenarios(draw: st.DrawFn, *, corrupt: bool = True) -> tuple[Ruleset,
                 "allowed": _text(c.allowed),
                 "weekly_earnings": draw(st.sampled_from(["", "", "750.00"])),
                 "absence_start": _text(c.absence_start if line in ("std", "ltd") else None),
-                "absence_end": _text(
-                    c.absence_end if line in ("std", "ltd") else None
-                ),
+                "absence_end": _text(c.absence_end if line in ("std", "ltd") else None),
                 "cause": _text(c.cause),
                 "note": draw(st.sampled_from(["", "x", "a,b"])),
             }
@@ -230,9 +265,7 @@ def settle_scenarios(draw: st.DrawFn, *, corrupt: bool = True) -> tuple[Ruleset,
             if column == "claim_id" and value == "dup":
                 value = rows[draw(st.integers(0, len(rows) - 1))]["claim_id"]
             rows[r][column] = value
-    claims_table = pa.table(
-        {c: pa.array([r[c] for r in rows], type=pa.string()) for c in CLAIM_COLUMNS}
-    )
+    claims_table = pa.table({c: pa.array([r[c] for r in rows], type=pa.string()) for c in CLAIM_COLUMNS})
     enrollment = enrollment_table(members)
     if corrupt and draw(st.integers(0, 3)) == 0:
         columns = {c: enrollment.column(c).to_pylist() for c in ENROLLMENT_COLUMNS}

@@ -28,7 +28,9 @@ def test_vector_rulesets__own_tests_pass(path: Path) -> None:
     """Each rule file's test blocks pass when its claims are adjudicated by the vector engine."""
     rs = aso_rules.load(str(path))
     results = run_ruleset(rs, adjudicator=vector_adjudicate)
-    failed = [(r.name, r.error, [o.message for o in r.outcomes if not o.passed]) for r in results if not r.passed]
+    failed = [
+        (r.name, r.error, [o.message for o in r.outcomes if not o.passed]) for r in results if not r.passed
+    ]
     assert not failed
     assert results or not rs.tests
 
@@ -69,7 +71,9 @@ def test_vector_cli__writes_the_reference_files(tmp_path: Path, capsys: pytest.C
     ref, vec = outs["reference"], outs["vector"]
     assert (vec / "csv" / "ledger.csv").read_bytes() == (ref / "csv" / "ledger.csv").read_bytes()
     assert (vec / "csv" / "rejects.csv").read_bytes() == (ref / "csv" / "rejects.csv").read_bytes()
-    assert pq.read_table(vec / "parquet" / "ledger.parquet").equals(pq.read_table(ref / "parquet" / "ledger.parquet"))
+    assert pq.read_table(vec / "parquet" / "ledger.parquet").equals(
+        pq.read_table(ref / "parquet" / "ledger.parquet")
+    )
     summary = json.loads((vec / "csv" / "summary.json").read_text())
     assert summary.pop("engine") == {"name": "vector", "fallback_lines": 0}
     assert summary == json.loads((ref / "csv" / "summary.json").read_text())

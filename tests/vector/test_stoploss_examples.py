@@ -12,7 +12,17 @@ from aso_rules.data.records import MemberRecord
 from aso_rules.model import Assumptions, Basis, CategoryRule, CostSharing, Coverage, Fee, Ruleset
 from aso_rules.settle.results import LineResult
 from aso_rules.settle.vector.settle import VectorSettlement, settle_records
-from tests.settle.sl_plans import aggregate, families, m, member, members_for, o_members, ruleset, specific, tiered
+from tests.settle.sl_plans import (
+    aggregate,
+    families,
+    m,
+    member,
+    members_for,
+    o_members,
+    ruleset,
+    specific,
+    tiered,
+)
 from tests.settle.test_stoploss_examples import C19_LINES, C22_LINES
 
 IN_FULL = CostSharing(default=CategoryRule(deductible_applies=False))
@@ -21,11 +31,16 @@ IN_FULL = CostSharing(default=CategoryRule(deductible_applies=False))
 def paying_in_full(rs: Ruleset) -> Ruleset:
     """``rs`` with medical, rx and dental coverages that pay every allowed amount."""
     return attrs.evolve(
-        rs, coverages={k: Coverage(name=k, kind=k, networks={"in": IN_FULL}) for k in ("medical", "rx", "dental")}
+        rs,
+        coverages={
+            k: Coverage(name=k, kind=k, networks={"in": IN_FULL}) for k in ("medical", "rx", "dental")
+        },
     )
 
 
-def run(rs: Ruleset, lines: Sequence[LineResult], members: Mapping[str, MemberRecord] | None = None) -> VectorSettlement:
+def run(
+    rs: Ruleset, lines: Sequence[LineResult], members: Mapping[str, MemberRecord] | None = None
+) -> VectorSettlement:
     claims = [attrs.evolve(r.claim, allowed=r.plan_paid) for r in lines]
     people = members_for(lines) if members is None else members
     return settle_records(paying_in_full(rs), list(people.values()), claims)
@@ -84,7 +99,9 @@ def test_vector_aggregate__c24_minimum_attachment() -> None:
     assert (att.monthly[0], att.monthly[6]) == (m("81200.00"), m("65860.00"))
     assert (att.calculated, att.minimum, att.point) == (m("882360.00"), m("925680.00"), m("925680.00"))
     assert (s.aggregate.eligible_claims, s.aggregate.reimbursed) == (m("1000000.00"), m("74320.00"))
-    no_min = ruleset(specific_tiers=[specific(deductible="75000.00")], agg=aggregate(factors=G1, minimum_pct=m("0")))
+    no_min = ruleset(
+        specific_tiers=[specific(deductible="75000.00")], agg=aggregate(factors=G1, minimum_pct=m("0"))
+    )
     s = run(no_min, lines, members)
     assert s.aggregate is not None
     assert s.aggregate.reimbursed == m("117640.00")
@@ -101,14 +118,19 @@ def test_vector_settlement__c29_employer_cost() -> None:
     every = ("EE", "ES", "EC", "FAM")
     rs = ruleset(
         specific_tiers=[
-            specific(deductible="100000.00", premium=tiered({"EE": "95.00", "ES": "210.00", "EC": "185.00", "FAM": "300.00"}))
+            specific(
+                deductible="100000.00",
+                premium=tiered({"EE": "95.00", "ES": "210.00", "EC": "185.00", "FAM": "300.00"}),
+            )
         ],
         agg=aggregate(
             factors={"EE": "563.06", "ES": "1182.43", "EC": "1041.67", "FAM": "1689.19"},
             premium=tiered({t: "7.00" for t in every}),
         ),
         fees=[Fee("admin", "pepm", amounts=tiered({t: "38.00" for t in every}))],
-        assumptions=Assumptions(fully_insured=tiered({"EE": "720.00", "ES": "1510.00", "EC": "1335.00", "FAM": "2170.00"})),
+        assumptions=Assumptions(
+            fully_insured=tiered({"EE": "720.00", "ES": "1510.00", "EC": "1335.00", "FAM": "2170.00"})
+        ),
     )
     s = run(rs, lines, {x.member_id: x for x in emp})
     assert s.specific[0].reimbursed == m("80000.00")

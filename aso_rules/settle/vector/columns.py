@@ -102,9 +102,8 @@ class ClaimColumns:
         out: dict[str, Any] = {}
         for field in attrs.fields(ClaimColumns):
             value = getattr(self, field.name)
-            if isinstance(value, np.ndarray) or isinstance(value, pa.Array):
-                value = value[lo:hi]
-            elif field.name == "records" and value is not None:
+            sliceable = isinstance(value, np.ndarray | pa.Array)
+            if sliceable or (field.name == "records" and value is not None):
                 value = value[lo:hi]
             out[field.name] = value
         return ClaimColumns(**out)
@@ -175,10 +174,12 @@ def members_from_records(members: Sequence[MemberRecord], tier_names: Sequence[s
         tier_names=tuple(tiers),
         is_employee=np.array([m.member_id == m.family_id for m in members], dtype=np.bool_),
         start=np.array([day_number(m.coverage_start) for m in members], dtype=np.int64),
-        end=np.array([OPEN if m.coverage_end is None else day_number(m.coverage_end) for m in members],
-                     dtype=np.int64),
-        annual=np.array([NONE if m.annual_salary is None else to_cents(m.annual_salary) for m in members],
-                        dtype=np.int64),
+        end=np.array(
+            [OPEN if m.coverage_end is None else day_number(m.coverage_end) for m in members], dtype=np.int64
+        ),
+        annual=np.array(
+            [NONE if m.annual_salary is None else to_cents(m.annual_salary) for m in members], dtype=np.int64
+        ),
         weekly=np.array(
             [NONE if m.weekly_earnings is None else to_cents(m.weekly_earnings) for m in members],
             dtype=np.int64,

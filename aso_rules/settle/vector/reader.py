@@ -196,8 +196,9 @@ def units_column(arr: pa.Array) -> tuple[I64, B]:
 
 def _choice(codes: I64, names: Sequence[str], choices: Sequence[str], default: int) -> tuple[I64, B]:
     """Case-insensitive choice codes (index into ``choices``; ``default`` when empty) and fast."""
-    lut = np.array([choices.index(v.lower()) if v.lower() in choices else -2 for v in names] or [0],
-                   dtype=np.int64)
+    lut = np.array(
+        [choices.index(v.lower()) if v.lower() in choices else -2 for v in names] or [0], dtype=np.int64
+    )
     out = np.where(codes >= 0, lut[np.maximum(codes, 0)], default)
     return out, out != -2
 
@@ -327,7 +328,9 @@ def read_claims_fast(
     if len(slow):
         take = pa.array(slow)
         texts = {
-            name: column_text(pa.chunked_array([col(name).take(take)])) if name in names else [None] * len(slow)
+            name: column_text(pa.chunked_array([col(name).take(take)]))
+            if name in names
+            else [None] * len(slow)
             for name in CLAIMS_REQUIRED + CLAIMS_OPTIONAL
         }
         first_row = dict(first)
@@ -353,7 +356,9 @@ def read_claims_fast(
         claim_id=ids if everything else ids.take(pa.array(fast_idx)),
         cid_rank=np.zeros(len(fast_idx), dtype=np.int64),
         member=pick(member),
-        member_id=pa.DictionaryArray.from_arrays(pa.array(pick(member_codes)), pa.array(member_names, type=pa.string())),
+        member_id=pa.DictionaryArray.from_arrays(
+            pa.array(pick(member_codes)), pa.array(member_names, type=pa.string())
+        ),
         family=pick(fam),
         family_names=members.family_names,
         line=pick(line_codes),
@@ -411,12 +416,18 @@ def _merge(
     code_names = list(fast.code_names)
     fam_names = list(fast.family_names)
     remapped = {
-        "line": (_remap(fast.line, fast.line_names, line_names), _remap(slow.line, slow.line_names, line_names)),
+        "line": (
+            _remap(fast.line, fast.line_names, line_names),
+            _remap(slow.line, slow.line_names, line_names),
+        ),
         "category": (
             _remap(fast.category, fast.category_names, cat_names),
             _remap(slow.category, slow.category_names, cat_names),
         ),
-        "code": (_remap(fast.code, fast.code_names, code_names), _remap(slow.code, slow.code_names, code_names)),
+        "code": (
+            _remap(fast.code, fast.code_names, code_names),
+            _remap(slow.code, slow.code_names, code_names),
+        ),
         "family": (
             _remap(fast.family, fast.family_names, fam_names),
             _remap(slow.family, slow.family_names, fam_names),
@@ -433,7 +444,9 @@ def _merge(
         return np.concatenate([a, b])[order]
 
     def cat_text(name: str) -> pa.Array:
-        both = pa.concat_arrays([getattr(fast, name).cast(pa.string()), getattr(slow, name).cast(pa.string())])
+        both = pa.concat_arrays(
+            [getattr(fast, name).cast(pa.string()), getattr(slow, name).cast(pa.string())]
+        )
         return both.take(pa.array(order))
 
     merged = ClaimColumns(
@@ -588,7 +601,9 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
     if len(slow):
         take = pa.array(slow)
         texts = {
-            name: column_text(pa.chunked_array([col(name).take(take)])) if name in names else [None] * len(slow)
+            name: column_text(pa.chunked_array([col(name).take(take)]))
+            if name in names
+            else [None] * len(slow)
             for name in ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL
         }
         first_row = dict(first)

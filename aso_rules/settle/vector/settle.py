@@ -22,19 +22,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from aso_rules.data.enrollment import MonthEnrollment, plan_months
-from aso_rules.data.readers import known_categories, read_enrollment
+from aso_rules.data.readers import known_categories
 from aso_rules.data.records import MemberRecord
 from aso_rules.model import FrozenMap, Ruleset
 from aso_rules.money import ZERO, from_cents
-from aso_rules.settle.employer import EmployerCost, FullyInsured, employer_cost, fully_insured
+from aso_rules.settle.employer import EmployerCost, fully_insured
 from aso_rules.settle.explain import Explanation, TierShare
 from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees
 from aso_rules.settle.ledger import LEDGER_COLUMNS, MONEY, Counts, build_summary, rejects_table
 from aso_rules.settle.stoploss import AggregateResult, SpecificResult
-from aso_rules.settle.vector.columns import NETWORKS, CAUSES, NODAY, ClaimColumns, MemberColumns, day_number
+from aso_rules.settle.vector.columns import (
+    CAUSES,
+    NETWORKS,
+    NODAY,
+    ClaimColumns,
+    MemberColumns,
+    day_number,
+    members_from_records,
+)
 from aso_rules.settle.vector.engine import Adjudicated, adjudicate_columns, reason_text
 from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
-from aso_rules.settle.vector.columns import members_from_records
 from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, aggregate_contract, specific_tiers
 
 I64 = npt.NDArray[np.int64]
@@ -71,7 +78,9 @@ def _names(codes: I64, names: Sequence[str | None]) -> pa.Array:
 # --------------------------------------------------------------------------- enrollment by month
 
 
-def month_enrollment(ruleset: Ruleset, members: MemberColumns) -> tuple[tuple[MonthEnrollment, ...], tuple[FrozenMap[str, int], ...]]:
+def month_enrollment(
+    ruleset: Ruleset, members: MemberColumns
+) -> tuple[tuple[MonthEnrollment, ...], tuple[FrozenMap[str, int], ...]]:
     """``monthly_enrollment`` and ``fees.members_by_tier`` over member columns."""
     tiers = list(ruleset.tier_codes)
     out: list[MonthEnrollment] = []
@@ -142,7 +151,9 @@ def activity(
             continue
         first = np.datetime64(m0 + mk, "M").astype("datetime64[D]").item()
         out[first] = MonthActivity(
-            claims={claims.line_names[li]: int(counts[mk * n_l + li]) for li in lines if counts[mk * n_l + li]},
+            claims={
+                claims.line_names[li]: int(counts[mk * n_l + li]) for li in lines if counts[mk * n_l + li]
+            },
             plan_paid={
                 claims.line_names[li]: from_cents(int(plan_sum[mk * n_l + li]))
                 for li in lines
@@ -196,7 +207,7 @@ class VectorSettlement:
         n = self.claims.n
         batches = [ledger_batch(self, lo, min(lo + LEDGER_BATCH, n)) for lo in range(0, n, LEDGER_BATCH)]
         if not batches:
-            return ledger_batch(self, 0, 0).to_table() if hasattr(pa.RecordBatch, "to_table") else pa.Table.from_batches([ledger_batch(self, 0, 0)])
+            batches = [ledger_batch(self, 0, 0)]
         return pa.Table.from_batches(batches)
 
     def ledger_batches(self, rows: int = LEDGER_BATCH) -> Any:
@@ -221,7 +232,9 @@ class VectorSettlement:
         fam = self.claims.family[i]
         member = self.claims.member[i]
         if member >= 0 and self.members.n:
-            same = (self.claims.member >= 0) & (self.members.family[np.maximum(self.claims.member, 0)] == self.members.family[member])
+            same = (self.claims.member >= 0) & (
+                self.members.family[np.maximum(self.claims.member, 0)] == self.members.family[member]
+            )
         else:
             same = self.claims.family == fam
         records = [self.claims.record(int(k)) for k in np.flatnonzero(same)]
@@ -256,7 +269,9 @@ class VectorSettlement:
 # --------------------------------------------------------------------------- the pipeline
 
 
-def settle_vector(ruleset: Ruleset, claims: Any, enrollment: Any, *, progress: bool = False) -> VectorSettlement:
+def settle_vector(
+    ruleset: Ruleset, claims: Any, enrollment: Any, *, progress: bool = False
+) -> VectorSettlement:
     """Settle with the vector engine (see the module docstring)."""
     enrolled = read_enrollment_fast(enrollment, ruleset)
     read = read_claims_fast(claims, ruleset, enrolled.members, enrolled.records)
@@ -370,7 +385,9 @@ def _by_line(claims: ClaimColumns, adj: Adjudicated, member_paid: I64) -> dict[s
     return out
 
 
-def _unknown_categories(ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated) -> dict[str, dict[str, int]]:
+def _unknown_categories(
+    ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated
+) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     per_term = np.bincount(adj.term, minlength=len(adj.terms.keys))
     for k, (line, _network, category) in enumerate(adj.terms.keys):
@@ -384,10 +401,24 @@ def _unknown_categories(ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated
 
 # --------------------------------------------------------------------------- the ledger
 
-_RECORD_COLUMNS = (
-    "claim_id member_id family_id line category incurred paid billed network code units allowed "
-    "weekly_earnings absence_start absence_end cause"
-).split()
+_RECORD_COLUMNS = [
+    "claim_id",
+    "member_id",
+    "family_id",
+    "line",
+    "category",
+    "incurred",
+    "paid",
+    "billed",
+    "network",
+    "code",
+    "units",
+    "allowed",
+    "weekly_earnings",
+    "absence_start",
+    "absence_end",
+    "cause",
+]
 
 
 def _input_column(name: str, read: FastClaims, lo: int, hi: int) -> pa.Array:
@@ -461,7 +492,9 @@ def ledger_batch(s: VectorSettlement, lo: int, hi: int) -> pa.RecordBatch:
     spec_share = np.zeros(hi - lo, dtype=np.int64)
     for t in s.specific_lines:
         spec_share += t.share[sl]
-    agg = s.aggregate_lines.eligible[sl] if s.aggregate_lines is not None else np.zeros(hi - lo, dtype=np.bool_)
+    agg = (
+        s.aggregate_lines.eligible[sl] if s.aggregate_lines is not None else np.zeros(hi - lo, dtype=np.bool_)
+    )
     computed = {
         "status": _names(adj.status[sl].astype(np.int64), ("paid", "denied")),
         "reason": s.reason_column(lo, hi),

@@ -100,7 +100,9 @@ def specific_tiers(
     per_line: list[TierLines] = []
     n = claims.n
     for tier in ruleset.specific:
-        window = contract_window(ruleset.plan_year.start, tier.basis, terminal_liability=tier.terminal_liability)
+        window = contract_window(
+            ruleset.plan_year.start, tier.basis, terminal_liability=tier.terminal_liability
+        )
         eligible = eligible_lines(claims, members, status, tier.covers, window)
         k = max(len(names), 1)
         sd_of = np.full(k, to_cents(tier.deductible), dtype=np.int64)
@@ -228,7 +230,9 @@ def aggregate_contract(
     r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, ruleset)
     accommodation: tuple[Money, ...] = ()
     if agg.monthly_accommodation:
-        ends = np.array([day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64)
+        ends = np.array(
+            [day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64
+        )
         k_of = np.searchsorted(ends, claims.paid, side="left")
         inside = eligible & (k_of < len(months))
         by_month = np.bincount(k_of[inside], weights=None, minlength=len(months))  # counts (unused)
