@@ -78,6 +78,18 @@ class Adjudicated:
         return int(self.fallback.sum())
 
 
+def plan_years(days: I64, start: date) -> I64:
+    """The plan year (by its start year) of each day (DOMAIN.md 3.1)."""
+    d = days.astype("datetime64[D]")
+    years = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    month_start = d.astype("datetime64[M]")
+    month = month_start.astype(np.int64) % 12 + 1
+    dom = (d - month_start).astype(np.int64) + 1
+    before = (month < start.month) | ((month == start.month) & (dom < start.day))
+    out: I64 = years - before.astype(np.int64)
+    return out
+
+
 def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
     """Line indices in processing order: (paid or incurred, claim_id, row).
 
@@ -149,6 +161,8 @@ def adjudicate_columns(
     years = np.empty(n, dtype=np.int64)
     active = np.empty(n, dtype=np.bool_)
     empty = np.zeros(1, dtype=np.int64)
+    day0 = int(claims.incurred.min()) if n else 0
+    day1 = int(claims.incurred.max()) if n else 0
     kernels.prepare(
         term,
         claims.member,
@@ -171,8 +185,8 @@ def adjudicate_columns(
         members.annual if has_members else empty,
         settings.lesser_of_billed,
         half_even,
-        ruleset.plan_year.start.month,
-        ruleset.plan_year.start.day,
+        day0,
+        plan_years(np.arange(day0, day1 + 1, dtype=np.int64), ruleset.plan_year.start),
         status,
         reason,
         allowed,

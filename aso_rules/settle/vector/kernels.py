@@ -408,8 +408,8 @@ def prepare(
     m_annual: Any,
     lesser_of: bool,
     half_even: bool,
-    start_month: int,
-    start_day: int,
+    day0: int,
+    year_of_day: Any,  # plan year of each day from day0 (a table: no division per line)
     out_status: Any,
     out_reason: Any,
     out_allowed: Any,
@@ -425,8 +425,7 @@ def prepare(
     for i in range(n):
         k = term[i]
         inc = incurred[i]
-        y, mo, d = civil(inc)
-        out_year[i] = y - 1 if (mo < start_month or (mo == start_month and d < start_day)) else y
+        out_year[i] = year_of_day[inc - day0]
         out_active[i] = False
         out_repriced[i] = -1
         out_allowed[i] = 0
@@ -524,3 +523,43 @@ def prepare(
                 continue
         out_allowed[i] = price
         out_active[i] = True
+
+
+@njit(cache=True)
+def group_sum(keys: Any, values: Any, mask: Any, n_groups: int) -> Any:
+    """Exact int64 sums of ``values`` by ``keys`` over the lines where ``mask`` holds."""
+    out = np.zeros(max(n_groups, 1), dtype=np.int64)
+    for i in range(keys.shape[0]):
+        if mask[i]:
+            out[keys[i]] += values[i]
+    return out
+
+
+@njit(cache=True)
+def in_contract(
+    status: Any,
+    line: Any,
+    covered_line: Any,  # bool per line code
+    incurred: Any,
+    paid: Any,
+    member: Any,
+    m_start: Any,
+    m_end: Any,
+    inc_from: int,
+    inc_to: int,
+    paid_from: int,
+    paid_to: int,
+    out: Any,
+) -> None:
+    """``stoploss.contract_flags``: paid, a covered line, both dates in their windows, person covered."""
+    for i in range(status.shape[0]):
+        m = member[i]
+        inc = incurred[i]
+        out[i] = (
+            status[i] == 0
+            and covered_line[line[i]]
+            and inc_from <= inc <= inc_to
+            and paid_from <= paid[i] <= paid_to
+            and m >= 0
+            and m_start[m] <= inc <= m_end[m]
+        )

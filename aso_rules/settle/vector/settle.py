@@ -31,6 +31,7 @@ from aso_rules.settle.explain import Explanation, TierShare
 from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees
 from aso_rules.settle.ledger import LEDGER_COLUMNS, MONEY, Counts, build_summary, rejects_table
 from aso_rules.settle.stoploss import AggregateResult, SpecificResult
+from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import (
     CAUSES,
     NETWORKS,
@@ -40,7 +41,7 @@ from aso_rules.settle.vector.columns import (
     day_number,
     members_from_records,
 )
-from aso_rules.settle.vector.engine import Adjudicated, adjudicate_columns, reason_text
+from aso_rules.settle.vector.engine import R_NOT_COVERED, Adjudicated, adjudicate_columns, reason_text
 from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
 from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, aggregate_contract, specific_tiers
 
@@ -137,11 +138,9 @@ def activity(
     else:
         pairs = np.unique(np.stack([key[counted], claims.cid_rank[counted]]), axis=1)
         counts = np.bincount(pairs[0], minlength=n_m * n_l)
-    base = adj.plan_paid - (spec_share if s.pct_of_claims_base == "net_of_stop_loss" else 0)
-    plan_sum = np.zeros(n_m * n_l, dtype=np.int64)
-    np.add.at(plan_sum, key[paid], base[paid])
-    savings = np.zeros(n_m * n_l, dtype=np.int64)
-    np.add.at(savings, key[paid], (claims.billed - adj.allowed)[paid])
+    base = adj.plan_paid - spec_share if s.pct_of_claims_base == "net_of_stop_loss" else adj.plan_paid
+    plan_sum = kernels.group_sum(key, base, paid, n_m * n_l)
+    savings = kernels.group_sum(key, claims.billed - adj.allowed, paid, n_m * n_l)
     has_line = np.bincount(key, minlength=n_m * n_l) > 0
     has_paid = np.bincount(key[paid], minlength=n_m * n_l) > 0
     out: dict[date, MonthActivity] = {}
@@ -371,16 +370,19 @@ def _m(cents: int) -> str:
 def _by_line(claims: ClaimColumns, adj: Adjudicated, member_paid: I64) -> dict[str, dict[str, Any]]:
     k = max(len(claims.line_names), 1)
     n = np.bincount(claims.line, minlength=k)
+    every = np.ones(claims.n, dtype=np.bool_)
+    allowed = kernels.group_sum(claims.line, adj.allowed, every, k)
+    member = kernels.group_sum(claims.line, member_paid, every, k)
+    plan = kernels.group_sum(claims.line, adj.plan_paid, every, k)
     out = {}
     for li in sorted(range(len(claims.line_names)), key=lambda li: claims.line_names[li]):
         if not n[li]:
             continue
-        sel = claims.line == li
         out[claims.line_names[li]] = {
             "claims": int(n[li]),
-            "allowed": _m(int(adj.allowed[sel].sum())),
-            "member_paid": _m(int(member_paid[sel].sum())),
-            "plan_paid": _m(int(adj.plan_paid[sel].sum())),
+            "allowed": _m(int(allowed[li])),
+            "member_paid": _m(int(member[li])),
+            "plan_paid": _m(int(plan[li])),
         }
     return out
 
@@ -522,7 +524,26 @@ def reason_texts(
     """
     texts = list(adj.terms.reasons)
     codes = np.where(adj.reason >= 0, adj.reason, -1)
-    special = np.flatnonzero(adj.reason < -1)
+    uncovered = np.flatnonzero(adj.reason == R_NOT_COVERED)
+    if len(uncovered):
+        # "not eligible: member M not covered on D", built by Arrow for every such line at once
+        take = pa.array(uncovered)
+        days = pa.Array.from_buffers(
+            pa.date32(), len(uncovered), [None, pa.py_buffer(claims.incurred[uncovered].astype(np.int32))]
+        )
+        joined = pc.binary_join_element_wise(
+            "not eligible: member ",
+            claims.member_id.take(take).cast(pa.string()),
+            " not covered on ",
+            days.cast(pa.string()),
+            "",
+        )
+        distinct = joined.dictionary_encode()
+        codes[uncovered] = len(texts) + np.asarray(
+            distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+        texts.extend(distinct.dictionary.to_pylist())
+    special = np.flatnonzero((adj.reason < -1) & (adj.reason != R_NOT_COVERED))
     for i in special.tolist():
         codes[i] = len(texts)
         texts.append(reason_text(adj, claims, members, ruleset, i))

@@ -61,19 +61,26 @@ def eligible_lines(
 ) -> B:
     """``stoploss.contract_flags`` over columns: paid, a covered line, in both windows, covered person."""
     lines = np.array([name in covers for name in claims.line_names] or [False], dtype=np.bool_)
-    ok = (status == 0) & lines[claims.line]
-    if window.incurred_from is not None:
-        ok &= claims.incurred >= day_number(window.incurred_from)
-    ok &= claims.incurred <= day_number(window.incurred_to)
-    ok &= (claims.paid >= day_number(window.paid_from)) & (claims.paid <= day_number(window.paid_to))
-    m = claims.member
-    known = m >= 0
-    mm = np.maximum(m, 0)
-    if members.n:
-        ok &= known & (claims.incurred >= members.start[mm]) & (claims.incurred <= members.end[mm])
-    else:
-        ok &= False
-    return ok
+    out = np.zeros(claims.n, dtype=np.bool_)
+    if not members.n:
+        return out
+    lowest = -(1 << 40)
+    kernels.in_contract(
+        status,
+        claims.line,
+        lines,
+        claims.incurred,
+        claims.paid,
+        claims.member,
+        members.start,
+        members.end,
+        lowest if window.incurred_from is None else day_number(window.incurred_from),
+        day_number(window.incurred_to),
+        day_number(window.paid_from),
+        day_number(window.paid_to),
+        out,
+    )
+    return out
 
 
 def claimants(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) -> tuple[I64, tuple[str, ...]]:
