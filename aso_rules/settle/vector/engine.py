@@ -17,6 +17,7 @@ reference engine, family by family, and counted in ``fallback_lines``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 import attrs
 import numpy as np

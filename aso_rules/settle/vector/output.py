@@ -29,13 +29,7 @@ def write_vector_outputs(s: VectorSettlement, out_dir: str | Path, ledger_format
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"ledger.{ledger_format}", out / "rejects.csv", out / "summary.json"]
     if ledger_format == "parquet":
-        writer: pq.ParquetWriter | None = None
-        for batch in s.ledger_batches():
-            if writer is None:
-                writer = pq.ParquetWriter(str(paths[0]), batch.schema)
-            writer.write_batch(batch)
-        if writer is not None:
-            writer.close()
+        _write_parquet_batches(s, paths[0])
     else:
         _write_csv_batches(s, paths[0])
     write_table(s.rejects, paths[1])
@@ -44,6 +38,50 @@ def write_vector_outputs(s: VectorSettlement, out_dir: str | Path, ledger_format
         paths.append(out / "enrollment_rejects.csv")
         write_table(s.enrollment_rejects, paths[-1])
     return paths
+
+
+def _write_parquet_batches(s: VectorSettlement, path: Path) -> None:
+    """The ledger Parquet file, written by a second thread while the next batch is built.
+
+    Text columns go in as dictionary arrays (the codes the engine already has) and the Arrow schema
+    is not stored, so the file reads back with the reference ledger's plain string types; column
+    statistics are not written (they cost more than the rest of the write on decimal columns).
+    """
+    import queue
+    import threading
+
+    pending: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=1)
+    failure: list[BaseException] = []
+
+    def consume() -> None:
+        writer: pq.ParquetWriter | None = None
+        try:
+            while (batch := pending.get()) is not None:
+                if writer is None:
+                    writer = pq.ParquetWriter(
+                        str(path), batch.schema, store_schema=False, write_statistics=False
+                    )
+                writer.write_batch(batch)
+        except BaseException as exc:  # re-raised in the producing thread
+            failure.append(exc)
+            while pending.get() is not None:
+                pass
+        finally:
+            if writer is not None:
+                writer.close()
+
+    thread = threading.Thread(target=consume, name="ledger-writer", daemon=True)
+    thread.start()
+    try:
+        for batch in s.ledger_batches(dictionary=True):
+            pending.put(batch)
+            if failure:
+                break
+    finally:
+        pending.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _write_csv_batches(s: VectorSettlement, path: Path) -> None:

@@ -53,7 +53,11 @@ from aso_rules.settle.vector.columns import (
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 
-WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+# exactly the characters ``str.strip()`` removes (``str.isspace``), as Python 3.11 defines them
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _MONEY = r"^\d{1,15}(\.\d{1,2})?$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _UNITS = r"^[1-9][0-9]{0,15}$"

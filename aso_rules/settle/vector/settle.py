@@ -41,7 +41,13 @@ from aso_rules.settle.vector.columns import (
     day_number,
     members_from_records,
 )
-from aso_rules.settle.vector.engine import R_NOT_COVERED, Adjudicated, adjudicate_columns, reason_text
+from aso_rules.settle.vector.engine import (
+    R_NOT_COVERED,
+    R_WAITING,
+    Adjudicated,
+    adjudicate_columns,
+    reason_text,
+)
 from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
 from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, aggregate_contract, specific_tiers
 
@@ -70,9 +76,13 @@ def _dates(days: I64, valid: npt.NDArray[np.bool_] | None = None) -> pa.Array:
     return pa.Array.from_buffers(pa.date32(), len(values), [bitmap, pa.py_buffer(values)])
 
 
-def _names(codes: I64, names: Sequence[str | None]) -> pa.Array:
+def _names(codes: I64, names: Sequence[str | None], dictionary: bool = False) -> pa.Array:
+    """Text by code (NONE: null): plain strings, or a dictionary array for files (no copying)."""
     table = pa.array(list(names) or [None], type=pa.string())
     idx = pa.array(codes, mask=codes < 0) if (codes < 0).any() else pa.array(codes)
+    if dictionary:
+        values = pa.array(["" if v is None else v for v in names] or [""], type=pa.string())
+        return pa.DictionaryArray.from_arrays(idx, values)
     return table.take(idx)
 
 
@@ -209,16 +219,19 @@ class VectorSettlement:
             batches = [ledger_batch(self, 0, 0)]
         return pa.Table.from_batches(batches)
 
-    def ledger_batches(self, rows: int = LEDGER_BATCH) -> Any:
+    def ledger_batches(self, rows: int = LEDGER_BATCH, dictionary: bool = False) -> Any:
         """The ledger as record batches of ``rows`` rows (memory stays one batch wide)."""
         n = self.claims.n
         if n == 0:
-            yield ledger_batch(self, 0, 0)
+            yield ledger_batch(self, 0, 0, dictionary)
         for lo in range(0, n, rows):
-            yield ledger_batch(self, lo, min(lo + rows, n))
+            yield ledger_batch(self, lo, min(lo + rows, n), dictionary)
 
-    def reason_column(self, lo: int, hi: int) -> pa.Array:
-        return self.reason_table.take(pa.array(self.reason_codes[lo:hi]))
+    def reason_column(self, lo: int, hi: int, dictionary: bool = False) -> pa.Array:
+        codes = pa.array(self.reason_codes[lo:hi])
+        if dictionary:
+            return pa.DictionaryArray.from_arrays(codes, self.reason_table)
+        return self.reason_table.take(codes)
 
     def explain(self, claim_id: str) -> Explanation:
         """The reference engine's trace of one line (its family re-run), with this run's stop-loss."""
@@ -423,24 +436,26 @@ _RECORD_COLUMNS = [
 ]
 
 
-def _input_column(name: str, read: FastClaims, lo: int, hi: int) -> pa.Array:
+def _input_column(name: str, read: FastClaims, lo: int, hi: int, dictionary: bool) -> pa.Array:
     c = read.claims.slice(lo, hi)
     if name == "claim_id":
         return c.claim_id.cast(pa.string())
     if name == "member_id":
+        if dictionary and pa.types.is_dictionary(c.member_id.type):
+            return c.member_id
         return c.member_id.cast(pa.string())
     if name == "family_id":
-        return _names(c.family, c.family_names)
+        return _names(c.family, c.family_names, dictionary)
     if name == "line":
-        return _names(c.line, c.line_names)
+        return _names(c.line, c.line_names, dictionary)
     if name == "category":
-        return _names(c.category, c.category_names)
+        return _names(c.category, c.category_names, dictionary)
     if name == "code":
-        return _names(c.code, c.code_names)
+        return _names(c.code, c.code_names, dictionary)
     if name == "network":
-        return _names(c.network, NETWORKS)
+        return _names(c.network, NETWORKS, dictionary)
     if name == "cause":
-        return _names(np.where(c.cause > 0, c.cause, -1), CAUSES)
+        return _names(np.where(c.cause > 0, c.cause, -1), CAUSES, dictionary)
     if name in ("incurred", "paid"):
         return _dates(getattr(c, name))
     if name in ("absence_start", "absence_end"):
@@ -479,14 +494,18 @@ def ledger_names(read: FastClaims) -> list[str]:
     return names + list(LEDGER_COLUMNS)
 
 
-def ledger_batch(s: VectorSettlement, lo: int, hi: int) -> pa.RecordBatch:
-    """Ledger rows ``lo:hi`` (``settle.ledger.ledger_table``'s columns and types, input row order)."""
+def ledger_batch(s: VectorSettlement, lo: int, hi: int, dictionary: bool = False) -> pa.RecordBatch:
+    """Ledger rows ``lo:hi`` (``settle.ledger.ledger_table``'s columns and types, input row order).
+
+    ``dictionary`` keeps text columns dictionary-encoded (for writing files: Parquet stores them
+    as dictionary pages either way, and reads them back as plain strings).
+    """
     read = s.read
     adj = s.adjudicated
     arrays: list[pa.Array] = []
     for column in read.columns:
         if column in _RECORD_COLUMNS:
-            arrays.append(_input_column(column, read, lo, hi))
+            arrays.append(_input_column(column, read, lo, hi, dictionary))
         else:
             arrays.append(_extra_column(column, read, lo, hi))
     sl = slice(lo, hi)
@@ -498,8 +517,8 @@ def ledger_batch(s: VectorSettlement, lo: int, hi: int) -> pa.RecordBatch:
         s.aggregate_lines.eligible[sl] if s.aggregate_lines is not None else np.zeros(hi - lo, dtype=np.bool_)
     )
     computed = {
-        "status": _names(adj.status[sl].astype(np.int64), ("paid", "denied")),
-        "reason": s.reason_column(lo, hi),
+        "status": _names(adj.status[sl].astype(np.int64), ("paid", "denied"), dictionary),
+        "reason": s.reason_column(lo, hi, dictionary),
         "allowed": money_array(adj.allowed[sl]),
         "deductible": money_array(adj.deductible[sl]),
         "copay": money_array(adj.copay[sl]),
@@ -543,7 +562,15 @@ def reason_texts(
             distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64
         )
         texts.extend(distinct.dictionary.to_pylist())
-    special = np.flatnonzero((adj.reason < -1) & (adj.reason != R_NOT_COVERED))
+    waiting = np.flatnonzero(adj.reason == R_WAITING)
+    if len(waiting):
+        # one text per (member, dental class): the date depends on the member's coverage start only
+        pair = claims.member[waiting] * max(len(adj.terms.keys), 1) + adj.term[waiting]
+        distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+        codes[waiting] = len(texts) + inverse.reshape(-1)
+        texts.extend(reason_text(adj, claims, members, ruleset, int(waiting[f])) for f in first.tolist())
+        del distinct
+    special = np.flatnonzero((adj.reason < -1) & (adj.reason != R_NOT_COVERED) & (adj.reason != R_WAITING))
     for i in special.tolist():
         codes[i] = len(texts)
         texts.append(reason_text(adj, claims, members, ruleset, i))
