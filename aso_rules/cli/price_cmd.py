@@ -1,0 +1,108 @@
+"""``aso price RULESET --enrollment F``: price the plan year, write price.json and report.html.
+
+On entry: parsed arguments. On exit: an exit code (DESIGN.md): 0 priced, 1 ruleset errors (the
+rule file does not load, or its assumptions cannot be priced), 2 usage or I/O error (missing or
+unreadable enrollment, bad option value, unwritable output). Errors go to stderr, never a
+traceback; ``--json`` prints price.json to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "price",
+        help="price the plan year: expected cost, funding rates, stop-loss value, fully insured comparison",
+        description="Price a self-funded plan year before it starts (docs/pricing.md).",
+    )
+    parser.add_argument("ruleset", metavar="RULESET", help="the rule file (*.aso)")
+    parser.add_argument("--enrollment", required=True, metavar="F", help="projected enrollment.csv")
+    parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out/)")
+    parser.add_argument("--json", action="store_true", help="print price.json to stdout")
+    parser.add_argument(
+        "--simulations",
+        type=_non_negative,
+        default=20_000,
+        metavar="N",
+        help="Monte Carlo plan years for the cross-check (default 20000; 0 = none)",
+    )
+    parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    parser.set_defaults(run=run)
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more: {text}")
+    return value
+
+
+def _error(message: str) -> None:
+    print(f"aso price: error: {message}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from aso_rules.data.readers import read_enrollment
+    from aso_rules.data.source import InputError
+    from aso_rules.price import price as price_plan
+    from aso_rules.price.continuance import ContinuanceTableError
+    from aso_rules.price.severity import PricingError
+
+    try:
+        import aso_rules
+
+        ruleset = aso_rules.load(args.ruleset)
+    except (ImportError, AttributeError) as exc:  # the language front end is not installed
+        _error(f"cannot load rule files here: {exc}")
+        return 2
+    except OSError as exc:
+        _error(f"{args.ruleset}: {exc.strerror or exc}")
+        return 2
+    except Exception as exc:
+        if type(exc).__name__ != "RulesetError":
+            raise
+        diagnostics = getattr(exc, "diagnostics", ())
+        for d in diagnostics:
+            print(str(d), file=sys.stderr)
+        if not diagnostics:
+            _error(str(exc))
+        return 1
+    try:
+        enrollment = read_enrollment(args.enrollment, ruleset)
+    except InputError as exc:
+        _error(f"{args.enrollment}: {exc}")
+        return 2
+    except OSError as exc:
+        _error(f"{args.enrollment}: {exc.strerror or exc}")
+        return 2
+    for reject in enrollment.rejects:
+        print(
+            f"aso price: warning: {args.enrollment}: row {reject.row} skipped: {reject.reason}",
+            file=sys.stderr,
+        )
+    if not enrollment.members:
+        _error(f"{args.enrollment}: no valid enrollment rows")
+        return 2
+    try:
+        quote = price_plan(ruleset, list(enrollment.members), simulations=args.simulations, seed=args.seed)
+    except (PricingError, ContinuanceTableError) as exc:
+        _error(str(exc))
+        return 1
+    try:
+        json_path, html_path = quote.write(args.out)
+    except OSError as exc:
+        _error(f"cannot write to {args.out}: {exc.strerror or exc}")
+        return 2
+    if args.json:
+        sys.stdout.write(quote.to_json())
+    else:
+        s = quote.summary
+        print(f"expected employer cost {s['employer_cost']['expected']}; wrote {json_path} and {html_path}")
+    return 0
