@@ -217,3 +217,15 @@ def test_read_claims__any_cent_amount_reads_back_exactly(amounts: list[Decimal])
         result = read_claims(table, ruleset, members)
         assert result.rejects == ()
         assert [c.billed for c in result.claims] == billed
+
+
+def test_read_enrollment__spreadsheet_csv(tmp_path: Path, acme: Ruleset) -> None:
+    """A CSV saved by a spreadsheet (byte-order mark, CRLF line ends, quoted fields) reads the same."""
+    text = (
+        "\ufeffmember_id,family_id,relationship,tier,coverage_start,annual_salary\r\n"
+        '"E-1",E-1,employee,EE,2026-01-01,"52,000.00"\r\n'
+    )
+    (tmp_path / "e.csv").write_bytes(text.encode("utf-8"))
+    result = read_enrollment(tmp_path / "e.csv", acme)
+    assert result.rejects == ()
+    assert result.members[0].member_id == "E-1" and str(result.members[0].annual_salary) == "52000.00"
