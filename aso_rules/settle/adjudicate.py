@@ -35,7 +35,7 @@ from aso_rules.money import ZERO, Money
 from aso_rules.settle.accumulators import LIFETIME, Accumulators
 from aso_rules.settle.costshare import UNLIMITED, deductible_remaining, oop_remaining, share
 from aso_rules.settle.disability import DisabilityBenefit, ltd_benefit, std_benefit
-from aso_rules.settle.order import add_months, plan_year_of, processing_key
+from aso_rules.settle.order import add_months, plan_year_for, processing_key
 from aso_rules.settle.reprice import reprice
 from aso_rules.settle.results import LineResult, Step
 from aso_rules.settle.terms import LineTerms, resolve_terms
@@ -94,7 +94,7 @@ class Adjudicator:
         self._side = settings.coinsurance_rounding_side
         self._lesser_of = settings.lesser_of_billed
         self._noncovered_repriced = settings.noncovered_basis == "repriced"
-        self._start = ruleset.plan_year.start
+        self._plan_year = ruleset.plan_year
         self._individual = individual_tiers(ruleset)
         self._terms: dict[tuple[str, str, str], LineTerms] = {}
         self._years: dict[date, int] = {}
@@ -111,7 +111,7 @@ class Adjudicator:
     def plan_year(self, day: date) -> int:
         year = self._years.get(day)
         if year is None:
-            year = self._years[day] = plan_year_of(day, self._start)
+            year = self._years[day] = plan_year_for(day, self._plan_year)
         return year
 
     def _deny(
