@@ -170,7 +170,7 @@ class Adjudicator:
 
         allowed, method = reprice(claim, terms.schedule, lesser_of_billed=self._lesser_of, mode=self._mode)
         if steps is not None:
-            schedule_source = terms.schedule.source if terms.schedule is not None else None
+            schedule_source = terms.schedule.source if terms.schedule and claim.allowed is None else None
             steps.append(Step("reprice", allowed, f"billed {claim.billed}: {method}", schedule_source))
         if terms.exclusion is not None:
             return self._deny(claim, year, terms.exclusion.reason, allowed, steps, terms.exclusion.source)
@@ -395,7 +395,9 @@ class Adjudicator:
                 after = {**ded(ded_m, ded_f), **oop(oop_m, oop_f)}
                 steps.append(Step("deductible", dd, detail, terms.deductible.deductible_source, moved, after))
             elif name == "coinsurance" and rule.coins:
-                detail = f"member coinsurance {rule.coins * 100:f}% rounded on the {self._side} side"
+                detail = (
+                    f"member coinsurance {(rule.coins * 100).normalize():f}% rounded on the {self._side} side"
+                )
                 moved = oop(oop_m, oop_f)
                 oop_m, oop_f = oop_m + ci, oop_f + ci
                 steps.append(
