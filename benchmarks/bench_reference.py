@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"members {len(members):,}  lines {len(results):,}  denied {denied:,}  plan paid {plan:,}")
     print(f"generate {t1 - t0:.1f} s  adjudicate {t2 - t1:.1f} s  ->  {rate:,.0f} lines/s (wall clock)")
-    print(f"adjudicate CPU time {c2 - c1:.1f} s  ->  {cpu_rate:,.0f} lines/s of CPU (steadier on a shared machine)")
+    print(f"adjudicate CPU time {c2 - c1:.1f} s  ->  {cpu_rate:,.0f} lines/s of CPU")
     print(f"peak resident memory {peak_mib:,.0f} MiB (generation, inputs and results included)")
     return 0
 
