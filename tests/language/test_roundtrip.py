@@ -11,7 +11,7 @@ from aso_rules.language.parser import parse_text
 from tests import strategies
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.rule_files)
 def test_format__parse_of_format_is_identity(rule_file: ast.RuleFile) -> None:
     """parse(format(ast)) == ast for every tree the grammar can produce."""
@@ -21,7 +21,7 @@ def test_format__parse_of_format_is_identity(rule_file: ast.RuleFile) -> None:
     assert parsed == rule_file
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.rule_files)
 def test_format__idempotent(rule_file: ast.RuleFile) -> None:
     """Formatting the formatted text again changes nothing."""
@@ -31,7 +31,7 @@ def test_format__idempotent(rule_file: ast.RuleFile) -> None:
     assert format_file(parsed) == text
 
 
-@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.rule_files, st.data())
 def test_format__comments_anywhere_are_kept_and_stable(rule_file: ast.RuleFile, data: st.DataObject) -> None:
     """Comments added on their own lines or after code change no node, all survive fmt, and fmt of
