@@ -25,6 +25,7 @@ statement is reported at most once and line numbers stay true.
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import importlib.resources
 import re
@@ -260,6 +261,17 @@ def _hint(token: Token, expected: set[str], line: str) -> str:
     return ""
 
 
+def _did_you_mean(token: Token, expected: set[str], lark: Lark) -> str:
+    """``did you mean `deductible`?`` for a misspelt keyword, when one expected here is close."""
+    if token.type in ("_NL", "$END") or not str(token).isidentifier():
+        return ""
+    keywords = [
+        str(t.pattern.value) for t in lark.terminals if t.name in expected and t.pattern.type == "str"
+    ]
+    close = difflib.get_close_matches(str(token), keywords, n=1, cutoff=0.75)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
 # ============================================================================ parsing
 
 
@@ -374,7 +386,8 @@ def _diagnose(error: UnexpectedInput, lines: list[str], path: str, lark: Lark) -
         end_column = token.end_column or (token.column + len(str(token)))
         span = Span(path, token.line, token.column, end_line, end_column)
     message = f"unexpected {_describe(token)}; expected {expected_in_words(expected, lark)}"
-    return Diagnostic("E101", "error", message, span, _hint(token, expected, source))
+    hint = _did_you_mean(token, expected, lark) or _hint(token, expected, source)
+    return Diagnostic("E101", "error", message, span, hint)
 
 
 def parse_text(text: str, path: str = "<string>") -> tuple[ast.RuleFile | None, list[Diagnostic]]:

@@ -245,3 +245,14 @@ def test_parse__expected_tokens_are_only_those_valid_here() -> None:
     """The expected list is exact for the context (LALR's merged-state extras are filtered out)."""
     _, diagnostics = parse_text("coverage m {\n  plan pays 80% 70%\n}\n", "t.aso")
     assert diagnostics[0].message == "unexpected percent `70%`; expected `}` or the end of the line"
+
+
+def test_parse__misspelt_keyword_gets_a_suggestion() -> None:
+    """A misspelt keyword is reported with the closest keyword valid at that place."""
+    _, diagnostics = parse_text(
+        'ruleset "r" {\n  roundng half_up\n}\ncoverage m {\n  deductable $5 per person\n}\n', "t.aso"
+    )
+    assert [(d.span.line, d.hint) for d in diagnostics] == [
+        (2, "did you mean `rounding`?"),
+        (5, "did you mean `deductible`?"),
+    ]
