@@ -217,6 +217,11 @@ ENTRIES = {
         "Money written with more than two decimal places (`$38.505`): amounts are exact cents.",
         "Write the amount to the cent.",
     ),
+    "E317": (
+        "A stop-loss contract covering a line it cannot: specific stop-loss covers medical and rx only; "
+        "the aggregate may add dental, vision and STD, never LTD (DOMAIN.md 6.2 and 7).",
+        "Remove the line from `covers`.",
+    ),
     "W301": (
         "Stacked specific tiers leave a gap: a tier starts above the top of the tier beneath it, so the "
         "employer keeps claims in between (DOMAIN.md 6.4).",
