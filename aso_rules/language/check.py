@@ -624,7 +624,8 @@ def check_stop_loss_lines(ctx: Context) -> Iterator[Diagnostic]:
                 if kind is not None and kind not in allowed:
                     yield _diag(
                         "E317",
-                        f"{'specific' if specific else 'aggregate'} stop-loss cannot cover `{line}` ({kind})",
+                        f"{'specific' if specific else 'aggregate'} stop-loss cannot cover `{line}`"
+                        + (f" (a {kind} line)" if kind != line else ""),
                         item.span,
                         f"{'specific' if specific else 'aggregate'} stop-loss covers "
                         f"{_listing(allowed)} lines",
