@@ -77,6 +77,7 @@ def test_parse__bad_thousands_separator_is_an_error() -> None:
     """`$1,50` is not an amount: a separator comma needs exactly three digits after it."""
     _, diagnostics = parse_text("let a = $1,50\n", "t.aso")
     assert [d.code for d in diagnostics] == ["E102"]
+    assert diagnostics[0].message.startswith("malformed money amount `$1,50`")
     assert "three digits" in diagnostics[0].hint
 
 
@@ -228,3 +229,30 @@ def test_parse__one_line_blocks() -> None:
     assert parse("coverage m { network out { plan pays 60% } }\n") == parse(
         "coverage m {\n  network out {\n    plan pays 60%\n  }\n}\n"
     )
+
+
+def test_parse__windows_line_endings() -> None:
+    """CRLF files parse like LF files, with the same lines and comments."""
+    text = EXAMPLE.read_text("utf-8")
+    crlf = parse(text.replace("\n", "\r\n"), "t.aso")
+    lf = parse(text, "t.aso")
+    assert crlf == lf
+    assert [(c.line, c.text) for c in crlf.comments] == [(c.line, c.text) for c in lf.comments]
+    assert [s.span.line for s in crlf.statements] == [s.span.line for s in lf.statements]
+
+
+def test_parse__expected_tokens_are_only_those_valid_here() -> None:
+    """The expected list is exact for the context (LALR's merged-state extras are filtered out)."""
+    _, diagnostics = parse_text("coverage m {\n  plan pays 80% 70%\n}\n", "t.aso")
+    assert diagnostics[0].message == "unexpected percent `70%`; expected `}` or the end of the line"
+
+
+def test_parse__misspelt_keyword_gets_a_suggestion() -> None:
+    """A misspelt keyword is reported with the closest keyword valid at that place."""
+    _, diagnostics = parse_text(
+        'ruleset "r" {\n  roundng half_up\n}\ncoverage m {\n  deductable $5 per person\n}\n', "t.aso"
+    )
+    assert [(d.span.line, d.hint) for d in diagnostics] == [
+        (2, "did you mean `rounding`?"),
+        (5, "did you mean `deductible`?"),
+    ]
