@@ -46,8 +46,9 @@ class ClaimCount:
         return rng.negative_binomial(r, p, n)
 
     def thinned(self, p: float) -> ClaimCount:
-        """The count of claims with probability ``p`` each (Poisson and NB stay in their family)."""
-        return ClaimCount(lam=self.lam * p, dispersion=self.dispersion / p if p > 0 else 0.0)
+        """The count of claims with probability ``p`` each: NB(r, beta) thins to NB(r, p beta), so the
+        mean is ``p lam`` and the dispersion ``1/r`` is unchanged (Poisson stays Poisson)."""
+        return ClaimCount(lam=self.lam * p, dispersion=self.dispersion)
 
 
 @attrs.frozen

@@ -88,3 +88,13 @@ def test_claim_count__negative_binomial_variance() -> None:
     draws = c.sample(np.random.default_rng(1), 400_000)
     assert draws.mean() == pytest.approx(50.0, rel=0.005)
     assert draws.var() == pytest.approx(c.variance, rel=0.02)
+
+
+def test_claim_count__thinning_keeps_dispersion() -> None:
+    """Keeping each claimant with probability p: mean p lam and variance p lam (1 + d p lam), by simulation."""
+    c = ClaimCount(80.0, dispersion=0.05)
+    rng = np.random.default_rng(8)
+    kept = rng.binomial(c.sample(rng, 400_000), 0.1)
+    t = c.thinned(0.1)
+    assert kept.mean() == pytest.approx(t.lam, rel=0.01)
+    assert kept.var() == pytest.approx(t.variance, rel=0.03)

@@ -63,13 +63,14 @@ def test_specific_layer__leveraged_trend_on_a_distribution() -> None:
     assert grow > 0.08
 
 
-def test_asd__group_keeps_the_first_excess_dollars() -> None:
+@pytest.mark.parametrize("dispersion", [0.0, 0.02], ids=["poisson", "negbin"])
+def test_asd__group_keeps_the_first_excess_dollars(dispersion: float) -> None:
     """ASD1 (SD 150,000, ASD 100,000): the carrier's expected payment is E[(sum of excesses - ASD)+],
     agrees with a 200,000-year simulation, and equals lam E[L] less what the ASD absorbs."""
     row = _rows("aggregating specific deductible")[0]
     sd, asd = float(row["specific_deductible"]), float(row["aggregating_specific_deductible"])
     y = LognormalDist.from_mean_cv(12_000, 4.0)
-    count = ClaimCount(400.0)
+    count = ClaimCount(400.0, dispersion=dispersion)
     tier = model.SpecificStopLoss(
         name="asd", deductible=money(f"{sd:.2f}"), aggregating_deductible=money(f"{asd:.2f}")
     )
