@@ -52,6 +52,7 @@ class TierPrice:
     expected_reimbursement: float
     expected_claimants_over_deductible: float
     premium: Money
+    expected_layer: float = 0.0  # lam E[L]: the layer's expected excess before ASD and percentage
 
 
 @attrs.frozen
@@ -137,8 +138,7 @@ def _layer_expectation(
     y: Distribution, count: ClaimCount, tier: model.SpecificStopLoss, points: int
 ) -> float:
     """``E[(sum L(Y_i) - ASD)+]`` for the tier's layer; ``lam E[L]`` when there is no ASD."""
-    width = math.inf if tier.maximum is None else float(tier.maximum)
-    layer = Layer(y, float(tier.deductible), width)
+    layer = Layer(y, float(tier.deductible), _width(tier))
     asd = float(tier.aggregating_deductible)
     if asd <= 0:
         return count.lam * layer.mean
@@ -146,6 +146,10 @@ def _layer_expectation(
     over = _ConditionalLayer(layer, 1.0 - float(layer.cdf(np.array(0.0))))
     result = compound(over, thinned, points=points, unit=asd)
     return result.expect(lambda s: np.maximum(s - asd, 0.0))
+
+
+def _width(tier: model.SpecificStopLoss) -> float:
+    return math.inf if tier.maximum is None else float(tier.maximum)
 
 
 @attrs.frozen
@@ -217,6 +221,7 @@ def price(
             expected_claimants_over_deductible=count.lam
             * (1.0 - float(y.cdf(np.array(float(t.deductible))))),
             premium=fixed.by_specific.get(t.name, ZERO),
+            expected_layer=count.lam * Layer(y, float(t.deductible), _width(t)).mean,
         )
         for t in tiers
     ]
@@ -302,6 +307,7 @@ def price(
                     "expected_reimbursement": _money(t.expected_reimbursement, mode),
                     "expected_claimants_over_deductible": round(t.expected_claimants_over_deductible, 6),
                     "premium": format_money(t.premium),
+                    "expected_excess_retained": _money(t.expected_layer - t.expected_reimbursement, mode),
                 }
                 for t in tier_prices
             ],

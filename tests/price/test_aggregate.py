@@ -91,7 +91,7 @@ def test_claim_count__negative_binomial_variance() -> None:
 
 
 def test_claim_count__thinning_keeps_dispersion() -> None:
-    """Keeping each claimant with probability p: mean p lam and variance p lam (1 + d p lam), by simulation."""
+    """Thinning by p: mean p lam, variance p lam (1 + d p lam), checked by simulation."""
     c = ClaimCount(80.0, dispersion=0.05)
     rng = np.random.default_rng(8)
     kept = rng.binomial(c.sample(rng, 400_000), 0.1)

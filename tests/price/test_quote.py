@@ -158,3 +158,11 @@ def test_report__renders_in_headless_chromium(quote: Quote, tmp_path: Path) -> N
         [*cmd[:-2], "--dump-dom", html_path.as_uri()], check=True, capture_output=True, timeout=120, text=True
     ).stdout
     assert "main-svg" in dom  # plotly drew its SVG: the inlined plotly.js ran without the network
+
+
+def test_price__asd_retention_between_zero_and_asd(quote: Quote) -> None:
+    """The first tier's expected excess kept by the employer (its $50,000 ASD) is in (0, 50,000]; the
+    second tier, with no ASD, keeps nothing."""
+    first, second = quote.summary["specific"]["tiers"]
+    assert Decimal("0") < Decimal(first["expected_excess_retained"]) <= Decimal("50000.00")
+    assert abs(Decimal(second["expected_excess_retained"])) <= Decimal("0.01")
