@@ -111,7 +111,10 @@ def claimant_model(ruleset: model.Ruleset, months: Sequence[MonthEnrollment]) ->
     if isinstance(severity, model.ContinuanceTable) and not severity.rows:
         from aso_rules.price.continuance import load_continuance_table
 
-        severity = load_continuance_table(severity.path, severity.name)
+        path = Path(severity.path)
+        if not path.is_absolute() and not path.exists() and ruleset.files:
+            path = Path(ruleset.files[0]).parent / path  # relative to the root rule file
+        severity = load_continuance_table(path, severity.name)
     dist: Distribution = distribution(severity)
     pct = assumptions.claimants_pct
     if pct is None:
