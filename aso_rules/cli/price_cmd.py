@@ -90,11 +90,27 @@ def run(args: argparse.Namespace) -> int:
     if not enrollment.members:
         _error(f"{args.enrollment}: no valid enrollment rows")
         return 2
+    bar = None
+    if sys.stderr.isatty() and args.simulations >= 2_000:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=args.simulations, unit="year", desc="Monte Carlo check", file=sys.stderr, leave=False
+        )
     try:
-        quote = price_plan(ruleset, list(enrollment.members), simulations=args.simulations, seed=args.seed)
+        quote = price_plan(
+            ruleset,
+            list(enrollment.members),
+            simulations=args.simulations,
+            seed=args.seed,
+            progress=bar.update if bar is not None else None,
+        )
     except (PricingError, ContinuanceTableError) as exc:
         _error(str(exc))
         return 1
+    finally:
+        if bar is not None:
+            bar.close()
     try:
         json_path, html_path = quote.write(args.out)
     except OSError as exc:

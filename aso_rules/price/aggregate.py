@@ -195,9 +195,11 @@ def simulate(
     simulations: int,
     seed: int,
     chunk_draws: int = 2_000_000,
+    progress: Callable[[int], object] | None = None,
 ) -> MonteCarlo:
     """Simulate ``simulations`` plan years; each statistic maps claimant costs to a per-claimant
-    amount that is summed within the year (e.g. ``min(y, SD)``)."""
+    amount that is summed within the year (e.g. ``min(y, SD)``). ``progress`` is told how many
+    years each chunk finished (for a progress bar)."""
     rng = np.random.default_rng(seed)
     counts = count.sample(rng, simulations)
     out = {key: np.zeros(simulations) for key in statistics}
@@ -212,5 +214,7 @@ def simulate(
         draws = dist.sample(rng, total)
         for key, fn in statistics.items():
             out[key][start:stop] = np.bincount(sims, weights=fn(draws), minlength=stop - start)
+        if progress is not None:
+            progress(stop - start)
         start = stop
     return MonteCarlo(values=out, seed=seed, simulations=simulations)

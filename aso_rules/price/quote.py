@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -186,8 +186,12 @@ def price(
     simulations: int = 20_000,
     seed: int = 1,
     grid: int = DEFAULT_POINTS,
+    progress: Callable[[int], object] | None = None,
 ) -> Quote:
-    """Price the plan year (DOMAIN.md section 13) for the projected enrollment."""
+    """Price the plan year (DOMAIN.md section 13) for the projected enrollment.
+
+    ``progress`` (optional) is called with the number of simulated years each Monte Carlo chunk
+    finished, for a progress bar."""
     if grid < 2**10 or grid & (grid - 1):
         raise PricingError(f"grid must be a power of two of at least 1024 points, not {grid}")
     if simulations < 0:
@@ -276,7 +280,9 @@ def price(
 
     checks: dict[str, dict[str, float]] = {}
     if simulations > 0:
-        checks = _monte_carlo(y, count, cap, a, agg_max, fixed_total, tiers, simulations, seed, fi_total)
+        checks = _monte_carlo(
+            y, count, cap, a, agg_max, fixed_total, tiers, simulations, seed, fi_total, progress
+        )
 
     members_avg = sum(m.members for m in months) / len(months)
     employees_avg = employee_months / len(months)
@@ -374,6 +380,7 @@ def _monte_carlo(
     simulations: int,
     seed: int,
     fi_total: Money | None,
+    progress: Callable[[int], object] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Seeded plan-year simulation of the same quantities, with standard errors."""
     limit = math.inf if cap is None else cap
@@ -382,7 +389,7 @@ def _monte_carlo(
         low = float(t.deductible)
         width = math.inf if t.maximum is None else float(t.maximum)
         stats[f"layer{i}"] = lambda v, low=low, width=width: np.minimum(np.maximum(v - low, 0.0), width)
-    mc = simulate(y, count, stats, simulations=simulations, seed=seed)
+    mc = simulate(y, count, stats, simulations=simulations, seed=seed, progress=progress)
     s = mc.values["capped"]
     cost = fixed_total + np.minimum(s, a) + np.maximum(s - a - agg_max, 0.0)
     out: dict[str, dict[str, float]] = {}
