@@ -98,3 +98,13 @@ def test_claim_count__thinning_keeps_dispersion() -> None:
     t = c.thinned(0.1)
     assert kept.mean() == pytest.approx(t.lam, rel=0.01)
     assert kept.var() == pytest.approx(t.variance, rel=0.03)
+
+
+def test_compound__widens_span_until_tail_fits() -> None:
+    """On a deliberately small grid the span is widened until < 1e-9 of the mass lies beyond it."""
+    d = LognormalDist.from_mean_cv(6200, 3.0)
+    count = ClaimCount(200.0)
+    small = compound(d, count, points=2**10)
+    assert small.tail < 1e-9
+    cut = (len(small.probs) - 1) * small.h
+    assert small.mean == pytest.approx(200.0 * float(d.lev(np.array(cut))), rel=1e-6)

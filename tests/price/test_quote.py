@@ -185,3 +185,10 @@ def test_ruleset_price__delegates_to_price() -> None:
     """Ruleset.price(enrollment, ...) returns the same Quote as price(ruleset, enrollment, ...)."""
     rs = acme()
     assert rs.price(acme_months(), simulations=0).summary == price(rs, acme_months(), simulations=0).summary
+
+
+def test_quote__public_api_name() -> None:
+    """``aso_rules.Quote`` is the pricing Quote (DESIGN.md public API)."""
+    import aso_rules
+
+    assert aso_rules.Quote is Quote
