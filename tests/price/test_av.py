@@ -108,3 +108,17 @@ def test_plan_paid__table_deductible_only_av_matches_interpolation() -> None:
     no_carve_out = 1 - av_table.limited(3000) / av_table.mean
     assert y.mean / y.ground_up.mean == pytest.approx(no_carve_out, abs=0.002)
     assert isinstance(table, model.ContinuanceTable)
+
+
+@pytest.mark.parametrize(
+    "name", ["Platinum_Combined", "Gold_Med", "Silver_Rx", "Bronze_Combined"], ids=lambda n: n.lower()
+)
+def test_table_dist__av2026_tables_reproduce_levs(name: str) -> None:
+    """av2026 tables read as laws reproduce their limited expected values at every finite bound."""
+    table = load_continuance_table(AV2015.parent / "av2026" / "av2026_core_columns.csv", name)
+    dist = TableDist.from_table(table)
+    finite = [r for r in table.rows if r.up_to.is_finite()]
+    bounds = np.array([float(r.up_to) for r in finite])
+    levs = np.array([float(r.limited_expected_value) for r in finite])
+    assert np.allclose(dist.lev(bounds), levs, rtol=1e-9, atol=1e-6)
+    assert abs(dist.probs.sum() - 1) < 1e-12 and (dist.probs >= 0).all()
