@@ -23,8 +23,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--enrollment", required=True, metavar="F", help="projected enrollment.csv")
     parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out/)")
     parser.add_argument("--json", action="store_true", help="print price.json to stdout")
-    parser.add_argument("--simulations", type=_non_negative, default=20_000, metavar="N",
-                        help="Monte Carlo plan years for the cross-check (default 20000; 0 = none)")  # fmt: skip
+    parser.add_argument(
+        "--simulations",
+        type=_non_negative,
+        default=20_000,
+        metavar="N",
+        help="Monte Carlo plan years for the cross-check (default 20000; 0 = none)",
+    )
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     parser.set_defaults(run=run)
 
@@ -85,11 +90,27 @@ def run(args: argparse.Namespace) -> int:
     if not enrollment.members:
         _error(f"{args.enrollment}: no valid enrollment rows")
         return 2
+    bar = None
+    if sys.stderr.isatty() and args.simulations >= 2_000:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=args.simulations, unit="year", desc="Monte Carlo check", file=sys.stderr, leave=False
+        )
     try:
-        quote = price_plan(ruleset, list(enrollment.members), simulations=args.simulations, seed=args.seed)
+        quote = price_plan(
+            ruleset,
+            list(enrollment.members),
+            simulations=args.simulations,
+            seed=args.seed,
+            progress=bar.update if bar is not None else None,
+        )
     except (PricingError, ContinuanceTableError) as exc:
         _error(str(exc))
         return 1
+    finally:
+        if bar is not None:
+            bar.close()
     try:
         json_path, html_path = quote.write(args.out)
     except OSError as exc:

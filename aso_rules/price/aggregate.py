@@ -46,8 +46,9 @@ class ClaimCount:
         return rng.negative_binomial(r, p, n)
 
     def thinned(self, p: float) -> ClaimCount:
-        """The count of claims with probability ``p`` each (Poisson and NB stay in their family)."""
-        return ClaimCount(lam=self.lam * p, dispersion=self.dispersion / p if p > 0 else 0.0)
+        """The count of claims with probability ``p`` each: NB(r, beta) thins to NB(r, p beta), so the
+        mean is ``p lam`` and the dispersion ``1/r`` is unchanged (Poisson stays Poisson)."""
+        return ClaimCount(lam=self.lam * p, dispersion=self.dispersion)
 
 
 @attrs.frozen
@@ -138,13 +139,14 @@ def compound(
     m2 = _second_moment(dist, limit)
     var_s = count.lam * m2 + (count.variance - count.lam) * m1 * m1
     h = choose_span(count.lam * m1, math.sqrt(max(var_s, 0.0)), points, unit if unit else cap)
-    for _ in range(12):
+    for _ in range(40):
         sev = discretise(dist, h, points, method, cap)
         result = fft_compound(sev, count)
         if result.tail < TAIL_TOLERANCE:
             return Compound(h=h, probs=result.probs, tail=result.tail)
         base = unit if unit else cap
-        h = h * 2 if not base else base / max(1, math.floor(base / (h * 2)))
+        steps = math.floor(base / (h * 2)) if base is not None and base > 0 else 0
+        h = base / steps if base is not None and steps >= 1 else h * 2
     raise PricingError("the compound distribution does not fit a grid (tail mass stays above 1e-9)")
 
 
@@ -193,9 +195,11 @@ def simulate(
     simulations: int,
     seed: int,
     chunk_draws: int = 2_000_000,
+    progress: Callable[[int], object] | None = None,
 ) -> MonteCarlo:
     """Simulate ``simulations`` plan years; each statistic maps claimant costs to a per-claimant
-    amount that is summed within the year (e.g. ``min(y, SD)``)."""
+    amount that is summed within the year (e.g. ``min(y, SD)``). ``progress`` is told how many
+    years each chunk finished (for a progress bar)."""
     rng = np.random.default_rng(seed)
     counts = count.sample(rng, simulations)
     out = {key: np.zeros(simulations) for key in statistics}
@@ -210,5 +214,7 @@ def simulate(
         draws = dist.sample(rng, total)
         for key, fn in statistics.items():
             out[key][start:stop] = np.bincount(sims, weights=fn(draws), minlength=stop - start)
+        if progress is not None:
+            progress(stop - start)
         start = stop
     return MonteCarlo(values=out, seed=seed, simulations=simulations)

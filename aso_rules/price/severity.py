@@ -153,10 +153,13 @@ class ParetoDist:
 
 @attrs.frozen
 class TableDist:
-    """A continuance table as a discrete law: each bucket's share at the bucket's mean cost.
+    """A continuance table as the discrete law whose ``E[min(X, k)]`` is the table's limited expected
+    value interpolated linearly between bucket bounds (the AV Calculator's reading).
 
-    The bucket mean follows from the table's limited expected values, so ``E[min(X, b)]`` equals
-    the table's value at every bucket bound ``b`` exactly; between bounds it is piecewise linear.
+    A linear piece of slope ``s_j`` on bucket ``j`` means ``P(X > k) = s_j`` inside it, so the law has
+    point masses at the bounds (``s_j - s_{j+1}``) and, past the last finite bound, one point carrying
+    the remaining mean. The membership shares are not used: in the av2015 tables they are not
+    consistent with the limited values (``P(X > b) b`` exceeds ``E[min(X, b)]``).
     """
 
     points: FloatArray = attrs.field(eq=False)
@@ -167,23 +170,29 @@ class TableDist:
         if not table.rows:
             raise PricingError(f"continuance table {table.path} has no rows (not loaded)")
         bounds = np.array([float(r.up_to) for r in table.rows])
-        shares = np.array([float(r.share) for r in table.rows])
         levs = np.array([float(r.limited_expected_value) for r in table.rows])
-        shares = shares / shares.sum()
-        survival_after = 1.0 - np.cumsum(shares)  # P(X > b_j)
-        points = np.zeros_like(levs)
-        prev_lev, prev_b, prev_s = 0.0, 0.0, 1.0
-        for j in range(len(bounds)):
-            b = bounds[j]
-            tail_term = survival_after[j] * b if math.isfinite(b) else 0.0
-            mass_term = levs[j] - prev_lev - tail_term + prev_s * prev_b
-            points[j] = mass_term / shares[j] if shares[j] > 0 else (b if math.isfinite(b) else prev_b)
-            if math.isfinite(b):
-                points[j] = min(max(points[j], prev_b), b)
-            else:
-                points[j] = max(points[j], prev_b)
-            prev_lev, prev_b, prev_s = levs[j], b if math.isfinite(b) else prev_b, survival_after[j]
-        return cls(points=points, probs=shares)
+        finite = np.isfinite(bounds)
+        b, lev = bounds[finite], levs[finite]
+        mean = float(levs[-1]) if not finite[-1] else float(lev[-1])
+        if b[0] != 0.0:
+            b, lev = np.concatenate(([0.0], b)), np.concatenate(([0.0], lev))
+        slopes = np.diff(lev) / np.diff(b)  # P(X > k) on each bucket
+        slopes = np.minimum.accumulate(np.clip(slopes, 0.0, 1.0))  # a survival never rises
+        survival_end = float(slopes[-1])
+        probs = np.empty(len(b) + 1)
+        probs[0] = 1.0 - slopes[0]
+        probs[1:-2] = slopes[:-1] - slopes[1:]
+        probs[-2] = 0.0
+        points = np.concatenate((b, [b[-1]]))
+        excess = mean - float(lev[-1])
+        if survival_end > 0 and excess > 0:
+            probs[-2] = 0.0
+            probs[-1] = survival_end
+            points[-1] = b[-1] + excess / survival_end
+        else:
+            probs[-2] = survival_end
+            probs[-1] = 0.0
+        return cls(points=points, probs=probs)
 
     @property
     def mean(self) -> float:
@@ -197,9 +206,12 @@ class TableDist:
 
     def lev(self, k: FloatArray) -> FloatArray:
         k = _arr(k)
-        flat = np.atleast_1d(k)
-        out = np.minimum(self.points[None, :], flat[:, None]) @ self.probs
-        return np.asarray(out.reshape(k.shape), dtype=np.float64)
+        cum_p = np.concatenate(([0.0], np.cumsum(self.probs)))
+        cum_px = np.concatenate(([0.0], np.cumsum(self.probs * self.points)))
+        idx = np.searchsorted(self.points, k, side="right")
+        with np.errstate(invalid="ignore"):
+            tail = np.where(np.isinf(k), 0.0, k * np.maximum(1.0 - cum_p[idx], 0.0))
+        return np.asarray(cum_px[idx] + tail, dtype=np.float64)
 
     def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
         return np.asarray(rng.choice(self.points, size=n, p=self.probs), dtype=np.float64)
@@ -265,7 +277,9 @@ class CostShareTerms:
         d, k, c = self._d, self.oop_point, self.coinsurance
         if c >= 1:
             return np.asarray(np.where(y > 0, k + y, d), dtype=np.float64)
-        y_at_k = (1 - c) * (k - d) if math.isfinite(k) else math.inf
+        if not math.isfinite(k):
+            return np.asarray(d + y / (1 - c), dtype=np.float64)
+        y_at_k = (1 - c) * (k - d)
         return np.asarray(np.where(y <= y_at_k, d + y / (1 - c), k + (y - y_at_k)), dtype=np.float64)
 
 

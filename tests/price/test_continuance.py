@@ -21,7 +21,7 @@ def test_load_continuance_table__av2015_integrated() -> None:
     assert len(table.rows) == 84
     assert table.rows[-1].up_to == Decimal("Infinity")
     assert table.rows[1].up_to == 100
-    assert abs(sum(r.share for r in table.rows) - 1) < Decimal("1e-20")
+    assert abs(sum((r.share for r in table.rows), Decimal(0)) - 1) < Decimal("1e-20")
     assert table.rows[-1].limited_expected_value == Decimal("5809.578026")
 
 
