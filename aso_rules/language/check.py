@@ -19,7 +19,6 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeAlias
 
 import attrs
 
@@ -38,6 +37,8 @@ __all__ = [
     "check_program",
     "coverage_kind",
     "resolve",
+    "resolve_value",
+    "table_path",
 ]
 
 # ============================================================================ codes
@@ -215,9 +216,6 @@ def _q(name: str) -> str:
 def _listing(names: Iterable[str]) -> str:
     items = list(names)
     return ", ".join(items) if items else "(none)"
-
-
-Resolved: TypeAlias = ast.Amount
 
 
 @attrs.frozen
@@ -613,7 +611,8 @@ AGGREGATE_LINE_KINDS = ("medical", "rx", "dental", "vision", "std")
 def check_stop_loss_lines(ctx: Context) -> Iterator[Diagnostic]:
     """E317: specific stop-loss covers only medical and rx lines; the aggregate may add dental,
     vision and STD, never LTD (DOMAIN.md 6.2, 7)."""
-    for contract in (*ctx.specifics, *ctx.aggregates):
+    contracts: list[ast.StopLossSpecific | ast.StopLossAggregate] = [*ctx.specifics, *ctx.aggregates]
+    for contract in contracts:
         specific = isinstance(contract, ast.StopLossSpecific)
         allowed = SPECIFIC_LINE_KINDS if specific else AGGREGATE_LINE_KINDS
         for item in contract.items:
