@@ -1155,17 +1155,28 @@ def check_family_out_of_pocket_cap(ctx: Context) -> Iterator[Diagnostic]:
     deductible's when not stated."""
     for statement in ctx.of_type(ast.Coverage):
         assert isinstance(statement, ast.Coverage)
-        blocks = [statement.items] + [n.items for n in statement.items if isinstance(n, ast.Network)]
         top_ded = next((i for i in statement.items if isinstance(i, ast.Deductible)), None)
-        for items in blocks:
-            ded = next((i for i in items if isinstance(i, ast.Deductible)), top_ded)
-            for oop in (i for i in items if isinstance(i, ast.OutOfPocket)):
+        top_oop = next((i for i in statement.items if isinstance(i, ast.OutOfPocket)), None)
+        blocks: list[tuple[ast.Deductible | None, ast.OutOfPocket | None, Span | None]] = [
+            (top_ded, top_oop, None)
+        ]
+        for net in (n for n in statement.items if isinstance(n, ast.Network)):
+            ded = next((i for i in net.items if isinstance(i, ast.Deductible)), top_ded)
+            own = next((i for i in net.items if isinstance(i, ast.OutOfPocket)), None)
+            # an inherited out-of-pocket statement takes the network's deductible mode
+            blocks.append((ded, own or top_oop, None if own is not None else net.span))
+        reported = False
+        for ded, oop, inherited_at in blocks:
+            if oop is not None:
                 mode = oop.mode or (ded.mode if ded is not None else None) or "embedded"
+                if inherited_at is not None and reported:
+                    continue  # the inherited statement was reported where it is written
                 if mode == "aggregate" and oop.family is not None and oop.individual_cap is None:
+                    reported = reported or oop is top_oop
                     yield _diag(
                         "E309",
                         "an aggregate family out-of-pocket maximum needs an individual cap",
-                        oop.span,
+                        inherited_at or oop.span,
                         "add `individual_cap $X` (at most the self-only out-of-pocket limit), e.g. "
                         "`out_of_pocket $5,000 per person, $8,000 per family aggregate "
                         "individual_cap $5,000`",

@@ -776,3 +776,17 @@ def test_check_tests__expected_diagnostic_code_must_exist() -> None:
     """`expect diagnostic CODE` names a documented code (E211 otherwise)."""
     body = 'test "t" {\n  expect diagnostic W301\n  expect diagnostic E999\n}\n'
     assert found(body) == [("E211", 7)]
+
+
+def test_check_family_out_of_pocket_cap__inherited_by_an_aggregate_network() -> None:
+    """An out-of-network block with an aggregate deductible makes the inherited out-of-pocket
+    aggregate too, so it needs a cap (E309 at the network block)."""
+    assert found("""
+        coverage medical {
+          deductible $2,000 per person, $4,000 per family
+          out_of_pocket $5,000 per person, $8,000 per family
+          network out {
+            deductible $4,000 per person, $8,000 per family aggregate
+          }
+        }
+    """) == [("E309", 9)]

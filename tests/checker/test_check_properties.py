@@ -25,7 +25,7 @@ def test_check_program__never_raises_on_generated_programs(rule_file: ast.RuleFi
     """Any syntax tree the grammar can produce gets diagnostics with known codes, never an exception."""
     diagnostics = check_program(ast.Program(rule_file))
     assert all(d.code in CODES for d in diagnostics)
-    assert all(d.message and "\n" not in d.message for d in diagnostics)
+    assert all(d.message and "\n" not in d.message and d.hint for d in diagnostics)
     if not any(d.is_error for d in diagnostics) and any(
         isinstance(s, ast.Ruleset) for s in rule_file.statements
     ):
