@@ -638,8 +638,13 @@ def _duplicates(
     for key, span in items:
         if key in first:
             other = first[key]
-            where = f"{other.file}:{other.line}" if other.file != span.file else f"line {other.line}"
-            yield _diag("E204", f"{what} `{key}` is defined twice (first at {where})", span, hint)
+            if other.file != span.file:
+                where = f"first at {other.file}:{other.line}"
+            elif other.line != span.line:
+                where = f"first at line {other.line}"
+            else:
+                where = "first earlier on this line"
+            yield _diag("E204", f"{what} `{key}` is defined twice ({where})", span, hint)
         else:
             first[key] = span
 
