@@ -1736,14 +1736,15 @@ def table_path(rule_file: str, path: str) -> Path:
 def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
     """E311: a `claimant_cost table "FILE" [named "NAME"]` file exists, relative to the rule file,
     and holds a well-formed continuance table (with that name, when named)."""
-    from aso_rules.price.continuance import ContinuanceTableError, load_continuance_table
-
     for rule_file, statement in ctx.statements:
         if not isinstance(statement, ast.Assumptions):
             continue
         for item in statement.items:
             if isinstance(item, ast.ClaimantCost) and isinstance(item.model, ast.ContinuanceTable):
                 model = item.model
+                # imported here: the pricing package is heavy and most programs have no table
+                from aso_rules.price.continuance import ContinuanceTableError, load_continuance_table
+
                 try:
                     load_continuance_table(table_path(rule_file.path, model.path), model.name)
                 except ContinuanceTableError as exc:
