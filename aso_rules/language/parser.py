@@ -17,9 +17,10 @@ Codes (also in docs/language.md):
 - E108 too many syntax errors: the rest of the file was not examined
 - W101 the file has no statements
 
-Several syntax errors per file: after an error the parser blanks the offending line (or, when that
-line opens or closes a block, the whole top-level statement it belongs to) and parses again, so each
-statement is reported at most once and line numbers stay true.
+Several syntax errors per file: after an error the parser skips the offending line (or, when that
+line opens or closes a block, the whole top-level statement it belongs to) and parses again from the
+top-level statement that held the error, so each broken line is reported once, line numbers stay
+true, and many errors cost little more than one parse.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from lark import Lark
 
 from aso_rules.language import ast
@@ -53,8 +54,8 @@ def test_example__parses_clean() -> None:
 def test_example__is_the_language_md_block_verbatim() -> None:
     """rulesets/acme-2026.aso is the LANGUAGE.md example byte for byte (when the spec is present)."""
     spec = Path("/work/shared/LANGUAGE.md")
-    if not spec.exists():  # the spec lives outside the repository
-        return
+    if not spec.exists():
+        pytest.skip("the specification lives outside the repository")
     block = spec.read_text("utf-8").split("```\n", 2)[1]
     assert EXAMPLE.read_text("utf-8") == block
 
