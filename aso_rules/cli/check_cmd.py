@@ -27,9 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Parse and check rule files (a folder: every *.aso under it).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="rule files or folders")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
-    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--strict", action="store_true", help="count warnings as errors")
     parser.set_defaults(run=run)
 
