@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -75,3 +76,16 @@ def test_golden__documented_codes_are_unique_and_ordered() -> None:
     codes = documented_codes()
     assert len(codes) == len(set(codes))
     assert [c for c in codes if c.startswith("E")] == sorted(c for c in codes if c.startswith("E"))
+
+
+def test_golden__docs_page_is_generated_from_golden_files(update_golden: bool) -> None:
+    """docs/diagnostics.md is exactly what docs/make_diagnostics.py writes from the golden files,
+    so every documented example is a tested one (re-written with --update-golden)."""
+    spec = importlib.util.spec_from_file_location("make_diagnostics", ROOT / "docs" / "make_diagnostics.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.render_doc()
+    if update_golden:
+        DOCS.write_text(text, encoding="utf-8")
+    assert DOCS.read_text(encoding="utf-8") == text

@@ -19,13 +19,13 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeAlias
 
 import attrs
 
 from aso_rules.language import ast
 from aso_rules.language.diagnostics import Diagnostic, Severity, Span
 from aso_rules.language.format import amount_text, value_text
+from aso_rules.language.render import DESCRIPTIONS
 from aso_rules.model import LINE_KINDS, NOT_ASO_LINES
 
 __all__ = [
@@ -37,6 +37,8 @@ __all__ = [
     "check_program",
     "coverage_kind",
     "resolve",
+    "resolve_value",
+    "table_path",
 ]
 
 # ============================================================================ codes
@@ -70,6 +72,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E314": ("error", "not a calendar date"),
     "E315": ("error", "required statement missing"),
     "E316": ("error", "amount with more than two decimal places"),
+    "E317": ("error", "line not eligible for this stop-loss"),
     "W301": ("warning", "specific stop-loss tiers leave a gap"),
     "W302": ("warning", "laser below the specific deductible"),
     "W303": ("warning", "aggregate attachment below expected claims"),
@@ -213,9 +216,6 @@ def _q(name: str) -> str:
 def _listing(names: Iterable[str]) -> str:
     items = list(names)
     return ", ".join(items) if items else "(none)"
-
-
-Resolved: TypeAlias = ast.Amount
 
 
 @attrs.frozen
@@ -602,6 +602,33 @@ def check_unknown_lines(ctx: Context) -> Iterator[Diagnostic]:
                         yield _unknown_line(
                             ctx, test_item.line, test_item.span, f"test claim {_q(test_item.claim_id)}"
                         )
+
+
+SPECIFIC_LINE_KINDS = ("medical", "rx")
+AGGREGATE_LINE_KINDS = ("medical", "rx", "dental", "vision", "std")
+
+
+def check_stop_loss_lines(ctx: Context) -> Iterator[Diagnostic]:
+    """E317: specific stop-loss covers only medical and rx lines; the aggregate may add dental,
+    vision and STD, never LTD (DOMAIN.md 6.2, 7)."""
+    contracts: list[ast.StopLossSpecific | ast.StopLossAggregate] = [*ctx.specifics, *ctx.aggregates]
+    for contract in contracts:
+        specific = isinstance(contract, ast.StopLossSpecific)
+        allowed = SPECIFIC_LINE_KINDS if specific else AGGREGATE_LINE_KINDS
+        for item in contract.items:
+            if not isinstance(item, ast.Covers):
+                continue
+            for line in item.lines:
+                kind = coverage_kind(line) if line in ctx.coverages else None
+                if kind is not None and kind not in allowed:
+                    yield _diag(
+                        "E317",
+                        f"{'specific' if specific else 'aggregate'} stop-loss cannot cover `{line}`"
+                        + (f" (a {kind} line)" if kind != line else ""),
+                        item.span,
+                        f"{'specific' if specific else 'aggregate'} stop-loss covers "
+                        f"{_listing(allowed)} lines",
+                    )
 
 
 def _duplicates(
@@ -1128,17 +1155,28 @@ def check_family_out_of_pocket_cap(ctx: Context) -> Iterator[Diagnostic]:
     deductible's when not stated."""
     for statement in ctx.of_type(ast.Coverage):
         assert isinstance(statement, ast.Coverage)
-        blocks = [statement.items] + [n.items for n in statement.items if isinstance(n, ast.Network)]
         top_ded = next((i for i in statement.items if isinstance(i, ast.Deductible)), None)
-        for items in blocks:
-            ded = next((i for i in items if isinstance(i, ast.Deductible)), top_ded)
-            for oop in (i for i in items if isinstance(i, ast.OutOfPocket)):
+        top_oop = next((i for i in statement.items if isinstance(i, ast.OutOfPocket)), None)
+        blocks: list[tuple[ast.Deductible | None, ast.OutOfPocket | None, Span | None]] = [
+            (top_ded, top_oop, None)
+        ]
+        for net in (n for n in statement.items if isinstance(n, ast.Network)):
+            ded = next((i for i in net.items if isinstance(i, ast.Deductible)), top_ded)
+            own = next((i for i in net.items if isinstance(i, ast.OutOfPocket)), None)
+            # an inherited out-of-pocket statement takes the network's deductible mode
+            blocks.append((ded, own or top_oop, None if own is not None else net.span))
+        reported = False
+        for ded, oop, inherited_at in blocks:
+            if oop is not None:
                 mode = oop.mode or (ded.mode if ded is not None else None) or "embedded"
+                if inherited_at is not None and reported:
+                    continue  # the inherited statement was reported where it is written
                 if mode == "aggregate" and oop.family is not None and oop.individual_cap is None:
+                    reported = reported or oop is top_oop
                     yield _diag(
                         "E309",
                         "an aggregate family out-of-pocket maximum needs an individual cap",
-                        oop.span,
+                        inherited_at or oop.span,
                         "add `individual_cap $X` (at most the self-only out-of-pocket limit), e.g. "
                         "`out_of_pocket $5,000 per person, $8,000 per family aggregate "
                         "individual_cap $5,000`",
@@ -1745,8 +1783,8 @@ def _values_in(node: object) -> Iterator[object]:
 def check_tests(ctx: Context) -> Iterator[Diagnostic]:
     """E204, E206, E210, E211, E212, E205, W304: in a test, members and claims are defined once,
     claims name a test member, options belong to members or claims, expectations name a claim
-    of the test or a declared stop-loss contract and a known field, and at least one
-    expectation exists."""
+    of the test or a declared stop-loss contract and a known field or diagnostic code, and at
+    least one expectation exists."""
     specific_names = [s.name for s in ctx.specifics]
     for test in ctx.tests:
         members = [i for i in test.items if isinstance(i, ast.TestMember)]
@@ -1822,7 +1860,16 @@ def check_tests(ctx: Context) -> Iterator[Diagnostic]:
                             + f"expect one of {_listing(AGGREGATE_FIELDS)}",
                         )
                     yield from expect_value(ctx, item.value, (ast.Money,), f"`{item.field}`")[1]
-                case ast.ExpectSummary() | ast.ExpectDiagnostic():
+                case ast.ExpectDiagnostic():
+                    expectations += 1
+                    if item.code not in CODES and item.code not in DESCRIPTIONS:
+                        yield _diag(
+                            "E211",
+                            f"unknown diagnostic code `{item.code}`",
+                            item.span,
+                            "expect a code listed in docs/diagnostics.md",
+                        )
+                case ast.ExpectSummary():
                     expectations += 1
         if expectations == 0:
             yield _diag(
@@ -1924,6 +1971,7 @@ CHECKS: tuple[Check, ...] = (
     check_tier_tables,
     check_test_tiers,
     check_unknown_lines,
+    check_stop_loss_lines,
     check_coverage_kinds,
     check_cost_sharing,
     check_copays,
