@@ -147,19 +147,16 @@ def column_text(column: pa.ChunkedArray) -> list[str | None]:
     if hasattr(pa.types, "is_string_view") and pa.types.is_string_view(t):
         out = column.cast(pa.large_string()).to_pylist()
         return out
+    if pa.types.is_decimal(t) or pa.types.is_integer(t) or pa.types.is_date(t):
+        out = column.cast(pa.string()).to_pylist()  # plain decimals, integers, ISO dates
+        return out
     values = column.to_pylist()
-    if pa.types.is_decimal(t):
-        return [None if v is None else f"{v:f}" for v in values]
     if pa.types.is_boolean(t):
         return [None if v is None else ("true" if v else "false") for v in values]
     if pa.types.is_floating(t):
         return [None if v is None else _float_text(v) for v in values]
-    if pa.types.is_integer(t):
-        return [None if v is None else str(v) for v in values]
     if pa.types.is_timestamp(t):
         return [None if v is None else _datetime_text(v) for v in values]
-    if pa.types.is_date(t):
-        return [None if v is None else v.isoformat() for v in values]
     return [None if v is None else _any_text(v) for v in values]
 
 

@@ -133,7 +133,9 @@ def compound(
     method: Method = "moment",
     unit: float | None = None,
 ) -> Compound:
-    """The compound law of ``sum min(X_i, cap)`` by FFT, widening ``h`` until the tail < 1e-9."""
+    """The compound law of ``sum min(X_i, cap)`` by FFT, widening ``h`` until the mass beyond the grid
+    is below 1e-9: the compound's wrap-around mass plus the expected number of claims larger than the
+    grid (which the discretisation would otherwise fold onto its last point)."""
     limit = math.inf if cap is None else cap
     m1 = float(dist.lev(np.array(limit)))
     m2 = _second_moment(dist, limit)
@@ -142,8 +144,12 @@ def compound(
     for _ in range(40):
         sev = discretise(dist, h, points, method, cap)
         result = fft_compound(sev, count)
-        if result.tail < TAIL_TOLERANCE:
-            return Compound(h=h, probs=result.probs, tail=result.tail)
+        top = (points - 1) * h
+        # Severity mass the last point absorbed: expected claimants whose amount lies beyond the grid.
+        beyond = 0.0 if cap is not None and cap <= top else count.lam * (1.0 - float(dist.cdf(np.array(top))))
+        tail = result.tail + beyond
+        if tail < TAIL_TOLERANCE:
+            return Compound(h=h, probs=result.probs, tail=tail)
         base = unit if unit else cap
         steps = math.floor(base / (h * 2)) if base is not None and base > 0 else 0
         h = base / steps if base is not None and steps >= 1 else h * 2

@@ -145,8 +145,12 @@ def _layer_expectation(
     asd = float(tier.aggregating_deductible)
     if asd <= 0:
         return count.lam * layer.mean
-    thinned = count.thinned(max(1e-300, 1.0 - float(y.cdf(np.array(float(tier.deductible))))))
-    over = _ConditionalLayer(layer, 1.0 - float(layer.cdf(np.array(0.0))))
+    p_over = 1.0 - float(layer.cdf(np.array(0.0)))
+    if count.lam * p_over < 1e-6:
+        # At most one claimant in the layer, up to O((lam p)^2): E[(L - ASD)+] per claimant.
+        return count.lam * max(layer.mean - float(layer.lev(np.array(asd))), 0.0)
+    thinned = count.thinned(p_over)
+    over = _ConditionalLayer(layer, p_over)
     result = compound(over, thinned, points=points, unit=asd)
     return result.expect(lambda s: np.maximum(s - asd, 0.0))
 

@@ -11,7 +11,8 @@ from aso_rules.data.readers import ClaimsInput, EnrollmentInput, read_claims, re
 from aso_rules.model import Ruleset
 from tests.data.plans import acme_2026
 
-ENROLLMENT_CSV = """member_id,family_id,relationship,tier,coverage_start,coverage_end,birth_date,sex,annual_salary
+ENROLLMENT_CSV = """\
+member_id,family_id,relationship,tier,coverage_start,coverage_end,birth_date,sex,annual_salary
 M-1,M-1,employee,FAM,2026-01-01,,1980-05-01,F,62400.00
 M-1-S,M-1,spouse,FAM,2026-01-01,,1981-07-02,M,
 M-1-C1,M-1,child,FAM,2026-01-01,,2012-03-04,F,

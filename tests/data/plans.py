@@ -13,8 +13,8 @@ from decimal import Decimal
 from aso_rules.model import (
     Basis,
     CategoryRule,
-    Coverage,
     CostSharing,
+    Coverage,
     DentalClass,
     DentalTerms,
     DisabilityTerms,
@@ -148,7 +148,9 @@ def acme_2026() -> Ruleset:
                 maximum=money("850000"),
                 basis=Basis(12, 15),
             ),
-            SpecificStopLoss(name="Summit Excess second tier", deductible=money("1000000"), basis=Basis(12, 15)),
+            SpecificStopLoss(
+                name="Summit Excess second tier", deductible=money("1000000"), basis=Basis(12, 15)
+            ),
         ),
     )
 
@@ -182,9 +184,7 @@ def med_a() -> Ruleset:
         ),
         exclusions=(Exclusion(("COS",), "cosmetic"),),
     )
-    return Ruleset(
-        name="MED-A", plan_year=PLAN_YEAR_2025, tiers=TIERS, coverages={"medical": medical}
-    )
+    return Ruleset(name="MED-A", plan_year=PLAN_YEAR_2025, tiers=TIERS, coverages={"medical": medical})
 
 
 def hdhp_b() -> Ruleset:

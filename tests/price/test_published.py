@@ -84,3 +84,25 @@ def test_asd__group_keeps_the_first_excess_dollars(dispersion: float) -> None:
     absorbed = float(np.minimum(mc.values["x"], asd).mean())
     assert exact == pytest.approx(without - absorbed, rel=0.02)
     assert exact < without
+
+
+@pytest.mark.parametrize("asd", [0.0, 25_000.0])
+def test_asd__unreachable_layer_prices_at_zero(asd: float) -> None:
+    """A deductible the claimants essentially never reach gives ~0 reimbursement, with or without ASD."""
+    y = LognormalDist.from_mean_cv(1_000, 0.5)
+    tier = model.SpecificStopLoss(
+        name="far", deductible=money("45000.00"), aggregating_deductible=money(f"{asd:.2f}")
+    )
+    assert 0.0 <= _layer_expectation(y, ClaimCount(80.0), tier, 2**12) < 1e-6
+
+
+def test_asd__rare_layer_matches_one_claimant_formula() -> None:
+    """When claimants rarely reach the layer, the ASD expectation is lam E[(L - ASD)+] (FFT agrees)."""
+    y = LognormalDist.from_mean_cv(6_200, 3.0)
+    count = ClaimCount(0.02)
+    tier = model.SpecificStopLoss(
+        name="t", deductible=money("150000.00"), aggregating_deductible=money("50000.00")
+    )
+    layer = Layer(y, 150_000.0)
+    one = count.lam * (layer.mean - float(layer.lev(np.array(50_000.0))))
+    assert _layer_expectation(y, count, tier, 2**14) == pytest.approx(one, rel=1e-3)
