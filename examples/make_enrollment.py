@@ -88,10 +88,7 @@ def make(employees: int, seed: int, year: int, prefix: str, turnover: float) -> 
             for _ in range(rng.choice((1, 1, 2, 2, 3))):
                 dependants.append(("child", _birth(rng, year, 0, 25)))
         for k, (relationship, born) in enumerate(dependants, start=1):
-            if relationship == "spouse":
-                dep_sex = "M" if sex == "F" else "F"
-            else:
-                dep_sex = rng.choice("FM")
+            dep_sex = ("M" if sex == "F" else "F") if relationship == "spouse" else rng.choice("FM")
             rows.append(
                 {
                     "member_id": f"{family}-{k:02d}",

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from aso_rules.language import loader
+from aso_rules.language import loader, parser
 from aso_rules.language.check import CODES
 from aso_rules.language.render import DESCRIPTIONS, file_sources, render_text
 
@@ -20,9 +22,9 @@ GOLDEN = ROOT / "tests" / "golden" / "diagnostics"
 DOCS = ROOT / "docs" / "diagnostics.md"
 
 # Limits lowered for the codes whose real trigger would be a huge file or a deep include tree.
-LIMITS: dict[str, dict[str, int]] = {
-    "E105": {"MAX_FILE_BYTES": 200},
-    "E293": {"MAX_INCLUDES": 1},
+LIMITS: dict[str, list[tuple[ModuleType, str, int]]] = {
+    "E105": [(loader, "MAX_FILE_BYTES", 200), (parser, "MAX_FILE_BYTES", 200)],
+    "E293": [(loader, "MAX_INCLUDES", 1)],
 }
 # Codes that cannot come alone: "too many syntax errors" follows the syntax errors it counts.
 COMPANIONS: dict[str, set[str]] = {"E108": {"E101"}}
@@ -41,8 +43,8 @@ ALL_CODES = sorted(set(documented_codes()) | golden_codes() | set(CODES) | set(D
 
 def rendered(code: str, monkeypatch: pytest.MonkeyPatch) -> tuple[set[str], str]:
     monkeypatch.chdir(GOLDEN)
-    for name, value in LIMITS.get(code, {}).items():
-        monkeypatch.setattr(loader, name, value)
+    for module, name, value in LIMITS.get(code, []):
+        monkeypatch.setattr(module, name, value)
     diagnostics = loader.check([f"{code}.aso"])
     text = render_text(diagnostics, file_sources()).replace(str(GOLDEN), "<golden>")
     return {d.code for d in diagnostics}, text + "\n"
@@ -75,3 +77,16 @@ def test_golden__documented_codes_are_unique_and_ordered() -> None:
     codes = documented_codes()
     assert len(codes) == len(set(codes))
     assert [c for c in codes if c.startswith("E")] == sorted(c for c in codes if c.startswith("E"))
+
+
+def test_golden__docs_page_is_generated_from_golden_files(update_golden: bool) -> None:
+    """docs/diagnostics.md is exactly what docs/make_diagnostics.py writes from the golden files,
+    so every documented example is a tested one (re-written with --update-golden)."""
+    spec = importlib.util.spec_from_file_location("make_diagnostics", ROOT / "docs" / "make_diagnostics.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.render_doc()
+    if update_golden:
+        DOCS.write_text(text, encoding="utf-8")
+    assert DOCS.read_text(encoding="utf-8") == text

@@ -12,6 +12,9 @@ import argparse
 import sys
 from typing import Any
 
+MAX_WARNINGS = 20  # skipped enrollment rows listed one by one; the rest are counted
+IO_CODES = frozenset({"E104", "E105"})  # the loader's "file not found" / "cannot read" codes
+
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -44,35 +47,33 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _warn(message: str) -> None:
+    print(f"aso price: warning: {message}", file=sys.stderr)
+
+
 def _error(message: str) -> None:
     print(f"aso price: error: {message}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
+    import aso_rules
     from aso_rules.data.readers import read_enrollment
     from aso_rules.data.source import InputError
+    from aso_rules.language.loader import RulesetError
+    from aso_rules.language.render import file_sources, render_text
     from aso_rules.price import price as price_plan
     from aso_rules.price.continuance import ContinuanceTableError
     from aso_rules.price.severity import PricingError
 
     try:
-        import aso_rules
-
         ruleset = aso_rules.load(args.ruleset)
-    except (ImportError, AttributeError) as exc:  # the language front end is not installed
-        _error(f"cannot load rule files here: {exc}")
-        return 2
-    except OSError as exc:
-        _error(f"{args.ruleset}: {exc.strerror or exc}")
-        return 2
-    except Exception as exc:
-        if type(exc).__name__ != "RulesetError":
-            raise
-        diagnostics = getattr(exc, "diagnostics", ())
-        for d in diagnostics:
-            print(str(d), file=sys.stderr)
-        if not diagnostics:
-            _error(str(exc))
+    except RulesetError as exc:
+        io_errors = [d for d in exc.diagnostics if d.code in IO_CODES and d.span.file == str(args.ruleset)]
+        if io_errors:  # the rule file itself is missing or unreadable: an I/O error
+            for d in io_errors:
+                _error(f"{d.span.file}: {d.message}")
+            return 2
+        print(render_text(exc.diagnostics, file_sources()), file=sys.stderr)
         return 1
     try:
         enrollment = read_enrollment(args.enrollment, ruleset)
@@ -82,19 +83,34 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         _error(f"{args.enrollment}: {exc.strerror or exc}")
         return 2
-    for reject in enrollment.rejects:
-        print(
-            f"aso price: warning: {args.enrollment}: row {reject.row} skipped: {reject.reason}",
-            file=sys.stderr,
-        )
+    for reject in enrollment.rejects[:MAX_WARNINGS]:
+        _warn(f"{args.enrollment}: row {reject.row} skipped: {reject.reason}")
+    if len(enrollment.rejects) > MAX_WARNINGS:
+        _warn(f"{args.enrollment}: {len(enrollment.rejects) - MAX_WARNINGS} more rows skipped")
     if not enrollment.members:
         _error(f"{args.enrollment}: no valid enrollment rows")
         return 2
+    bar = None
+    if sys.stderr.isatty() and args.simulations >= 2_000:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=args.simulations, unit="year", desc="Monte Carlo check", file=sys.stderr, leave=False
+        )
     try:
-        quote = price_plan(ruleset, list(enrollment.members), simulations=args.simulations, seed=args.seed)
+        quote = price_plan(
+            ruleset,
+            list(enrollment.members),
+            simulations=args.simulations,
+            seed=args.seed,
+            progress=bar.update if bar is not None else None,
+        )
     except (PricingError, ContinuanceTableError) as exc:
         _error(str(exc))
         return 1
+    finally:
+        if bar is not None:
+            bar.close()
     try:
         json_path, html_path = quote.write(args.out)
     except OSError as exc:

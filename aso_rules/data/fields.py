@@ -1,7 +1,8 @@
 """Parsing one field of an input row: text in, typed value or a ``RowError`` with a stable reason.
 
-On entry: the field's text as read (``None`` or blank means empty). On exit: a ``date``, exact money
-(``Decimal`` to cents, never via float), a positive ``int`` or a cleaned string; or a ``RowError``
+On entry: the field's text, stripped, or ``None`` when empty (``cleaned`` makes a column so).
+On exit: a ``date``, exact money (``Decimal`` to cents, never via float), a positive ``int`` or
+a string; or a ``RowError``
 whose ``reason`` starts with a stable key (``missing_field``, ``bad_date``, ``bad_amount``,
 ``bad_units``, ``bad_value``), followed by a short human sentence naming the column and value.
 """
@@ -13,7 +14,7 @@ from collections.abc import Collection
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from aso_rules.money import Money, money
+from aso_rules.money import CENT, Money
 
 
 class RowError(Exception):
@@ -37,16 +38,19 @@ def clean(text: str | None) -> str | None:
     return stripped or None
 
 
-def required_text(text: str | None, column: str) -> str:
-    value = clean(text)
+def cleaned(values: list[str | None]) -> list[str | None]:
+    """A column with each value stripped, and blanks as ``None``."""
+    return [(v.strip() or None) if v else None for v in values]
+
+
+def required_text(value: str | None, column: str) -> str:
     if value is None:
         raise RowError(f"missing_field: {column} is empty")
     return value
 
 
-def parse_date(text: str | None, column: str) -> date | None:
+def parse_date(value: str | None, column: str) -> date | None:
     """An ISO ``YYYY-MM-DD`` date (``None`` when empty)."""
-    value = clean(text)
     if value is None:
         return None
     cached = _DATE_CACHE.get(value)
@@ -70,24 +74,25 @@ def required_date(text: str | None, column: str) -> date:
     return value
 
 
-def parse_money(text: str | None, column: str) -> Money | None:
+def parse_money(value: str | None, column: str) -> Money | None:
     """Exact money with at most two decimals (``None`` when empty); thousands commas allowed."""
-    value = clean(text)
     if value is None:
         return None
-    if "," in value and _GROUPED.fullmatch(value) is None:
-        raise RowError(f"bad_amount: {column} {value!r} is not an amount")
+    text = value
+    if "," in text:
+        if _GROUPED.fullmatch(text) is None:
+            raise RowError(f"bad_amount: {column} {value!r} is not an amount")
+        text = text.replace(",", "")
     try:
-        return money(value)
-    except ValueError:
-        pass
-    try:
-        finite = Decimal(value.replace(",", "")).is_finite()
+        amount = Decimal(text)
     except InvalidOperation:
-        finite = False
-    if not finite:
+        raise RowError(f"bad_amount: {column} {value!r} is not an amount") from None
+    if not amount.is_finite():
         raise RowError(f"bad_amount: {column} {value!r} is not an amount")
-    raise RowError(f"bad_amount: {column} {value!r} is not an amount in cents (more than two decimals)")
+    cents = amount.quantize(CENT)
+    if cents != amount:
+        raise RowError(f"bad_amount: {column} {value!r} is not an amount in cents (more than two decimals)")
+    return cents
 
 
 def required_money(text: str | None, column: str) -> Money:
@@ -103,11 +108,12 @@ def non_negative(value: Money | None, column: str, key: str = "negative_amount")
     return value
 
 
-def parse_units(text: str | None, column: str = "units") -> int:
+def parse_units(value: str | None, column: str = "units") -> int:
     """A positive whole number (default 1 when empty); ``"2.0"`` from a float column is 2."""
-    value = clean(text)
     if value is None:
         return 1
+    if value.isdigit() and value[0] != "0":
+        return int(value)
     try:
         number = Decimal(value)
     except InvalidOperation:
@@ -118,10 +124,9 @@ def parse_units(text: str | None, column: str = "units") -> int:
 
 
 def parse_choice(
-    text: str | None, column: str, choices: Collection[str], default: str | None = None
+    value: str | None, column: str, choices: Collection[str], default: str | None = None
 ) -> str | None:
     """One of ``choices`` (case-insensitive), or ``default`` when empty."""
-    value = clean(text)
     if value is None:
         return default
     lowered = value.lower()

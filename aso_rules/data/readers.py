@@ -18,10 +18,13 @@ from datetime import date
 from typing import Any
 
 import attrs
+import numpy as np
+import pyarrow as pa
 
+from aso_rules.data.columnar import fast_claims
 from aso_rules.data.fields import (
     RowError,
-    clean,
+    cleaned,
     non_negative,
     parse_choice,
     parse_date,
@@ -32,8 +35,8 @@ from aso_rules.data.fields import (
     required_text,
 )
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
-from aso_rules.data.source import InputError, TextTable, read_text_table
-from aso_rules.model import Ruleset
+from aso_rules.data.source import InputError, TextTable, check_unique, column_text, read_text_table, to_arrow
+from aso_rules.model import FrozenMap, Ruleset
 from aso_rules.money import Money
 
 ENROLLMENT_REQUIRED: tuple[str, ...] = ("member_id", "family_id", "relationship", "tier", "coverage_start")
@@ -111,57 +114,66 @@ def read_enrollment(source: Any, ruleset: Ruleset) -> EnrollmentInput:
     """Read and validate enrollment rows (DESIGN.md enrollment.csv); see the module docstring."""
     table = _load(source, "enrollment")
     _require_columns(table, ENROLLMENT_REQUIRED, "enrollment")
-    cols = {name: _getter(table, name) for name in ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL}
+    names = ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL
     tiers = frozenset(ruleset.tier_codes)
     members: list[MemberRecord] = []
     rejects: list[Reject] = []
     first_row: dict[str, int] = {}
-    for i in range(table.rows):
-        row = i + 1
-        raw_id = clean(cols["member_id"][i]) or ""
+    rows = zip(*(cleaned(_getter(table, name)) for name in names), strict=True)
+    for row, values in enumerate(rows, start=1):
         try:
-            members.append(_member(cols, i, row, tiers, first_row))
+            members.append(_member(*values, row=row, tiers=tiers, first_row=first_row))
         except RowError as err:
-            rejects.append(Reject(row=row, claim_id=raw_id, reason=err.reason))
+            rejects.append(Reject(row=row, claim_id=values[0] or "", reason=err.reason))
     return EnrollmentInput(members=tuple(members), rejects=tuple(rejects), received=table.rows)
 
 
 def _member(
-    cols: Mapping[str, list[str | None]],
-    i: int,
+    member_id: str | None,
+    family_id: str | None,
+    relationship: str | None,
+    tier: str | None,
+    coverage_start: str | None,
+    coverage_end: str | None,
+    birth_date: str | None,
+    sex: str | None,
+    annual_salary: str | None,
+    weekly_earnings: str | None,
+    *,
     row: int,
     tiers: frozenset[str],
     first_row: dict[str, int],
 ) -> MemberRecord:
-    member_id = required_text(cols["member_id"][i], "member_id")
-    seen = first_row.setdefault(member_id, row)
+    mid = required_text(member_id, "member_id")
+    seen = first_row.setdefault(mid, row)
     if seen != row:
-        raise RowError(f"duplicate_member_id: {member_id} first seen on row {seen}")
-    family_id = required_text(cols["family_id"][i], "family_id")
-    relationship = parse_choice(cols["relationship"][i], "relationship", RELATIONSHIPS)
-    if relationship is None:
+        raise RowError(f"duplicate_member_id: {mid} first seen on row {seen}")
+    fid = required_text(family_id, "family_id")
+    rel = parse_choice(relationship, "relationship", RELATIONSHIPS)
+    if rel is None:
         raise RowError("missing_field: relationship is empty")
-    tier = required_text(cols["tier"][i], "tier")
-    start = required_date(cols["coverage_start"][i], "coverage_start")
-    end = parse_date(cols["coverage_end"][i], "coverage_end")
-    birth = parse_date(cols["birth_date"][i], "birth_date")
-    salary = parse_money(cols["annual_salary"][i], "annual_salary")
-    weekly = parse_money(cols["weekly_earnings"][i], "weekly_earnings")
-    if tiers and tier not in tiers:
-        raise RowError(f"unknown_tier: {tier} is not a tier of this ruleset ({', '.join(sorted(tiers))})")
+    tier_code = required_text(tier, "tier")
+    start = required_date(coverage_start, "coverage_start")
+    end = parse_date(coverage_end, "coverage_end")
+    birth = parse_date(birth_date, "birth_date")
+    salary = parse_money(annual_salary, "annual_salary")
+    weekly = parse_money(weekly_earnings, "weekly_earnings")
+    if tiers and tier_code not in tiers:
+        declared = ", ".join(sorted(tiers))
+        raise RowError(f"unknown_tier: {tier_code} is not a tier of this ruleset ({declared})")
     if end is not None and end < start:
         raise RowError(f"coverage_end_before_start: coverage_end {end} is before coverage_start {start}")
     non_negative(salary, "annual_salary")
     non_negative(weekly, "weekly_earnings")
     return MemberRecord(
-        member_id=member_id,
-        family_id=family_id,
-        relationship=relationship,
-        tier=tier,
+        member_id=mid,
+        family_id=fid,
+        relationship=rel,
+        tier=tier_code,
         coverage_start=start,
         coverage_end=end,
         birth_date=birth,
-        sex=clean(cols["sex"][i]),
+        sex=sex,
         annual_salary=salary,
         weekly_earnings=weekly,
     )
@@ -211,102 +223,158 @@ def read_claims(source: Any, ruleset: Ruleset, members: Mapping[str, MemberRecor
 
     Duplicate ``claim_id``: the first row carrying the id owns it (even if that row is itself
     rejected for another reason); every later row with the id is rejected, naming the first row.
+    Clean rows are accepted by whole-column checks (``columnar``); every other row goes through the
+    row-by-row checks, which name the reason.
     """
-    table = _load(source, "claims")
-    _require_columns(table, CLAIMS_REQUIRED, "claims")
-    known = set(CLAIMS_REQUIRED + CLAIMS_OPTIONAL)
-    extra_names = tuple(n for n in table.names if n not in known)
-    cols = {name: _getter(table, name) for name in CLAIMS_REQUIRED + CLAIMS_OPTIONAL}
-    extras = {name: table.columns[name] for name in extra_names}
+    return _read_claims(source, ruleset, members, columnar=True)
+
+
+def _read_claims(
+    source: Any, ruleset: Ruleset, members: Mapping[str, MemberRecord], *, columnar: bool
+) -> ClaimsInput:
+    """``read_claims``; ``columnar=False`` sends every row through the row-by-row checks (tests)."""
+    if isinstance(source, EnrollmentInput | ClaimsInput):
+        raise InputError("claims: already validated input given where a table was expected")
+    arrow = to_arrow(source)
+    input_names = tuple(str(n) for n in arrow.column_names)
+    check_unique(input_names, "claims")
+    missing = [c for c in CLAIMS_REQUIRED if c not in input_names]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise InputError(f"claims: missing required column{plural} {', '.join(missing)}")
+    names = CLAIMS_REQUIRED + CLAIMS_OPTIONAL
+    extra_names = tuple(n for n in input_names if n not in set(names))
+    extras = [column_text(arrow.column(n)) for n in extra_names]
     lines = _LineKinds.of(ruleset)
-    claims: list[ClaimRecord] = []
-    rejects: list[Reject] = []
+
+    # the first row of each claim id, over the whole input (both paths name it)
     first_row: dict[str, int] = {}
-    for i in range(table.rows):
-        row = i + 1
-        raw_id = clean(cols["claim_id"][i]) or ""
-        try:
-            record = _claim(cols, i, row, lines, members, first_row)
-        except RowError as err:
-            rejects.append(Reject(row=row, claim_id=raw_id, reason=err.reason))
-            continue
-        if extra_names:
-            record = attrs.evolve(record, extra={n: _extra_text(extras[n][i]) for n in extra_names})
-        claims.append(record)
-    return ClaimsInput(claims=tuple(claims), rejects=tuple(rejects), received=table.rows, columns=table.names)
+    repeated: set[str] = set()
+    ids = cleaned(column_text(arrow.column("claim_id")))
+    for row, cid in enumerate(ids, start=1):
+        if cid is not None and first_row.setdefault(cid, row) != row:
+            repeated.add(cid)
+    duplicated = np.zeros(arrow.num_rows, dtype=bool)
+    if repeated:
+        duplicated = np.fromiter((cid in repeated for cid in ids), dtype=bool, count=len(ids))
+
+    fast = fast_claims(arrow, names, lines.kinds, lines.excluded, members, duplicated) if columnar else None
+    claims: list[ClaimRecord] = fast.records if fast is not None else []
+    slow_rows = np.flatnonzero(~fast.accepted) if fast is not None else np.arange(arrow.num_rows)
+    rejects: list[Reject] = []
+    if len(slow_rows):
+        table = read_text_table(arrow.take(pa.array(slow_rows)) if fast is not None else arrow)
+        slow: list[ClaimRecord] = []
+        values_by_row = zip(*(cleaned(_getter(table, name)) for name in names), strict=True)
+        for row, values in zip((slow_rows + 1).tolist(), values_by_row, strict=True):
+            try:
+                slow.append(_claim(*values, row=row, lines=lines, members=members, first_row=first_row))
+            except RowError as err:
+                rejects.append(Reject(row=row, claim_id=values[0] or "", reason=err.reason))
+        claims = sorted(claims + slow, key=lambda c: c.row) if claims and slow else (claims or slow)
+    if extra_names:
+        claims = [
+            attrs.evolve(
+                c,
+                extra=FrozenMap(
+                    {n: _extra_text(col[c.row - 1]) for n, col in zip(extra_names, extras, strict=True)}
+                ),
+            )
+            for c in claims
+        ]
+    return ClaimsInput(
+        claims=tuple(claims), rejects=tuple(rejects), received=arrow.num_rows, columns=input_names
+    )
 
 
 def _extra_text(value: str | None) -> str:
     return "" if value is None else value
 
 
+_NO_EXTRA: FrozenMap[str, Any] = FrozenMap()
+
+
 def _claim(
-    cols: Mapping[str, list[str | None]],
-    i: int,
+    claim_id: str | None,
+    member_id: str | None,
+    line: str | None,
+    category: str | None,
+    incurred: str | None,
+    paid: str | None,
+    billed: str | None,
+    family_id: str | None,
+    network: str | None,
+    code: str | None,
+    units: str | None,
+    allowed: str | None,
+    weekly_earnings: str | None,
+    absence_start: str | None,
+    absence_end: str | None,
+    cause: str | None,
+    *,
     row: int,
     lines: _LineKinds,
     members: Mapping[str, MemberRecord],
     first_row: dict[str, int],
 ) -> ClaimRecord:
-    claim_id = required_text(cols["claim_id"][i], "claim_id")
-    seen = first_row.setdefault(claim_id, row)
+    cid = required_text(claim_id, "claim_id")
+    seen = first_row.setdefault(cid, row)
     if seen != row:
-        raise RowError(f"duplicate_claim_id: {claim_id} first seen on row {seen}")
-    member_id = required_text(cols["member_id"][i], "member_id")
-    line = required_text(cols["line"][i], "line")
-    category = required_text(cols["category"][i], "category")
-    incurred = required_date(cols["incurred"][i], "incurred")
-    paid = required_date(cols["paid"][i], "paid")
-    billed = required_money(cols["billed"][i], "billed")
-    family_id = clean(cols["family_id"][i])
-    network = parse_choice(cols["network"][i], "network", NETWORKS, default="in") or "in"
-    code = clean(cols["code"][i])
-    units = parse_units(cols["units"][i])
-    allowed = parse_money(cols["allowed"][i], "allowed")
-    weekly = parse_money(cols["weekly_earnings"][i], "weekly_earnings")
-    absence_start = parse_date(cols["absence_start"][i], "absence_start")
-    absence_end = parse_date(cols["absence_end"][i], "absence_end")
-    cause = parse_choice(cols["cause"][i], "cause", CAUSES)
-    non_negative(billed, "billed", "negative_billed")
-    non_negative(allowed, "allowed", "negative_allowed")
+        raise RowError(f"duplicate_claim_id: {cid} first seen on row {seen}")
+    mid = required_text(member_id, "member_id")
+    line_name = required_text(line, "line")
+    category_name = required_text(category, "category")
+    incurred_on = required_date(incurred, "incurred")
+    paid_on = required_date(paid, "paid")
+    billed_amount = required_money(billed, "billed")
+    network_name = parse_choice(network, "network", NETWORKS, default="in") or "in"
+    unit_count = parse_units(units)
+    allowed_amount = parse_money(allowed, "allowed")
+    weekly = parse_money(weekly_earnings, "weekly_earnings")
+    start = parse_date(absence_start, "absence_start")
+    end = parse_date(absence_end, "absence_end")
+    cause_name = parse_choice(cause, "cause", CAUSES)
+    non_negative(billed_amount, "billed", "negative_billed")
+    non_negative(allowed_amount, "allowed", "negative_allowed")
     non_negative(weekly, "weekly_earnings")
 
-    member = members.get(member_id)
+    member = members.get(mid)
     if member is None:
-        raise RowError(f"unknown_member: {member_id} is not in the enrollment")
+        raise RowError(f"unknown_member: {mid} is not in the enrollment")
     if family_id is None:
         family_id = member.family_id
     elif family_id != member.family_id:
         raise RowError(
             f"family_mismatch: family_id {family_id} differs from the enrollment's "
-            f"{member.family_id} for {member_id}"
+            f"{member.family_id} for {mid}"
         )
-    kind = lines.kinds.get(line)
-    if kind is None and line not in lines.excluded:
-        raise RowError(f"unknown_line: {line} is not a coverage of this ruleset")
-    if paid < incurred:
-        raise RowError(f"paid_before_incurred: paid {paid} is before incurred {incurred}")
+    kind = lines.kinds.get(line_name)
+    if kind is None and line_name not in lines.excluded:
+        raise RowError(f"unknown_line: {line_name} is not a coverage of this ruleset")
+    if paid_on < incurred_on:
+        raise RowError(f"paid_before_incurred: paid {paid_on} is before incurred {incurred_on}")
     if kind in DISABILITY_KINDS:
-        _check_disability(line, absence_start, absence_end, weekly, member)
+        _check_disability(line_name, start, end, weekly, member)
 
     return ClaimRecord(
         row=row,
-        claim_id=claim_id,
-        member_id=member_id,
+        claim_id=cid,
+        member_id=mid,
         family_id=family_id,
-        line=line,
-        category=category,
-        incurred=incurred,
-        paid=paid,
-        billed=billed,
-        network=network,
+        line=line_name,
+        category=category_name,
+        incurred=incurred_on,
+        paid=paid_on,
+        billed=billed_amount,
+        network=network_name,
         code=code,
-        units=units,
-        allowed=allowed,
+        units=unit_count,
+        allowed=allowed_amount,
         weekly_earnings=weekly,
-        absence_start=absence_start,
-        absence_end=absence_end,
-        cause=cause,
+        absence_start=start,
+        absence_end=end,
+        cause=cause_name,
+        extra=_NO_EXTRA,
     )
 
 

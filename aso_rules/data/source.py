@@ -66,7 +66,7 @@ def _read_path(path: Path) -> pa.Table:
             names = _csv_header(path)
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{path}: cannot read CSV: {exc}") from exc
-        _check_unique(names, str(path))
+        check_unique(names, str(path))
         try:
             with pa.input_stream(str(path), compression="detect") as stream:
                 return pacsv.read_csv(
@@ -88,7 +88,7 @@ def _read_path(path: Path) -> pa.Table:
     raise InputError(f"{path}: unknown file type (expected .csv or .parquet)")
 
 
-def _check_unique(names: Sequence[str], where: str) -> None:
+def check_unique(names: Sequence[str], where: str) -> None:
     seen: set[str] = set()
     for n in names:
         if n in seen:
@@ -147,19 +147,16 @@ def column_text(column: pa.ChunkedArray) -> list[str | None]:
     if hasattr(pa.types, "is_string_view") and pa.types.is_string_view(t):
         out = column.cast(pa.large_string()).to_pylist()
         return out
+    if pa.types.is_decimal(t) or pa.types.is_integer(t) or pa.types.is_date(t):
+        out = column.cast(pa.string()).to_pylist()  # plain decimals, integers, ISO dates
+        return out
     values = column.to_pylist()
-    if pa.types.is_decimal(t):
-        return [None if v is None else f"{v:f}" for v in values]
     if pa.types.is_boolean(t):
         return [None if v is None else ("true" if v else "false") for v in values]
     if pa.types.is_floating(t):
         return [None if v is None else _float_text(v) for v in values]
-    if pa.types.is_integer(t):
-        return [None if v is None else str(v) for v in values]
     if pa.types.is_timestamp(t):
         return [None if v is None else _datetime_text(v) for v in values]
-    if pa.types.is_date(t):
-        return [None if v is None else v.isoformat() for v in values]
     return [None if v is None else _any_text(v) for v in values]
 
 
@@ -181,7 +178,7 @@ def read_text_table(source: Any) -> TextTable:
     """Read ``source`` (see the module docstring) as columns of exact text."""
     table = to_arrow(source)
     names = tuple(str(n) for n in table.column_names)
-    _check_unique(names, "input")
+    check_unique(names, "input")
     columns = {n: column_text(table.column(i)) for i, n in enumerate(names)}
     return TextTable(names=names, columns=columns, rows=table.num_rows)
 
@@ -192,4 +189,12 @@ def string_columns(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=table.column_names)
 
 
-__all__ = ["InputError", "TextTable", "column_text", "read_text_table", "string_columns", "to_arrow"]
+__all__ = [
+    "InputError",
+    "TextTable",
+    "check_unique",
+    "column_text",
+    "read_text_table",
+    "string_columns",
+    "to_arrow",
+]

@@ -307,7 +307,10 @@ class _Writer:
         self.next = 0
 
     def _comment(self, comment: ast.Comment) -> str:
-        return "#" + (" " + comment.text if comment.text else "")
+        """``# text``; a run of ``#`` (``## Section``) is kept as written."""
+        if not comment.text:
+            return "#"
+        return "#" + comment.text if comment.text.startswith("#") else "# " + comment.text
 
     def flush_before(self, line: int | None, indent: str, *, keep_gaps: bool = False) -> None:
         """Own-line comments written before ``line`` (all that remain when ``line`` is None)."""

@@ -90,8 +90,13 @@ class _Includes:
         self.order: list[ast.RuleFile] = []
         self.diagnostics: list[Diagnostic] = []
 
-    def follow(self, rule_file: ast.RuleFile, real: Path, chain: tuple[Path, ...]) -> None:
-        base_shown = os.path.dirname(rule_file.path)
+    def follow(
+        self, rule_file: ast.RuleFile, real: Path, chain: tuple[Path, ...], base_shown: str | None = None
+    ) -> None:
+        """Load the includes of ``rule_file`` (read from ``real``); paths are shown relative to
+        ``base_shown`` (default: the folder of ``rule_file.path``)."""
+        if base_shown is None:
+            base_shown = os.path.dirname(rule_file.path)
         for statement in rule_file.statements:
             if isinstance(statement, ast.Include):
                 self._include(statement, base_shown, real.parent, (*chain, real))
@@ -151,11 +156,11 @@ class _Includes:
 
 
 def _program(
-    root_file: ast.RuleFile, real: Path, root_dir: Path
+    root_file: ast.RuleFile, real: Path, root_dir: Path, base_shown: str | None = None
 ) -> tuple[ast.Program | None, list[Diagnostic]]:
     includes = _Includes(root_dir)
     includes.loaded[real] = root_file
-    includes.follow(root_file, real, ())
+    includes.follow(root_file, real, (), base_shown)
     program = ast.Program(root_file, tuple(includes.order))
     return (None if _has_errors(includes.diagnostics) else program), includes.diagnostics
 
@@ -182,7 +187,8 @@ def parse_program_text(
     if root_file is None:
         return None, diagnostics
     root_dir = Path(os.fspath(root) if root is not None else os.getcwd()).resolve()
-    program, more = _program(root_file, root_dir / "<string>", root_dir)
+    shown = os.fspath(root) if root is not None else ""
+    program, more = _program(root_file, root_dir / "<string>", root_dir, shown)
     diagnostics = diagnostics + more
     return (None if _has_errors(diagnostics) else program), diagnostics
 

@@ -17,14 +17,16 @@ Codes (also in docs/language.md):
 - E108 too many syntax errors: the rest of the file was not examined
 - W101 the file has no statements
 
-Several syntax errors per file: after an error the parser blanks the offending line (or, when that
-line opens or closes a block, the whole top-level statement it belongs to) and parses again, so each
-statement is reported at most once and line numbers stay true.
+Several syntax errors per file: after an error the parser skips the offending line (or, when that
+line opens or closes a block, the whole top-level statement it belongs to) and parses again from the
+top-level statement that held the error, so each broken line is reported once, line numbers stay
+true, and many errors cost little more than one parse.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import importlib.resources
 import re
@@ -79,6 +81,12 @@ class ScannedLine:
 
 
 def scan_line(line: str) -> ScannedLine:
+    if '"' not in line:  # fast path: no string to step over
+        at = line.find("#")
+        if at < 0:
+            return ScannedLine(line, None, 0, line.count("{"), line.count("}"))
+        code = line[:at]
+        return ScannedLine(code, line[at + 1 :], at + 1, code.count("{"), code.count("}"))
     in_string = False
     escaped = False
     opens = closes = 0
@@ -109,7 +117,11 @@ def _lines(text: str) -> list[str]:
 def comments_of(text: str, path: str) -> tuple[ast.Comment, ...]:
     """Every ``# comment`` of the text, by line (the text after ``#`` and its following spaces)."""
     found = []
+    if "#" not in text:
+        return ()
     for number, line in enumerate(_lines(text), start=1):
+        if "#" not in line:
+            continue
         scanned = scan_line(line.rstrip("\r"))
         if scanned.comment is not None:
             col = scanned.comment_column
@@ -124,6 +136,8 @@ def comments_of(text: str, path: str) -> tuple[ast.Comment, ...]:
 
 
 def _depth_error(text: str, path: str) -> Diagnostic | None:
+    if text.count("{") <= MAX_DEPTH:
+        return None
     depth = 0
     for number, line in enumerate(_lines(text), start=1):
         scanned = scan_line(line)
@@ -151,6 +165,8 @@ _LONG_LITERAL = re.compile(
 
 
 def _long_literals(text: str, path: str) -> list[Diagnostic]:
+    if _LONG_LITERAL.search(text) is None:
+        return []
     found = []
     for number, line in enumerate(_lines(text), start=1):
         code = scan_line(line).code
@@ -246,36 +262,63 @@ def _hint(token: Token, expected: set[str], line: str) -> str:
     return ""
 
 
+def _did_you_mean(token: Token, expected: set[str], lark: Lark) -> str:
+    """``did you mean `deductible`?`` for a misspelt keyword, when one expected here is close."""
+    if token.type in ("_NL", "$END") or not str(token).isidentifier():
+        return ""
+    keywords = [
+        str(t.pattern.value) for t in lark.terminals if t.name in expected and t.pattern.type == "str"
+    ]
+    close = difflib.get_close_matches(str(token), keywords, n=1, cutoff=0.75)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
 # ============================================================================ parsing
 
 
-def _blank(lines: list[str], first: int, last: int) -> None:
-    for i in range(first, last + 1):
-        lines[i] = " " * len(lines[i].rstrip("\r")) + ("\r" if lines[i].endswith("\r") else "")
+class _Recovery:
+    """What to skip after a syntax error so that parsing can go on and find the next one.
 
+    Brace depths are computed once; skipped lines become empty (line numbers stay true). Everything
+    before the top-level statement that holds the error parsed already, so it is skipped too: each
+    new attempt starts at that statement, and a file with many errors costs little more than one
+    parse.
+    """
 
-def _recovery_range(lines: list[str], index: int) -> tuple[int, int] | None:
-    """The 0-based lines to blank after an error on line ``index`` (None: stop recovering)."""
-    starts = []
-    depth = 0
-    ends = []
-    for line in lines:
-        scanned = scan_line(line)
-        starts.append(depth)
-        depth = max(0, depth + scanned.opens - scanned.closes)
-        ends.append(depth)
-    if index >= len(lines):
-        return None
-    scanned = scan_line(lines[index])
-    if scanned.opens == 0 and scanned.closes == 0:
-        return (index, index) if scanned.code.strip() else None
-    first = index
-    while first > 0 and starts[first] > 0:
-        first -= 1
-    last = index
-    while last < len(lines) - 1 and ends[last] > 0:
-        last += 1
-    return first, last
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        depth = 0
+        for line in lines:
+            scanned = scan_line(line)
+            self.starts.append(depth)
+            depth = max(0, depth + scanned.opens - scanned.closes)
+            self.ends.append(depth)
+
+    def _blank(self, first: int, last: int) -> None:
+        for i in range(first, last + 1):
+            self.lines[i] = ""  # depths stay: a skipped line inside a block is still inside it
+
+    def skip(self, index: int) -> bool:
+        """Skip past an error on 0-based line ``index``; False when nothing is left to skip."""
+        if index >= len(self.lines):
+            return False
+        scanned = scan_line(self.lines[index])
+        first = index
+        while first > 0 and self.starts[first] > 0:
+            first -= 1
+        if scanned.opens == 0 and scanned.closes == 0:
+            if not scanned.code.strip():
+                return False
+            self._blank(0, first - 1)
+            self._blank(index, index)
+            return True
+        last = index
+        while last < len(self.lines) - 1 and self.ends[last] > 0:
+            last += 1
+        self._blank(0, last)
+        return True
 
 
 def _acceptable(error: UnexpectedToken) -> set[str]:
@@ -344,7 +387,8 @@ def _diagnose(error: UnexpectedInput, lines: list[str], path: str, lark: Lark) -
         end_column = token.end_column or (token.column + len(str(token)))
         span = Span(path, token.line, token.column, end_line, end_column)
     message = f"unexpected {_describe(token)}; expected {expected_in_words(expected, lark)}"
-    return Diagnostic("E101", "error", message, span, _hint(token, expected, source))
+    hint = _did_you_mean(token, expected, lark) or _hint(token, expected, source)
+    return Diagnostic("E101", "error", message, span, hint)
 
 
 def parse_text(text: str, path: str = "<string>") -> tuple[ast.RuleFile | None, list[Diagnostic]]:
@@ -360,6 +404,7 @@ def parse_text(text: str, path: str = "<string>") -> tuple[ast.RuleFile | None, 
     lark = lark_parser()
     work = text if text.endswith("\n") else text + "\n"
     lines = _lines(work)
+    recovery: _Recovery | None = None
     tree: Any = None
     while True:
         try:
@@ -381,10 +426,10 @@ def parse_text(text: str, path: str = "<string>") -> tuple[ast.RuleFile | None, 
                 break
             if isinstance(error, UnexpectedToken) and error.token.type == "$END":
                 break  # nothing after the end of the file to recover with
-            blank = _recovery_range(lines, diagnostic.span.line - 1)
-            if blank is None:
+            if recovery is None:
+                recovery = _Recovery(lines)
+            if not recovery.skip(diagnostic.span.line - 1):
                 break
-            _blank(lines, *blank)
     if diagnostics:
         return None, diagnostics
     rule_file = build_file(tree, path=path, comments=comments_of(text, path))

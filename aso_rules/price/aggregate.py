@@ -46,8 +46,9 @@ class ClaimCount:
         return rng.negative_binomial(r, p, n)
 
     def thinned(self, p: float) -> ClaimCount:
-        """The count of claims with probability ``p`` each (Poisson and NB stay in their family)."""
-        return ClaimCount(lam=self.lam * p, dispersion=self.dispersion / p if p > 0 else 0.0)
+        """The count of claims with probability ``p`` each: NB(r, beta) thins to NB(r, p beta), so the
+        mean is ``p lam`` and the dispersion ``1/r`` is unchanged (Poisson stays Poisson)."""
+        return ClaimCount(lam=self.lam * p, dispersion=self.dispersion)
 
 
 @attrs.frozen
@@ -132,7 +133,9 @@ def compound(
     method: Method = "moment",
     unit: float | None = None,
 ) -> Compound:
-    """The compound law of ``sum min(X_i, cap)`` by FFT, widening ``h`` until the tail < 1e-9."""
+    """The compound law of ``sum min(X_i, cap)`` by FFT, widening ``h`` until the mass beyond the grid
+    is below 1e-9: the compound's wrap-around mass plus the expected number of claims larger than the
+    grid (which the discretisation would otherwise fold onto its last point)."""
     limit = math.inf if cap is None else cap
     m1 = float(dist.lev(np.array(limit)))
     m2 = _second_moment(dist, limit)
@@ -141,8 +144,12 @@ def compound(
     for _ in range(40):
         sev = discretise(dist, h, points, method, cap)
         result = fft_compound(sev, count)
-        if result.tail < TAIL_TOLERANCE:
-            return Compound(h=h, probs=result.probs, tail=result.tail)
+        top = (points - 1) * h
+        # Severity mass the last point absorbed: expected claimants whose amount lies beyond the grid.
+        beyond = 0.0 if cap is not None and cap <= top else count.lam * (1.0 - float(dist.cdf(np.array(top))))
+        tail = result.tail + beyond
+        if tail < TAIL_TOLERANCE:
+            return Compound(h=h, probs=result.probs, tail=tail)
         base = unit if unit else cap
         steps = math.floor(base / (h * 2)) if base is not None and base > 0 else 0
         h = base / steps if base is not None and steps >= 1 else h * 2
@@ -194,9 +201,11 @@ def simulate(
     simulations: int,
     seed: int,
     chunk_draws: int = 2_000_000,
+    progress: Callable[[int], object] | None = None,
 ) -> MonteCarlo:
     """Simulate ``simulations`` plan years; each statistic maps claimant costs to a per-claimant
-    amount that is summed within the year (e.g. ``min(y, SD)``)."""
+    amount that is summed within the year (e.g. ``min(y, SD)``). ``progress`` is told how many
+    years each chunk finished (for a progress bar)."""
     rng = np.random.default_rng(seed)
     counts = count.sample(rng, simulations)
     out = {key: np.zeros(simulations) for key in statistics}
@@ -211,5 +220,7 @@ def simulate(
         draws = dist.sample(rng, total)
         for key, fn in statistics.items():
             out[key][start:stop] = np.bincount(sims, weights=fn(draws), minlength=stop - start)
+        if progress is not None:
+            progress(stop - start)
         start = stop
     return MonteCarlo(values=out, seed=seed, simulations=simulations)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ class TierPrice:
     expected_reimbursement: float
     expected_claimants_over_deductible: float
     premium: Money
+    expected_layer: float = 0.0  # lam E[L]: the layer's expected excess before ASD and percentage
 
 
 @attrs.frozen
@@ -110,7 +111,10 @@ def claimant_model(ruleset: model.Ruleset, months: Sequence[MonthEnrollment]) ->
     if isinstance(severity, model.ContinuanceTable) and not severity.rows:
         from aso_rules.price.continuance import load_continuance_table
 
-        severity = load_continuance_table(severity.path, severity.name)
+        path = Path(severity.path)
+        if not path.is_absolute() and not path.exists() and ruleset.files:
+            path = Path(ruleset.files[0]).parent / path  # relative to the root rule file
+        severity = load_continuance_table(path, severity.name)
     dist: Distribution = distribution(severity)
     pct = assumptions.claimants_pct
     if pct is None:
@@ -137,15 +141,22 @@ def _layer_expectation(
     y: Distribution, count: ClaimCount, tier: model.SpecificStopLoss, points: int
 ) -> float:
     """``E[(sum L(Y_i) - ASD)+]`` for the tier's layer; ``lam E[L]`` when there is no ASD."""
-    width = math.inf if tier.maximum is None else float(tier.maximum)
-    layer = Layer(y, float(tier.deductible), width)
+    layer = Layer(y, float(tier.deductible), _width(tier))
     asd = float(tier.aggregating_deductible)
     if asd <= 0:
         return count.lam * layer.mean
-    thinned = count.thinned(max(1e-300, 1.0 - float(y.cdf(np.array(float(tier.deductible))))))
-    over = _ConditionalLayer(layer, 1.0 - float(layer.cdf(np.array(0.0))))
+    p_over = 1.0 - float(layer.cdf(np.array(0.0)))
+    if count.lam * p_over < 1e-6:
+        # At most one claimant in the layer, up to O((lam p)^2): E[(L - ASD)+] per claimant.
+        return count.lam * max(layer.mean - float(layer.lev(np.array(asd))), 0.0)
+    thinned = count.thinned(p_over)
+    over = _ConditionalLayer(layer, p_over)
     result = compound(over, thinned, points=points, unit=asd)
     return result.expect(lambda s: np.maximum(s - asd, 0.0))
+
+
+def _width(tier: model.SpecificStopLoss) -> float:
+    return math.inf if tier.maximum is None else float(tier.maximum)
 
 
 @attrs.frozen
@@ -179,8 +190,12 @@ def price(
     simulations: int = 20_000,
     seed: int = 1,
     grid: int = DEFAULT_POINTS,
+    progress: Callable[[int], object] | None = None,
 ) -> Quote:
-    """Price the plan year (DOMAIN.md section 13) for the projected enrollment."""
+    """Price the plan year (DOMAIN.md section 13) for the projected enrollment.
+
+    ``progress`` (optional) is called with the number of simulated years each Monte Carlo chunk
+    finished, for a progress bar."""
     if grid < 2**10 or grid & (grid - 1):
         raise PricingError(f"grid must be a power of two of at least 1024 points, not {grid}")
     if simulations < 0:
@@ -217,6 +232,7 @@ def price(
             expected_claimants_over_deductible=count.lam
             * (1.0 - float(y.cdf(np.array(float(t.deductible))))),
             premium=fixed.by_specific.get(t.name, ZERO),
+            expected_layer=count.lam * Layer(y, float(t.deductible), _width(t)).mean,
         )
         for t in tiers
     ]
@@ -268,7 +284,9 @@ def price(
 
     checks: dict[str, dict[str, float]] = {}
     if simulations > 0:
-        checks = _monte_carlo(y, count, cap, a, agg_max, fixed_total, tiers, simulations, seed, fi_total)
+        checks = _monte_carlo(
+            y, count, cap, a, agg_max, fixed_total, tiers, simulations, seed, fi_total, progress
+        )
 
     members_avg = sum(m.members for m in months) / len(months)
     employees_avg = employee_months / len(months)
@@ -302,6 +320,7 @@ def price(
                     "expected_reimbursement": _money(t.expected_reimbursement, mode),
                     "expected_claimants_over_deductible": round(t.expected_claimants_over_deductible, 6),
                     "premium": format_money(t.premium),
+                    "expected_excess_retained": _money(t.expected_layer - t.expected_reimbursement, mode),
                 }
                 for t in tier_prices
             ],
@@ -365,6 +384,7 @@ def _monte_carlo(
     simulations: int,
     seed: int,
     fi_total: Money | None,
+    progress: Callable[[int], object] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Seeded plan-year simulation of the same quantities, with standard errors."""
     limit = math.inf if cap is None else cap
@@ -373,7 +393,7 @@ def _monte_carlo(
         low = float(t.deductible)
         width = math.inf if t.maximum is None else float(t.maximum)
         stats[f"layer{i}"] = lambda v, low=low, width=width: np.minimum(np.maximum(v - low, 0.0), width)
-    mc = simulate(y, count, stats, simulations=simulations, seed=seed)
+    mc = simulate(y, count, stats, simulations=simulations, seed=seed, progress=progress)
     s = mc.values["capped"]
     cost = fixed_total + np.minimum(s, a) + np.maximum(s - a - agg_max, 0.0)
     out: dict[str, dict[str, float]] = {}

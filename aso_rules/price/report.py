@@ -31,7 +31,8 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-t
 .card .v { font-size: 1.35rem; font-weight: 600; } .card .l { color: #5a6675; font-size: .85rem; }
 table { border-collapse: collapse; margin: .5rem 0; } td, th { padding: .3rem .8rem; text-align: right; }
 th { border-bottom: 2px solid #1d2733; } td:first-child, th:first-child { text-align: left; }
-tr:nth-child(even) td { background: #f4f6f8; } .note { color: #5a6675; font-size: .85rem; }
+tr:nth-child(even) td { background: #f4f6f8; }
+table.text td, table.text th { text-align: left; } .note { color: #5a6675; font-size: .85rem; }
 """
 
 
@@ -49,10 +50,11 @@ def _card(label: str, value: str) -> str:
     return f'<div class="card"><div class="v">{_esc(value)}</div><div class="l">{_esc(label)}</div></div>'
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
+def _table(head: list[str], rows: list[list[str]], css: str = "") -> str:
     h = "".join(f"<th>{_esc(c)}</th>" for c in head)
     body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
+    cls = f' class="{css}"' if css else ""
+    return f"<table{cls}><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def cost_figure(quote: Quote) -> go.Figure:
@@ -79,11 +81,12 @@ def cost_figure(quote: Quote) -> go.Figure:
             x=centres, y=hist, width=float(edges[1] - edges[0]), marker_color="#9ab6d3", name="probability"
         )
     )
-    for label, value, colour in marks:
+    for i, (label, value, colour) in enumerate(marks):
         fig.add_vline(x=value, line_color=colour, line_width=2, line_dash="dash")
         fig.add_annotation(
-            x=value, y=1, yref="paper", text=f"{label}<br>{_usd(value)}", showarrow=False,
-            xanchor="left", yanchor="top", font={"color": colour},
+            x=value, y=1 - 0.14 * i, yref="paper", text=f"{label}<br>{_usd(value)}", showarrow=False,
+            xanchor="right" if i else "left", yanchor="top", font={"color": colour},
+            bgcolor="rgba(255,255,255,0.85)",
         )  # fmt: skip
     fig.update_layout(
         title="Employer cost for the plan year: distribution",
@@ -246,6 +249,6 @@ the attachment point plus fixed costs: a ceiling only under the conditions state
 {_table(["Specific tier", "Deductible", "Expected reimbursement", "Over deductible", "Premium"], spec_rows)}
 {agg_text}
 <h2>Assumptions used</h2>
-{_table(["Assumption", "Value"], _assumption_rows(rs, s))}
+{_table(["Assumption", "Value"], _assumption_rows(rs, s), "text")}
 </body></html>
 """

@@ -746,3 +746,47 @@ test "empty" {
         ("E304", 33),
         ("W304", 36),
     ]
+
+
+def test_check_stop_loss_lines__specific_covers_medical_and_rx_only() -> None:
+    """Specific stop-loss covering dental is E317; the aggregate may cover dental but not ltd."""
+    body = (
+        MEDICAL
+        + """
+        coverage dental {
+          class basic pays 80%
+        }
+        coverage ltd {
+          benefit 60% of monthly_earnings up to $10,000 per month
+        }
+        stop_loss specific "S" {
+          deductible $100,000 per claimant
+          covers medical, dental
+        }
+        stop_loss aggregate "A" {
+          attachment EE $500.00, FAM $1,000.00 pepm
+          covers medical, dental, ltd
+        }
+    """
+    )
+    assert found(body) == [("E317", 20), ("E317", 24)]
+
+
+def test_check_tests__expected_diagnostic_code_must_exist() -> None:
+    """`expect diagnostic CODE` names a documented code (E211 otherwise)."""
+    body = 'test "t" {\n  expect diagnostic W301\n  expect diagnostic E999\n}\n'
+    assert found(body) == [("E211", 7)]
+
+
+def test_check_family_out_of_pocket_cap__inherited_by_an_aggregate_network() -> None:
+    """An out-of-network block with an aggregate deductible makes the inherited out-of-pocket
+    aggregate too, so it needs a cap (E309 at the network block)."""
+    assert found("""
+        coverage medical {
+          deductible $2,000 per person, $4,000 per family
+          out_of_pocket $5,000 per person, $8,000 per family
+          network out {
+            deductible $4,000 per person, $8,000 per family aggregate
+          }
+        }
+    """) == [("E309", 9)]

@@ -217,3 +217,17 @@ def test_read_claims__bad_cause(claims_from: Reader) -> None:
     """cause must be illness or accident."""
     _, reason = rejected_at(claims_from, std_row("X", cause="flu"))
     assert reason == "bad_value: cause 'flu' is not one of illness|accident"
+
+
+def test_read_claims__thousands_separators(claims_from: Reader) -> None:
+    """Commas that group thousands are accepted ("1,234.56"); any other comma is a bad amount."""
+    result = claims_from(HEADER, [row("A", billed="1,234.56"), row("B", billed="12,34")])
+    assert str(result.claims[0].billed) == "1234.56"
+    assert [(r.row, r.reason) for r in result.rejects] == [(2, "bad_amount: billed '12,34' is not an amount")]
+
+
+def test_read_claims__values_are_stripped(claims_from: Reader) -> None:
+    """Blanks around values are ignored: ' M-1 ' is member M-1 and ' 2 ' is two units."""
+    result = claims_from(HEADER, [row(" A ", member_id=" M-1 ", units=" 2 ", network=" OUT ")])
+    claim = result.claims[0]
+    assert (claim.claim_id, claim.member_id, claim.units, claim.network) == ("A", "M-1", 2, "out")

@@ -131,3 +131,8 @@ def test_format__syntax_error_gives_diagnostics() -> None:
     formatted, diagnostics = format_source("let = 5\n")
     assert formatted is None
     assert [d.code for d in diagnostics] == ["E101"]
+
+
+def test_format__comment_styles() -> None:
+    """`#x` gains a space; `## Section` and a bare `#` are kept as written."""
+    assert _fmt("#x\n## Section\n#\n#   spaced   \n") == "# x\n## Section\n#\n# spaced\n"

@@ -34,28 +34,30 @@ def _well_formed(result: tuple[ast.RuleFile | None, list[Diagnostic]]) -> None:
         assert not any(d.is_error for d in diagnostics)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(from_lark(lark_parser(), start="start", explicit=_EXPLICIT))
 def test_parse__grammar_sentences_never_raise(text: str) -> None:
     """Sentences generated from the grammar parse to a tree or to diagnostics, never an exception."""
     _well_formed(parse_text(text, "fuzz.aso"))
 
 
-@settings(max_examples=300)
+@settings(deadline=None, max_examples=300)
 @given(st.text(max_size=400))
 def test_parse__arbitrary_text_never_raises(text: str) -> None:
     """Arbitrary text gives a tree or diagnostics, never an exception."""
     _well_formed(parse_text(text, "fuzz.aso"))
 
 
-@settings(max_examples=300)
+@settings(deadline=None, max_examples=300)
 @given(st.binary(max_size=400))
 def test_parse__arbitrary_bytes_never_raise(data: bytes) -> None:
     """Arbitrary bytes give a tree or diagnostics, never an exception."""
     _well_formed(parse_bytes(data, "fuzz.aso"))
 
 
-@settings(max_examples=200)
+@settings(deadline=None, max_examples=200)
 @given(
     st.lists(
         st.sampled_from(

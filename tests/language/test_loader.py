@@ -134,7 +134,7 @@ def test_parse_program_text__includes_against_root(tmp_path: Path) -> None:
     _write(tmp_path, "a.aso", "let a = 1\n")
     program, diagnostics = parse_program_text('include "a.aso"\n', root=tmp_path)
     assert diagnostics == [] and program is not None
-    assert len(program.includes) == 1
+    assert [f.path for f in program.includes] == [str(tmp_path / "a.aso")]
 
 
 def test_load__syntax_errors_raise_ruleset_error(tmp_path: Path) -> None:

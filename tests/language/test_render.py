@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from aso_rules.language.diagnostics import Diagnostic, Span
 from aso_rules.language.parser import parse_text
 from aso_rules.language.render import render, render_github, render_json, render_sarif, render_text
@@ -92,3 +95,43 @@ def test_render__dispatch_and_unknown_format() -> None:
         assert "xml" in str(exc)
     else:
         raise AssertionError("unknown format accepted")
+
+
+_spans = st.builds(
+    Span,
+    st.text(max_size=10),
+    st.integers(0, 12),
+    st.integers(0, 40),
+    st.integers(0, 12),
+    st.integers(0, 40),
+)
+_diagnostics = st.lists(
+    st.builds(
+        Diagnostic,
+        st.from_regex(r"[EW][0-9]{3}", fullmatch=True),
+        st.sampled_from(["error", "warning"]),
+        st.text(max_size=30),
+        _spans,
+        st.text(max_size=20),
+    ),
+    max_size=5,
+)
+
+
+@settings(deadline=None, max_examples=150)
+@given(_diagnostics, st.text(max_size=200))
+def test_render__any_diagnostics_any_source(diagnostics: list[Diagnostic], source: str) -> None:
+    """Every renderer accepts any diagnostics and source text; SARIF regions stay 1-based and ordered."""
+    sources = {d.span.file: source for d in diagnostics}
+    assert render_text(diagnostics, sources).count("[") >= len(diagnostics)
+    assert len(json.loads(render_json(diagnostics, files=1))["diagnostics"]) == len(diagnostics)
+    (run,) = json.loads(render_sarif(diagnostics, version="0"))["runs"]
+    for result in run["results"]:
+        region = result["locations"][0]["physicalLocation"].get("region")
+        if region is not None:
+            assert region["startLine"] >= 1 and region["startColumn"] >= 1
+            assert region.get("endLine", region["startLine"]) >= region["startLine"]
+            if region.get("endLine") == region["startLine"] and "endColumn" in region:
+                assert region["endColumn"] > region["startColumn"]
+    github = render_github(diagnostics)
+    assert len(github.split("\n")) == len(diagnostics) or not diagnostics

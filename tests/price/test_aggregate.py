@@ -88,3 +88,23 @@ def test_claim_count__negative_binomial_variance() -> None:
     draws = c.sample(np.random.default_rng(1), 400_000)
     assert draws.mean() == pytest.approx(50.0, rel=0.005)
     assert draws.var() == pytest.approx(c.variance, rel=0.02)
+
+
+def test_claim_count__thinning_keeps_dispersion() -> None:
+    """Thinning by p: mean p lam, variance p lam (1 + d p lam), checked by simulation."""
+    c = ClaimCount(80.0, dispersion=0.05)
+    rng = np.random.default_rng(8)
+    kept = rng.binomial(c.sample(rng, 400_000), 0.1)
+    t = c.thinned(0.1)
+    assert kept.mean() == pytest.approx(t.lam, rel=0.01)
+    assert kept.var() == pytest.approx(t.variance, rel=0.03)
+
+
+def test_compound__widens_span_until_tail_fits() -> None:
+    """On a deliberately small grid the span is widened until < 1e-9 of the mass lies beyond it."""
+    d = LognormalDist.from_mean_cv(6200, 3.0)
+    count = ClaimCount(200.0)
+    small = compound(d, count, points=2**10)
+    assert small.tail < 1e-9
+    cut = (len(small.probs) - 1) * small.h
+    assert small.mean == pytest.approx(200.0 * float(d.lev(np.array(cut))), rel=1e-6)

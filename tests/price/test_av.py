@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from aso_rules import model
-from aso_rules.price.av import actuarial_value, load_av2015
+from aso_rules.price.av import (
+    AVTable,
+    SeparateDesign,
+    actuarial_value,
+    calculator_av,
+    calculator_av_separate,
+    calculator_parts,
+    effective_plan_share,
+    effective_plan_share_separate,
+    load_av2015,
+    moop_spend_level,
+)
 from aso_rules.price.continuance import load_continuance_table
 from aso_rules.price.severity import CostShareTerms, PlanPaid, TableDist
 
@@ -27,12 +39,50 @@ def _intermediates(quantity: str) -> list[dict[str, str]]:
         return [r for r in csv.DictReader(fh) if r["quantity"].startswith(quantity)]
 
 
+def _table(tier: str, kind: str = "integrated") -> AVTable:
+    return load_av2015(AV2015 / f"{tier}_{kind}.csv")
+
+
+def _number(inputs: str, key: str) -> float:
+    """A ``key=value`` number from an intermediate row's inputs text."""
+    match = re.search(rf"{key}=([0-9.]+)", inputs)
+    assert match is not None, (key, inputs)
+    return float(match.group(1))
+
+
 @pytest.mark.parametrize("case", _cases("integrated"), ids=lambda c: c["tier_table"])
-def test_actuarial_value__integrated_designs_within_0_005(case: dict[str, str]) -> None:
-    """Integrated designs reproduce the calculator's AV within 0.005 (deductible-only to 4 decimals)."""
-    table = load_av2015(AV2015 / f"{case['tier_table']}_integrated.csv")
+def test_calculator_av__integrated_designs_to_4_decimals(case: dict[str, str]) -> None:
+    """Integrated designs reproduce the calculator's AV to 4 decimals (effective coinsurance)."""
+    av = calculator_av(
+        _table(case["tier_table"]),
+        float(case["deductible"]),
+        float(case["coinsurance_plan_share"]),
+        float(case["moop"]),
+    )
+    assert round(av, 4) == pytest.approx(float(case["expected_av"]), abs=1e-9)
+
+
+@pytest.mark.parametrize("case", _cases("separate"), ids=lambda c: f"{c['case_group']}-{c['tier_table']}")
+def test_calculator_av__separate_designs_to_4_decimals(case: dict[str, str]) -> None:
+    """Separate medical/drug designs reproduce the calculator's AV to 4 decimals."""
+    tier = case["tier_table"]
+    design = SeparateDesign(
+        medical_deductible=float(case["medical_deductible"]),
+        medical_share=float(case["medical_coinsurance_plan_share"]),
+        drug_deductible=float(case["drug_deductible"]),
+        drug_share=float(case["drug_coinsurance_plan_share"]),
+        moop=float(case["moop"]),
+    )
+    av = calculator_av_separate(_table(tier), _table(tier, "medical"), _table(tier, "drug"), design)
+    assert round(av, 4) == pytest.approx(float(case["expected_av"]), abs=1e-9)
+
+
+@pytest.mark.parametrize("case", _cases("integrated"), ids=lambda c: c["tier_table"])
+def test_actuarial_value__plain_method_within_0_005(case: dict[str, str]) -> None:
+    """The plain limited-expected-value method lands within 0.005 of the calculator (exactly to 4
+    decimals on the deductible-only design, where effective coinsurance plays no part)."""
     share = float(case["coinsurance_plan_share"])
-    av = actuarial_value(table, float(case["deductible"]), share, float(case["moop"]))
+    av = actuarial_value(_table(case["tier_table"]), float(case["deductible"]), share, float(case["moop"]))
     expected = float(case["expected_av"])
     if share == 1.0:
         assert round(av, 4) == pytest.approx(expected, abs=1e-9)
@@ -40,36 +90,52 @@ def test_actuarial_value__integrated_designs_within_0_005(case: dict[str, str]) 
         assert av == pytest.approx(expected, abs=0.005)
 
 
-_REPRODUCED_SEPARATE = {"basic_separate-platinum"}
-_NOT_YET = pytest.mark.xfail(
-    strict=True, reason="separate medical/drug designs with a combined OOP maximum are not modelled yet"
-)
+@pytest.mark.parametrize("row", _intermediates("effective_coinsurance"), ids=lambda r: r["tier_table"])
+def test_effective_plan_share__integrated(row: dict[str, str]) -> None:
+    """Effective coinsurance of integrated designs matches to 4 decimals."""
+    share = float(row["inputs"].rsplit(" ", 1)[1])
+    assert round(effective_plan_share(_table(row["tier_table"]), share), 4) == pytest.approx(
+        float(row["expected_value"]), abs=1e-9
+    )
 
 
-def _separate_cases() -> list[object]:
-    out: list[object] = []
-    for case in _cases("separate"):
-        name = f"{case['case_group']}-{case['tier_table']}"
-        marks = () if name in _REPRODUCED_SEPARATE else (_NOT_YET,)
-        out.append(pytest.param(case, id=name, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("case", _separate_cases())
-def test_actuarial_value__separate_designs_within_0_005(case: dict[str, str]) -> None:
-    """Separate medical/drug designs reproduce the calculator's AV within 0.005."""
-    med = load_av2015(AV2015 / f"{case['tier_table']}_medical.csv")
-    rx = load_av2015(AV2015 / f"{case['tier_table']}_drug.csv")
-    moop = float(case["moop"])
-    member = (
-        1
-        - actuarial_value(
-            med, float(case["medical_deductible"]), float(case["medical_coinsurance_plan_share"]), moop
+@pytest.mark.parametrize("row", _intermediates("moop_cost_level"), ids=lambda r: r["inputs"].split(";")[0])
+def test_moop_spend_level__integrated_and_separate(row: dict[str, str]) -> None:
+    """The spend at which the OOP maximum is reached matches to the dollar."""
+    table = _table(row["tier_table"])
+    inputs = row["inputs"]
+    moop = _number(inputs, "moop")
+    if inputs.startswith("integrated"):
+        ded = _number(inputs, "deductible")
+        level = moop_spend_level(ded, effective_plan_share(table, _number(inputs, "share")), moop)
+    else:
+        med = re.search(r"med ded=([0-9.]+) share=([0-9.]+)", inputs)
+        rx = re.search(r"drug ded=([0-9.]+) share=([0-9.]+)", inputs)
+        assert med is not None and rx is not None
+        design = SeparateDesign(
+            float(med.group(1)), float(med.group(2)), float(rx.group(1)), float(rx.group(2)), moop
         )
-    ) * med.mean
-    member += (1 - actuarial_value(rx, float(case["drug_deductible"]),
-                                   float(case["drug_coinsurance_plan_share"]), moop)) * rx.mean  # fmt: skip
-    assert 1 - member / (med.mean + rx.mean) == pytest.approx(float(case["expected_av"]), abs=0.005)
+        ded = design.medical_deductible + design.drug_deductible
+        level = moop_spend_level(ded, effective_plan_share_separate(table, design), moop)
+    assert round(level) == pytest.approx(round(float(row["expected_value"])), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "row",
+    _intermediates("coinsurance_band_plan_paid") + _intermediates("plan_paid_above_moop"),
+    ids=lambda r: f"{r['quantity']}-{r['inputs']}",
+)
+def test_calculator_parts__bands_to_the_cent(row: dict[str, str]) -> None:
+    """Plan paid in the coinsurance band and above the OOP spend level match to the cent."""
+    inputs = row["inputs"]
+    parts = calculator_parts(
+        _table(row["tier_table"]),
+        _number(inputs, "deductible"),
+        _number(inputs, "share"),
+        _number(inputs, "moop"),
+    )
+    value = parts.coinsurance_band if row["quantity"].startswith("coinsurance") else parts.above_moop
+    assert round(value, 2) == pytest.approx(float(row["expected_value"]), abs=1e-9)
 
 
 @pytest.mark.parametrize("row", _intermediates("total_cost_per_enrollee"), ids=lambda r: r["tier_table"])
@@ -108,3 +174,17 @@ def test_plan_paid__table_deductible_only_av_matches_interpolation() -> None:
     no_carve_out = 1 - av_table.limited(3000) / av_table.mean
     assert y.mean / y.ground_up.mean == pytest.approx(no_carve_out, abs=0.002)
     assert isinstance(table, model.ContinuanceTable)
+
+
+@pytest.mark.parametrize(
+    "name", ["Platinum_Combined", "Gold_Med", "Silver_Rx", "Bronze_Combined"], ids=lambda n: n.lower()
+)
+def test_table_dist__av2026_tables_reproduce_levs(name: str) -> None:
+    """av2026 tables read as laws reproduce their limited expected values at every finite bound."""
+    table = load_continuance_table(AV2015.parent / "av2026" / "av2026_core_columns.csv", name)
+    dist = TableDist.from_table(table)
+    finite = [r for r in table.rows if r.up_to.is_finite()]
+    bounds = np.array([float(r.up_to) for r in finite])
+    levs = np.array([float(r.limited_expected_value) for r in finite])
+    assert np.allclose(dist.lev(bounds), levs, rtol=1e-9, atol=1e-6)
+    assert abs(dist.probs.sum() - 1) < 1e-12 and (dist.probs >= 0).all()

@@ -10,6 +10,8 @@ import pytest
 import aso_rules
 from aso_rules import model
 from aso_rules.cli import main
+from aso_rules.language.diagnostics import Diagnostic, Span
+from aso_rules.language.loader import RulesetError
 from tests.price.fixtures import acme
 
 HEADER = "member_id,family_id,relationship,tier,coverage_start,coverage_end\n"
@@ -24,14 +26,6 @@ def _enrollment(path: Path) -> Path:
             rows.append(f"E{n}-1,E{n},{'child' if tier == 'EC' else 'spouse'},{tier},2026-01-01,\n")
     path.write_text("".join(rows))
     return path
-
-
-class RulesetError(Exception):
-    """Stands in for the loader's error type (matched by name, carries diagnostics)."""
-
-    def __init__(self, diagnostics: list[str]) -> None:
-        super().__init__("ruleset has errors")
-        self.diagnostics = diagnostics
 
 
 @pytest.fixture
@@ -67,11 +61,13 @@ def test_price_cmd__ruleset_errors_are_exit_1(
     """A rule file that does not load: its diagnostics on stderr, exit 1."""
 
     def fail(path: str) -> model.Ruleset:
-        raise RulesetError(["acme.aso:3:1: error[E201]: unknown tier XX"])
+        span = Span(file=path, line=3, column=1, end_line=3, end_column=4)
+        raise RulesetError([Diagnostic("E201", "error", "unknown tier XX", span, "declare it")])
 
     monkeypatch.setitem(vars(aso_rules), "load", fail)
     code = main(["price", "acme.aso", "--enrollment", str(_enrollment(tmp_path / "e.csv"))])
-    assert code == 1 and "E201" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 1 and "acme.aso:3:1: error[E201]: unknown tier XX" in err and "Traceback" not in err
 
 
 def test_price_cmd__unpriceable_assumptions_are_exit_1(
@@ -91,3 +87,25 @@ def test_price_cmd__bad_simulations_is_usage_error(capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit) as exc:
         main(["price", "a.aso", "--enrollment", "e.csv", "--simulations", "-5"])
     assert exc.value.code == 2 and "zero or more" in capsys.readouterr().err
+
+
+def test_price_cmd__missing_rule_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A rule file that does not exist is an I/O error (exit 2), reported in one line."""
+    missing = tmp_path / "nope.aso"
+    code = main(["price", str(missing), "--enrollment", str(_enrollment(tmp_path / "e.csv"))])
+    err = capsys.readouterr().err
+    assert code == 2 and "nope.aso" in err and "Traceback" not in err
+
+
+def test_price_cmd__many_skipped_rows_are_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """More than 20 skipped enrollment rows: 20 listed, the rest counted; pricing goes on."""
+    monkeypatch.setitem(vars(aso_rules), "load", lambda path: acme())
+    path = _enrollment(tmp_path / "e.csv")
+    path.write_text(path.read_text() + "".join(f"X{n},X{n},employee,ZZ,2026-01-01,\n" for n in range(25)))
+    code = main(
+        ["price", "a.aso", "--enrollment", str(path), "--out", str(tmp_path / "o"), "--simulations", "0"]
+    )
+    err = capsys.readouterr().err
+    assert code == 0 and err.count("skipped: ") == 20 and "5 more rows skipped" in err

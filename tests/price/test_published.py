@@ -63,19 +63,20 @@ def test_specific_layer__leveraged_trend_on_a_distribution() -> None:
     assert grow > 0.08
 
 
-def test_asd__group_keeps_the_first_excess_dollars() -> None:
+@pytest.mark.parametrize("dispersion", [0.0, 0.02], ids=["poisson", "negbin"])
+def test_asd__group_keeps_the_first_excess_dollars(dispersion: float) -> None:
     """ASD1 (SD 150,000, ASD 100,000): the carrier's expected payment is E[(sum of excesses - ASD)+],
-    agrees with a 200,000-year simulation, and equals lam E[L] less what the ASD absorbs."""
+    agrees with a 100,000-year simulation, and equals lam E[L] less what the ASD absorbs."""
     row = _rows("aggregating specific deductible")[0]
     sd, asd = float(row["specific_deductible"]), float(row["aggregating_specific_deductible"])
     y = LognormalDist.from_mean_cv(12_000, 4.0)
-    count = ClaimCount(400.0)
+    count = ClaimCount(150.0, dispersion=dispersion)
     tier = model.SpecificStopLoss(
         name="asd", deductible=money(f"{sd:.2f}"), aggregating_deductible=money(f"{asd:.2f}")
     )
     exact = _layer_expectation(y, count, tier, 2**14)
     layer = Layer(y, sd)
-    mc = simulate(y, count, {"x": lambda v: np.maximum(v - sd, 0.0)}, simulations=200_000, seed=21)
+    mc = simulate(y, count, {"x": lambda v: np.maximum(v - sd, 0.0)}, simulations=100_000, seed=21)
     carrier = np.maximum(mc.values["x"] - asd, 0.0)
     se = float(carrier.std(ddof=1) / np.sqrt(len(carrier)))
     assert abs(exact - float(carrier.mean())) < 4 * se
@@ -83,3 +84,25 @@ def test_asd__group_keeps_the_first_excess_dollars() -> None:
     absorbed = float(np.minimum(mc.values["x"], asd).mean())
     assert exact == pytest.approx(without - absorbed, rel=0.02)
     assert exact < without
+
+
+@pytest.mark.parametrize("asd", [0.0, 25_000.0])
+def test_asd__unreachable_layer_prices_at_zero(asd: float) -> None:
+    """A deductible the claimants essentially never reach gives ~0 reimbursement, with or without ASD."""
+    y = LognormalDist.from_mean_cv(1_000, 0.5)
+    tier = model.SpecificStopLoss(
+        name="far", deductible=money("45000.00"), aggregating_deductible=money(f"{asd:.2f}")
+    )
+    assert 0.0 <= _layer_expectation(y, ClaimCount(80.0), tier, 2**12) < 1e-6
+
+
+def test_asd__rare_layer_matches_one_claimant_formula() -> None:
+    """When claimants rarely reach the layer, the ASD expectation is lam E[(L - ASD)+] (FFT agrees)."""
+    y = LognormalDist.from_mean_cv(6_200, 3.0)
+    count = ClaimCount(0.02)
+    tier = model.SpecificStopLoss(
+        name="t", deductible=money("150000.00"), aggregating_deductible=money("50000.00")
+    )
+    layer = Layer(y, 150_000.0)
+    one = count.lam * (layer.mean - float(layer.lev(np.array(50_000.0))))
+    assert _layer_expectation(y, count, tier, 2**14) == pytest.approx(one, rel=1e-3)

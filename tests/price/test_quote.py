@@ -9,6 +9,7 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 
 from aso_rules import model
@@ -158,3 +159,36 @@ def test_report__renders_in_headless_chromium(quote: Quote, tmp_path: Path) -> N
         [*cmd[:-2], "--dump-dom", html_path.as_uri()], check=True, capture_output=True, timeout=120, text=True
     ).stdout
     assert "main-svg" in dom  # plotly drew its SVG: the inlined plotly.js ran without the network
+
+
+def test_price__asd_retention_between_zero_and_asd(quote: Quote) -> None:
+    """The first tier's expected excess kept by the employer (its $50,000 ASD) is in (0, 50,000]; the
+    second tier, with no ASD, keeps nothing."""
+    first, second = quote.summary["specific"]["tiers"]
+    assert Decimal("0") < Decimal(first["expected_excess_retained"]) <= Decimal("50000.00")
+    assert abs(Decimal(second["expected_excess_retained"])) <= Decimal("0.01")
+
+
+def test_price__table_path_relative_to_rule_file(tmp_path: Path) -> None:
+    """A table path written relative to the rule file is found beside the root rule file."""
+    source = Path("/work/shared/data/av2026/av2026_core_columns.csv")
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "av.csv").write_text(source.read_text())
+    rs = attrs.evolve(
+        acme(claimant_cost=model.ContinuanceTable(path="tables/av.csv", name="Silver_Combined")),
+        files=(str(tmp_path / "plan.aso"),),
+    )
+    assert price(rs, acme_months(), simulations=0).summary["claimant_model"]["actuarial_value"] > 0.5
+
+
+def test_ruleset_price__delegates_to_price() -> None:
+    """Ruleset.price(enrollment, ...) returns the same Quote as price(ruleset, enrollment, ...)."""
+    rs = acme()
+    assert rs.price(acme_months(), simulations=0).summary == price(rs, acme_months(), simulations=0).summary
+
+
+def test_quote__public_api_name() -> None:
+    """``aso_rules.Quote`` is the pricing Quote (DESIGN.md public API)."""
+    import aso_rules
+
+    assert aso_rules.Quote is Quote

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,8 @@ from aso_rules.settle.order import plan_year_of
 from tests.settle.strategies import cents, claim_records, disability_terms, scenarios
 
 CENT = Decimal("0.01")
-PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SWEEP = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MONEY_FIELDS = (
     "allowed",
     "copay",
@@ -250,3 +252,20 @@ def test_plan_year_of__matches_the_latest_start(start: date, offset: int) -> Non
     d = start + timedelta(days=offset)
     py = plan_year_of(d, start)
     assert date(py, start.month, start.day) <= d < date(py + 1, start.month, start.day)
+
+
+@pytest.mark.slow
+@SWEEP
+@given(scenarios())
+def test_adjudicate__line_identities_sweep(sc) -> None:  # type: ignore[no-untyped-def]
+    """The line identities (I-LINE-1..4) over a long sweep of generated scenarios."""
+    test_adjudicate__line_identities.hypothesis.inner_test(sc)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+@SWEEP
+@given(st.data())
+def test_adjudicate__monotonicity_sweep(data: st.DataObject) -> None:
+    """I-MONO-1 and I-MONO-2 over a long sweep of generated scenarios."""
+    test_adjudicate__raising_allowed_never_lowers_plan_or_member_share.hypothesis.inner_test(data)  # type: ignore[attr-defined]
+    test_adjudicate__adding_a_line_never_lowers_family_plan_paid.hypothesis.inner_test(data)  # type: ignore[attr-defined]

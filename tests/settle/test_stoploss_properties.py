@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -363,3 +364,39 @@ def test_specific__stacked_contiguous_tiers_act_as_one(mm, lines, tier, layer):
     for m, c in one.claimants.items():
         total = c.reimbursed + two.claimants[m].reimbursed
         assert total == max(ZERO, c.eligible_paid - tier.deductible)
+
+
+# --------------------------------------------------------------------------- long sweeps (pytest -m slow)
+
+SWEEP = settings(max_examples=2000, deadline=None)
+
+
+@pytest.mark.slow
+@SWEEP
+@given(members(), line_results(), specific_terms(simple=True), st.data())
+def test_employer__i_emp_2_long_sweep(mm, lines, tier, data):
+    """I-EMP-2 over 2,000 scenarios: liability = min(G, A) <= A under all of its preconditions."""
+    agg = _same_contract(
+        tier,
+        data,
+        reimbursement_pct=Decimal(1),
+        maximum=None,
+        laser_treatment="to_laser",
+        claim_basis="capped",
+    )
+    spec, res = _agg(_rs([tier], agg), lines, mm)
+    liability = _net_eligible(lines, spec, res)
+    assert liability == min(res.eligible_claims, res.attachment.point) <= res.attachment.point
+
+
+@pytest.mark.slow
+@SWEEP
+@given(members(), line_results(), specific_terms(), st.data())
+def test_employer__i_emp_2_net_of_specific_long_sweep(mm, lines, tier, data):
+    """I-EMP-2 (net_of_specific) over 2,000 scenarios: liability = min(E - sum R, A) <= A."""
+    agg = _same_contract(
+        tier, data, reimbursement_pct=Decimal(1), maximum=None, claim_basis="net_of_specific"
+    )
+    spec, res = _agg(_rs([tier], agg), lines, mm)
+    liability = _net_eligible(lines, spec, res)
+    assert liability == min(res.eligible_claims, res.attachment.point) <= res.attachment.point

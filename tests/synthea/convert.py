@@ -352,3 +352,47 @@ def synthea_split(plan: SyntheaPlan, charges: Iterable[Decimal]) -> list[tuple[D
         payer = (rest * plan.coinsurance).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
         out.append((payer, charge - payer))
     return out
+
+
+def _anniversary(first: date, years: int) -> date:
+    try:
+        return first.replace(year=first.year + years)
+    except ValueError:  # 29 February
+        return first.replace(year=first.year + years, day=28)
+
+
+def plan_year_index(period: Period, day: date) -> int:
+    """Which plan year of the rule file ``day`` falls in: plan years run from each anniversary of the
+    period's first day (DOMAIN.md 3.1), so a period longer than a year has a short second one."""
+    n = 0
+    while day >= _anniversary(period.first_day, n + 1):
+        n += 1
+    return n
+
+
+def engine_split(period: Period, lines: Iterable[Line]) -> list[Decimal]:
+    """Plan paid per line as DOMAIN.md settles the period's rule file: copay, deductible, member
+    coinsurance rounded half-even, every component capped at the out-of-pocket maximum, accumulators
+    per plan year (anniversaries of the period's first day)."""
+    from decimal import ROUND_HALF_EVEN
+
+    plan = period.plan
+    member_rate = 1 - plan.coinsurance
+    deductible: defaultdict[int, Decimal] = defaultdict(lambda: ZERO)
+    oop: defaultdict[int, Decimal] = defaultdict(lambda: ZERO)
+    out: list[Decimal] = []
+    for line in lines:
+        year = plan_year_index(period, line.day)
+        orem = plan.oop_max - oop[year]
+        rest = line.charge
+        cp = min(plan.copay, rest, orem)
+        rest -= cp
+        orem -= cp
+        dd = min(rest, plan.deductible - deductible[year], orem)
+        rest -= dd
+        orem -= dd
+        ci = min((rest * member_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN), orem)
+        deductible[year] += dd
+        oop[year] += cp + dd + ci
+        out.append(line.charge - cp - dd - ci)
+    return out
