@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from aso_rules.language.diagnostics import Diagnostic, Span
     from aso_rules.language.loader import RulesetError, check, load, loads
     from aso_rules.model import Ruleset
+    from aso_rules.price.quote import Quote
 
-__all__ = ["Diagnostic", "Ruleset", "RulesetError", "Span", "check", "load", "loads"]
+__all__ = ["Diagnostic", "Quote", "Ruleset", "RulesetError", "Span", "check", "load", "loads"]
 __version__ = "0.1.0"
 
 _HOMES = {
@@ -32,6 +33,7 @@ _HOMES = {
     "load": "aso_rules.language.loader",
     "loads": "aso_rules.language.loader",
     "Ruleset": "aso_rules.model",
+    "Quote": "aso_rules.price.quote",
 }
 
 

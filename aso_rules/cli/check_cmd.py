@@ -1,0 +1,51 @@
+"""``aso check PATH... [--format text|json|sarif|github] [--strict]``: parse and check rule files.
+
+On entry: the parsed arguments (a folder stands for every ``*.aso`` under it). On exit: the
+diagnostics of every file rendered to stdout in the chosen format (nothing in text format when
+all is clean), and an exit code: 0 clean, 1 errors found (with ``--strict``, warnings count as
+errors), 2 usage or I/O error (a path that does not exist, a file that cannot be read). I/O
+problems are also written to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from aso_rules.language.loader import check, rule_files
+from aso_rules.language.render import render
+
+FORMATS = ("text", "json", "sarif", "github")
+# Diagnostics that mean "could not read the input", not "the rules are wrong": exit 2.
+IO_CODES = frozenset({"E104", "E105"})
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="parse and check rule files",
+        description="Parse and check rule files (a folder: every *.aso under it).",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="rule files or folders")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--strict", action="store_true", help="count warnings as errors")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    files, missing = rule_files(args.paths)
+    for diagnostic in missing:
+        print(f"aso check: {diagnostic.message}", file=sys.stderr)
+    if missing:
+        return 2
+    diagnostics = check(files)
+    io_errors = [d for d in diagnostics if d.code in IO_CODES and d.span.file in files]
+    for diagnostic in io_errors:
+        print(f"aso check: {diagnostic.span.file}: {diagnostic.message}", file=sys.stderr)
+    output = render(diagnostics, args.format, files=len(files))
+    if output:
+        print(output)
+    if io_errors:
+        return 2
+    errors = sum(1 for d in diagnostics if d.is_error or args.strict)
+    return 1 if errors else 0

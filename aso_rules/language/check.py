@@ -1,0 +1,112 @@
+"""The checker: every semantic mistake of a parsed program, as diagnostics.
+
+On entry: a ``Program`` built from rule files that parsed without syntax errors (names unresolved,
+units unvalidated). On exit: a list of every ``Diagnostic`` the program deserves (E2xx names and
+types, E3xx values and consistency, W3xx warnings), sorted by file, line and column; nothing a
+user writes makes this module raise. A program with no error-severity diagnostic is what
+``compile.compile_program`` accepts.
+
+The checks are a registry (``CHECKS``, an ordered tuple) of small pure functions
+``check_xxx(ctx: Context) -> Iterator[Diagnostic]`` living in ``language/checks/`` (one module per
+part of the language), each enforcing the rule named in its docstring. ``Context`` gathers, once,
+what several checks need (tiers, constants, coverages, ...). Every code is listed in ``CODES`` and
+documented in docs/diagnostics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from aso_rules.language import ast
+from aso_rules.language.checks.base import (
+    CODES,
+    EHB_CATEGORIES,
+    SETTINGS,
+    Context,
+    coverage_kind,
+    resolve,
+    resolve_value,
+    table_path,
+)
+from aso_rules.language.checks.coverage import (
+    check_copays,
+    check_cost_sharing,
+    check_coverage_kinds,
+    check_dental,
+    check_disability,
+    check_family_out_of_pocket_cap,
+    check_fee_schedules,
+    check_limits,
+)
+from aso_rules.language.checks.names import (
+    check_duplicate_definitions,
+    check_repeated_statements,
+    check_test_tiers,
+    check_tier_tables,
+    check_unknown_constants,
+    check_unknown_lines,
+)
+from aso_rules.language.checks.pricing import check_assumptions, check_continuance_tables, check_fees
+from aso_rules.language.checks.program import check_header, check_money_cents, check_settings
+from aso_rules.language.checks.stoploss import (
+    check_aggregate_stop_loss,
+    check_specific_stop_loss,
+    check_specific_tiers,
+    check_stop_loss_lines,
+)
+from aso_rules.language.checks.test_blocks import check_tests
+from aso_rules.language.diagnostics import Diagnostic
+
+__all__ = [
+    "CHECKS",
+    "CODES",
+    "EHB_CATEGORIES",
+    "SETTINGS",
+    "Check",
+    "Context",
+    "check_program",
+    "coverage_kind",
+    "resolve",
+    "resolve_value",
+    "table_path",
+]
+
+Check = Callable[[Context], Iterator[Diagnostic]]
+
+CHECKS: tuple[Check, ...] = (
+    check_header,
+    check_settings,
+    check_unknown_constants,
+    check_duplicate_definitions,
+    check_repeated_statements,
+    check_tier_tables,
+    check_test_tiers,
+    check_unknown_lines,
+    check_stop_loss_lines,
+    check_coverage_kinds,
+    check_cost_sharing,
+    check_copays,
+    check_family_out_of_pocket_cap,
+    check_limits,
+    check_dental,
+    check_disability,
+    check_fee_schedules,
+    check_specific_stop_loss,
+    check_specific_tiers,
+    check_aggregate_stop_loss,
+    check_fees,
+    check_assumptions,
+    check_continuance_tables,
+    check_money_cents,
+    check_tests,
+)
+
+
+def check_program(program: ast.Program) -> list[Diagnostic]:
+    """Every diagnostic of ``program``, sorted by position (file, line, column) then code."""
+    ctx = Context.of(program)
+    found: list[Diagnostic] = []
+    for check in CHECKS:
+        found.extend(check(ctx))
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))

@@ -1,0 +1,276 @@
+"""Settlement: the one place that knows the order of a run's stages.
+
+``settle`` reads the inputs (``aso_rules.data.readers``), adjudicates every accepted line
+(``aso_rules.settle.adjudicate``), then applies specific and aggregate stop-loss, fees and premiums,
+employer cost and the fully insured comparison, and builds the ledger, rejects and summary.
+``assemble`` is the same pipeline from already-read records and already-adjudicated lines.
+
+On exit ``Settlement`` holds every result; ``received = settled + rejected`` for the claims file,
+the ledger has one row per accepted line and the ledger's ``specific_reimbursed`` column adds up to
+the specific tiers' total reimbursement exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pyarrow as pa
+
+from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
+from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
+from aso_rules.model import FrozenMap, Ruleset, fmap
+from aso_rules.money import Money
+from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured, unknown_categories
+from aso_rules.settle.explain import Explanation, explain_line
+from aso_rules.settle.fees import FeeResult, compute_fees, members_by_tier, month_activity
+from aso_rules.settle.ledger import (
+    Counts,
+    build_summary,
+    ledger_table,
+    rejects_table,
+    write_outputs,
+)
+from aso_rules.settle.results import LineResult
+from aso_rules.settle.stoploss import (
+    AggregateResult,
+    SpecificResult,
+    aggregate_stop_loss,
+    specific_line_shares,
+    specific_stop_loss,
+)
+
+__all__ = [
+    "ENGINES",
+    "AdjudicateFn",
+    "EngineUnavailable",
+    "Explanation",
+    "Settlement",
+    "assemble",
+    "records_settle",
+    "settle",
+]
+
+ENGINES = ("reference", "vector", "dask")
+
+AdjudicateFn = Callable[..., list[LineResult]]
+
+
+class EngineUnavailable(ValueError):
+    """The requested engine does not exist (yet) in this installation."""
+
+
+def reference_adjudicator() -> AdjudicateFn:
+    """The reference engine's ``adjudicate`` (imported on first use)."""
+    from aso_rules.settle.adjudicate import adjudicate
+
+    fn: AdjudicateFn = adjudicate
+    return fn
+
+
+@attrs.frozen(eq=False)
+class Settlement:
+    """Everything a settlement run produced."""
+
+    ruleset: Ruleset
+    members: FrozenMap[str, MemberRecord] = attrs.field(converter=fmap)
+    lines: list[LineResult]  # one per accepted claim line, in processing order
+    ledger: pa.Table
+    rejects: pa.Table
+    enrollment_rejects: pa.Table
+    summary: dict[str, Any]
+    months: tuple[MonthEnrollment, ...]
+    specific: tuple[SpecificResult, ...]
+    aggregate: AggregateResult | None
+    fees: FeeResult
+    employer: EmployerCost
+    specific_shares: tuple[Money, ...]  # aligned with ``lines``
+    adjudicator: AdjudicateFn | None = None
+
+    def explain(self, claim_id: str) -> Explanation:
+        """The step-by-step trace of one claim line, with its stop-loss share.
+
+        Adjudication is re-run with explanation on for the claimant's family only: accumulators are
+        per member and family, so the family's lines alone reproduce the line exactly.
+        """
+        index = next((i for i, r in enumerate(self.lines) if r.claim.claim_id == claim_id), None)
+        if index is None:
+            raise KeyError(claim_id)
+        target = self.lines[index]
+        family = [r.claim for r in self.lines if r.claim.family_id == target.claim.family_id]
+        adjudicate = self.adjudicator or reference_adjudicator()
+        traced = adjudicate(self.ruleset, self.members, family, explain=True)
+        line = next((r for r in traced if r.claim.claim_id == claim_id), target)
+        return explain_line(line, index, self.specific, self.aggregate)
+
+    def write(self, out_dir: str | Path, ledger_format: str = "csv") -> list[Path]:
+        """Write ledger.csv|.parquet, rejects.csv and summary.json to ``out_dir``."""
+        return write_outputs(
+            out_dir,
+            ledger=self.ledger,
+            rejects=self.rejects,
+            enrollment_rejects=self.enrollment_rejects,
+            summary=self.summary,
+            ledger_format=ledger_format,
+        )
+
+
+def assemble(
+    ruleset: Ruleset,
+    members: Mapping[str, MemberRecord],
+    lines: Sequence[LineResult],
+    *,
+    columns: Sequence[str] | None = None,
+    claim_rejects: Sequence[Reject] = (),
+    enrollment_rejects: Sequence[Reject] = (),
+    received: int | None = None,
+    adjudicator: AdjudicateFn | None = None,
+) -> Settlement:
+    """Stop-loss, fees, employer cost and outputs over adjudicated lines.
+
+    ``columns`` are the claims input's column names in input order (default: the DESIGN.md
+    required columns); ``received`` defaults to settled + rejected.
+    """
+    line_list = list(lines)
+    members_map: FrozenMap[str, MemberRecord] = FrozenMap(members)
+    months = monthly_enrollment(members_map.values(), ruleset.plan_year, ruleset.tier_codes)
+    specific = specific_stop_loss(ruleset, line_list, members_map)
+    aggregate = aggregate_stop_loss(ruleset, line_list, members_map, months, specific)
+    shares = specific_line_shares(specific, len(line_list))
+    activity = month_activity(ruleset, line_list, shares)
+    fees = compute_fees(ruleset, months, activity, members_by_tier(members_map.values(), ruleset.plan_year))
+    cost = employer_cost(line_list, specific, aggregate, fees)
+    insured = fully_insured(ruleset, months, cost)
+    agg_flags = aggregate.line_eligible if aggregate is not None else (False,) * len(line_list)
+    paid = sum(1 for r in line_list if r.status == "paid")
+    counts = Counts(
+        received=received if received is not None else len(line_list) + len(claim_rejects),
+        settled=len(line_list),
+        paid=paid,
+        denied=len(line_list) - paid,
+        rejected=len(claim_rejects),
+    )
+    summary = build_summary(
+        ruleset,
+        counts=counts,
+        lines=line_list,
+        specific=specific,
+        aggregate=aggregate,
+        fees=fees,
+        cost=cost,
+        insured=insured,
+        unknown_categories=unknown_categories(ruleset, line_list),
+    )
+    return Settlement(
+        ruleset=ruleset,
+        members=members_map,
+        lines=line_list,
+        ledger=ledger_table(columns or DEFAULT_COLUMNS, line_list, shares, agg_flags),
+        rejects=rejects_table(claim_rejects),
+        enrollment_rejects=rejects_table(enrollment_rejects),
+        summary=summary,
+        months=months,
+        specific=specific,
+        aggregate=aggregate,
+        fees=fees,
+        employer=cost,
+        specific_shares=shares,
+        adjudicator=adjudicator,
+    )
+
+
+DEFAULT_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "member_id",
+    "line",
+    "category",
+    "incurred",
+    "paid",
+    "billed",
+)
+
+
+def settle(
+    ruleset: Ruleset,
+    claims: Any,
+    enrollment: Any,
+    *,
+    engine: str = "reference",
+    progress: bool = False,
+) -> Settlement:
+    """Settle ``claims`` against ``enrollment`` (each a path to .csv/.parquet, a pyarrow Table, or a
+    pandas or polars DataFrame) under ``ruleset``.
+
+    Raises ``EngineUnavailable`` for an engine this installation lacks and the readers'
+    ``InputError`` for a file-level input problem; bad rows become rejects, never exceptions.
+    """
+    if engine != "reference":
+        if engine not in ENGINES:
+            raise EngineUnavailable(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+        raise EngineUnavailable(f"the {engine!r} engine is not available yet; use --engine reference")
+    from aso_rules.data.readers import read_claims, read_enrollment
+
+    adjudicate = reference_adjudicator()
+    enrolled = read_enrollment(enrollment, ruleset)
+    members = {m.member_id: m for m in enrolled.members}
+    claims_in = read_claims(claims, ruleset, members)
+    stages = _Progress(progress and len(claims_in.claims) >= LONG_RUN_LINES, total=2)
+    stages.start("adjudication")
+    lines: list[LineResult] = adjudicate(ruleset, members, list(claims_in.claims))
+    stages.step("stop-loss, fees and outputs")
+    result = assemble(
+        ruleset,
+        members,
+        lines,
+        columns=claims_in.columns,
+        claim_rejects=claims_in.rejects,
+        enrollment_rejects=enrolled.rejects,
+        received=claims_in.received,
+        adjudicator=adjudicate,
+    )
+    stages.step("done")
+    stages.close()
+    return result
+
+
+LONG_RUN_LINES = 50_000  # below this a run takes well under a few seconds: no progress bar
+
+
+class _Progress:
+    """A stage progress bar (tqdm) on stderr when asked for; silent otherwise."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self._enabled = enabled
+        self._total = total
+        self._bar: Any = None
+
+    def start(self, stage: str) -> None:
+        if self._enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self._total, desc=stage, unit="stage", leave=False)
+
+    def step(self, next_stage: str) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_description(next_stage)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def records_settle(
+    ruleset: Ruleset,
+    members: Sequence[MemberRecord],
+    claims: Sequence[ClaimRecord],
+    *,
+    adjudicator: AdjudicateFn | None = None,
+) -> Settlement:
+    """Settle already-validated records (the test runner's path): adjudicate, then ``assemble``."""
+    adjudicate = adjudicator or reference_adjudicator()
+    by_id = {m.member_id: m for m in members}
+    lines = adjudicate(ruleset, by_id, list(claims))
+    return assemble(ruleset, by_id, lines, adjudicator=adjudicate)

@@ -1,0 +1,133 @@
+"""Disability benefits: STD weekly and LTD monthly (DOMAIN.md section 5).
+
+On entry: the coverage's ``DisabilityTerms``, the absence (first and last day, inclusive), the cause,
+and the earnings (weekly earnings, or the annual salary, unrounded). On exit: a ``DisabilityBenefit``
+with the periodic benefit, the day counts, the payable window and the benefit for the absence.
+
+STD: ``weekly = min(round(pct x weekly_earnings), maximum)``; the elimination period (by cause) is
+served first; payable days are capped by ``duration_days`` (counted from the first payable day, or
+from the first day of disability when ``max_includes_ep``); ``benefit = round(weekly x days / 7)``.
+
+LTD: ``gross = min(round(pct x annual / 12), maximum)``; ``minimum = max(minimum_flat,
+round(minimum_pct x gross))``; ``net = max(gross - offsets, minimum)`` with offsets 0 (the claims data
+contract carries no offsets: SSDI and similar are out of scope here); the payable window is paid as
+whole calendar months from the first payable day at ``net`` each, then the remaining days at
+``round(net x days / 30)``.
+
+Rounding points (DOMAIN.md 11, points 6 and 7): the weekly benefit and each STD payment; LTD gross,
+minimum and the partial month. Earnings are never rounded before the multiplication.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+
+from aso_rules.model import DisabilityTerms
+from aso_rules.money import ZERO, Money, RoundingMode, round_money
+from aso_rules.settle.order import add_months
+
+_WEEKS_PER_YEAR = Decimal(52)
+_MONTHS_PER_YEAR = Decimal(12)
+
+
+@attrs.frozen
+class DisabilityBenefit:
+    """The benefit of one absence; the payable days are None when nothing is payable."""
+
+    periodic_benefit: Money  # weekly (std) or monthly net (ltd)
+    disability_days: int
+    elimination_days: int
+    payable_days: int
+    first_payable_day: date | None
+    last_payable_day: date | None
+    benefit: Money
+    gross: Money | None = None  # ltd only
+    minimum: Money | None = None  # ltd only
+
+
+def elimination_days(terms: DisabilityTerms, cause: str | None) -> int:
+    """The elimination period for the cause (``accident``; anything else counts as illness)."""
+    if cause == "accident":
+        return terms.elimination_accident_days
+    return terms.elimination_illness_days
+
+
+def _payable_window(
+    terms: DisabilityTerms, start: date, end: date, cause: str | None
+) -> tuple[int, int, int]:
+    """(disability_days, elimination_days, payable_days) for an inclusive absence."""
+    days = (end - start).days + 1
+    ep = elimination_days(terms, cause)
+    cap = terms.duration_days
+    if cap is None:
+        payable = max(0, days - ep)
+    elif terms.max_includes_ep:
+        payable = max(0, min(days, cap) - ep)
+    else:
+        payable = max(0, min(days - ep, cap))
+    return days, ep, payable
+
+
+def std_weekly_benefit(terms: DisabilityTerms, weekly_earnings: Decimal, mode: RoundingMode) -> Money:
+    """``min(round(pct x weekly_earnings), maximum)``: the weekly STD benefit."""
+    weekly = round_money(terms.pct * weekly_earnings, mode)
+    if terms.maximum is not None and weekly > terms.maximum:
+        return terms.maximum
+    return weekly
+
+
+def std_benefit(
+    terms: DisabilityTerms,
+    start: date,
+    end: date,
+    cause: str | None,
+    weekly_earnings: Decimal,
+    mode: RoundingMode,
+) -> DisabilityBenefit:
+    """The STD benefit of one absence (DOMAIN.md 5.1)."""
+    weekly = std_weekly_benefit(terms, weekly_earnings, mode)
+    days, ep, payable = _payable_window(terms, start, end, cause)
+    benefit = round_money(weekly * payable / 7, mode) if payable else ZERO
+    first = start + timedelta(days=ep) if payable else None
+    last = first + timedelta(days=payable - 1) if first is not None else None
+    return DisabilityBenefit(weekly, days, ep, payable, first, last, benefit)
+
+
+def ltd_monthly(
+    terms: DisabilityTerms, annual_earnings: Decimal, mode: RoundingMode, offsets: Money = ZERO
+) -> tuple[Money, Money, Money]:
+    """(gross, minimum, net) monthly LTD benefit (DOMAIN.md 5.2); claims carry no offsets (0)."""
+    gross = round_money(terms.pct * annual_earnings / _MONTHS_PER_YEAR, mode)
+    if terms.maximum is not None and gross > terms.maximum:
+        gross = terms.maximum
+    minimum = terms.minimum_flat if terms.minimum_flat is not None else ZERO
+    if terms.minimum_pct is not None:
+        minimum = max(minimum, round_money(terms.minimum_pct * gross, mode))
+    net = max(gross - offsets, minimum)
+    return gross, minimum, net
+
+
+def ltd_benefit(
+    terms: DisabilityTerms,
+    start: date,
+    end: date,
+    cause: str | None,
+    annual_earnings: Decimal,
+    mode: RoundingMode,
+) -> DisabilityBenefit:
+    """The LTD benefit of one absence: whole months at ``net``, the rest at 1/30 per day."""
+    gross, minimum, net = ltd_monthly(terms, annual_earnings, mode)
+    days, ep, payable = _payable_window(terms, start, end, cause)
+    if not payable:
+        return DisabilityBenefit(net, days, ep, 0, None, None, ZERO, gross, minimum)
+    first = start + timedelta(days=ep)
+    last = first + timedelta(days=payable - 1)
+    months = 0
+    while add_months(first, months + 1) - timedelta(days=1) <= last:
+        months += 1
+    rest = (last - add_months(first, months)).days + 1
+    benefit = net * months + (round_money(net * rest / 30, mode) if rest else ZERO)
+    return DisabilityBenefit(net, days, ep, payable, first, last, benefit, gross, minimum)

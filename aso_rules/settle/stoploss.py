@@ -1,0 +1,430 @@
+"""Specific (DOMAIN.md 6) and aggregate (7) stop-loss over adjudicated lines.
+
+On entry: the compiled ``Ruleset``, the adjudicated ``LineResult`` list (one per accepted claim
+line, any order), the members by id (``None`` skips the covered-person test) and the monthly
+enrollment of the plan year. Amounts are the lines' ``plan_paid`` (plan paid after benefit maximums).
+
+On exit: a ``SpecificResult`` per tier and an ``AggregateResult`` (or ``None``). Per-line arrays are
+aligned with the input list: each line's share of specific reimbursement is the increase of its
+claimant's reimbursement caused by that line, so the shares add up to the tier's total exactly.
+
+Eligible lines are processed in ascending ``(paid, claim_id)`` (6.3), whatever the adjudication
+order. Rounding happens only where section 11 says: ``round(reimb_pct x X)`` when the percentage is
+not 1, the minimum attachment, and an attachment factor derived from a percentage of expected claims.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+import attrs
+
+from aso_rules.data.enrollment import MonthEnrollment
+from aso_rules.data.records import MemberRecord
+from aso_rules.model import AggregateStopLoss, FrozenMap, Ruleset, SpecificStopLoss, fmap
+from aso_rules.money import ONE, ZERO, Money, Rate, RoundingMode, round_money
+from aso_rules.settle.results import LineResult
+from aso_rules.settle.windows import Window, add_months, contract_window
+
+
+class StopLossError(ValueError):
+    """A contract the engine cannot evaluate (e.g. a percent-of-expected attachment without expected
+    claims); the checker normally reports these first."""
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def claimant_of(result: LineResult, key: str) -> str:
+    """The claimant key of a line: its member, or its family with the family-specific option."""
+    return result.claim.family_id if key == "family" else result.claim.member_id
+
+
+def processing_indices(lines: Sequence[LineResult]) -> list[int]:
+    """Indices of ``lines`` in stop-loss order: ascending (paid, claim_id), stable."""
+    keys = [(r.claim.paid, r.claim.claim_id) for r in lines]
+    return sorted(range(len(keys)), key=keys.__getitem__)
+
+
+def contract_flags(
+    lines: Sequence[LineResult],
+    covers: Sequence[str],
+    window: Window,
+    members: Mapping[str, MemberRecord] | None,
+) -> list[bool]:
+    """``line_in_contract`` for every line (one pass, plain-dict lookups)."""
+    covered = frozenset(covers)
+    people = dict(members) if members is not None else None
+    out: list[bool] = []
+    append = out.append
+    for r in lines:
+        claim = r.claim
+        if r.status != "paid" or claim.line not in covered or not window.contains(claim.incurred, claim.paid):
+            append(False)
+        elif people is None:
+            append(True)
+        else:
+            member = people.get(claim.member_id)
+            append(member is not None and member.covered_on(claim.incurred))
+    return out
+
+
+def line_in_contract(
+    result: LineResult,
+    covers: Sequence[str],
+    window: Window,
+    members: Mapping[str, MemberRecord] | None,
+) -> bool:
+    """A paid line of a covered line of coverage, inside both windows, for a covered person (6.2)."""
+    claim = result.claim
+    if result.status != "paid" or claim.line not in covers:
+        return False
+    if not window.contains(claim.incurred, claim.paid):
+        return False
+    if members is None:
+        return True
+    member = members.get(claim.member_id)
+    return member is not None and member.covered_on(claim.incurred)
+
+
+def _reimburse(x: Money, pct: Rate, maximum: Money | None, mode: RoundingMode) -> Money:
+    """R = min(round(pct x X), maximum): rounding only when the percentage is not 1 (section 11)."""
+    r = x if pct == ONE else round_money(pct * x, mode)
+    return r if maximum is None else min(r, maximum)
+
+
+# --------------------------------------------------------------------------- specific
+
+
+@attrs.frozen
+class ClaimantResult:
+    """One claimant of one specific tier (DOMAIN.md 6.3)."""
+
+    claimant: str
+    deductible: Money | None  # None: excluded by a laser (never reimbursed)
+    eligible_paid: Money  # E_m
+    excess: Money  # (E_m - SD_m)+
+    asd_absorbed: Money
+    reimbursed: Money  # R_m
+
+    @property
+    def retained(self) -> Money:
+        """What the employer keeps of the eligible amount: E_m - R_m."""
+        return self.eligible_paid - self.reimbursed
+
+
+@attrs.frozen
+class SpecificResult:
+    """One specific tier over a settlement run."""
+
+    name: str
+    window: Window
+    claimants: FrozenMap[str, ClaimantResult] = attrs.field(converter=fmap)  # sorted by claimant
+    eligible_paid: Money
+    asd_absorbed: Money
+    reimbursed: Money
+    line_eligible: tuple[bool, ...]
+    line_shares: tuple[Money, ...]  # per input line: its share of this tier's reimbursement
+    line_absorbed: tuple[Money, ...]  # per input line: ASD absorbed on it
+
+
+def specific_tier(
+    tier: SpecificStopLoss,
+    lines: Sequence[LineResult],
+    members: Mapping[str, MemberRecord] | None,
+    *,
+    effective: date,
+    claimant_key: str = "member",
+    mode: RoundingMode = "half_up",
+    order: Sequence[int] | None = None,
+) -> SpecificResult:
+    """Settle one specific tier: ASD in chronological paid order, then percentage, then maximum.
+
+    ``order`` (the stop-loss order of ``lines``, from ``processing_indices``) may be passed to share
+    one sort between tiers.
+    """
+    window = contract_window(effective, tier.basis, terminal_liability=tier.terminal_liability)
+    n = len(lines)
+    eligible = contract_flags(lines, tier.covers, window, members)
+    lasers = dict(tier.lasers)
+    standard = tier.deductible
+    pct = tier.reimbursement_pct
+    maximum = tier.maximum
+    by_family = claimant_key == "family"
+    shares = [ZERO] * n
+    absorbed_on = [ZERO] * n
+    spent: dict[str, Money] = {}
+    excess_x: dict[str, Money] = {}
+    absorbed_by: dict[str, Money] = {}
+    reimbursed: dict[str, Money] = {}
+    asd_left = tier.aggregating_deductible
+    for i in processing_indices(lines) if order is None else order:
+        if not eligible[i]:
+            continue
+        r = lines[i]
+        m = r.claim.family_id if by_family else r.claim.member_id
+        sd = lasers.get(m, standard)
+        before = spent.get(m, ZERO)
+        after = before + r.plan_paid
+        spent[m] = after
+        if m not in reimbursed:
+            excess_x[m] = absorbed_by[m] = reimbursed[m] = ZERO
+        if sd is None or after <= sd:
+            continue
+        r_before = reimbursed[m]
+        excess_line = after - sd - max(ZERO, before - sd)
+        absorbed = min(excess_line, asd_left)
+        asd_left -= absorbed
+        absorbed_on[i] = absorbed
+        absorbed_by[m] += absorbed
+        excess_x[m] += excess_line - absorbed
+        r_after = _reimburse(excess_x[m], pct, maximum, mode)
+        reimbursed[m] = r_after
+        shares[i] = r_after - r_before
+    claimants = {}
+    for m in sorted(spent):
+        sd = tier.deductible_for(m)
+        e = spent[m]
+        claimants[m] = ClaimantResult(
+            claimant=m,
+            deductible=sd,
+            eligible_paid=e,
+            excess=ZERO if sd is None else max(ZERO, e - sd),
+            asd_absorbed=absorbed_by[m],
+            reimbursed=reimbursed[m],
+        )
+    return SpecificResult(
+        name=tier.name,
+        window=window,
+        claimants=claimants,
+        eligible_paid=sum(spent.values(), ZERO),
+        asd_absorbed=sum(absorbed_by.values(), ZERO),
+        reimbursed=sum(reimbursed.values(), ZERO),
+        line_eligible=tuple(eligible),
+        line_shares=tuple(shares),
+        line_absorbed=tuple(absorbed_on),
+    )
+
+
+def specific_stop_loss(
+    ruleset: Ruleset,
+    lines: Sequence[LineResult],
+    members: Mapping[str, MemberRecord] | None,
+) -> tuple[SpecificResult, ...]:
+    """Every specific tier of the ruleset, each applied independently to the same lines (6.4)."""
+    order = processing_indices(lines) if ruleset.specific else []
+    return tuple(
+        specific_tier(
+            tier,
+            lines,
+            members,
+            effective=ruleset.plan_year.start,
+            claimant_key=ruleset.settings.specific_claimant_key,
+            mode=ruleset.settings.rounding,
+            order=order,
+        )
+        for tier in ruleset.specific
+    )
+
+
+def specific_line_shares(results: Sequence[SpecificResult], n: int) -> tuple[Money, ...]:
+    """Each line's share of specific reimbursement summed over tiers (the ledger column)."""
+    if len(results) == 1:
+        return results[0].line_shares
+    totals = [ZERO] * n
+    for res in results:
+        for i, share in enumerate(res.line_shares):
+            if share:
+                totals[i] += share
+    return tuple(totals)
+
+
+def specific_line_absorbed(results: Sequence[SpecificResult], n: int) -> tuple[Money, ...]:
+    """Each line's ASD absorption summed over tiers."""
+    totals = [ZERO] * n
+    for res in results:
+        for i, amount in enumerate(res.line_absorbed):
+            if amount:
+                totals[i] += amount
+    return tuple(totals)
+
+
+# --------------------------------------------------------------------------- aggregate
+
+
+@attrs.frozen
+class Attachment:
+    """The aggregate attachment point and its parts (DOMAIN.md 7.1, 7.4)."""
+
+    factors: FrozenMap[str, Money] = attrs.field(converter=fmap)  # monthly, per employee, by tier
+    monthly: tuple[Money, ...]  # M_k
+    calculated: Money  # A_calc
+    minimum: Money  # A_min
+    fixed_minimum: Money | None
+    terminal: Money  # M_10 + M_11 + M_12 with terminal liability, else 0
+    point: Money  # A (with the terminal addition)
+
+
+def attachment_factors(agg: AggregateStopLoss, ruleset: Ruleset) -> dict[str, Money]:
+    """Monthly factors by tier: as written, or round(pct x expected claims) per tier."""
+    if agg.factors is not None:
+        return {t: agg.factors.for_tier(t) for t in ruleset.tier_codes or agg.factors.amounts}
+    expected = ruleset.assumptions.expected_claims if ruleset.assumptions else None
+    if agg.pct_of_expected is None or expected is None:
+        raise StopLossError(
+            f"aggregate stop-loss {agg.name!r} needs attachment factors or a percent of expected "
+            "claims with expected_claims in assumptions"
+        )
+    tiers = ruleset.tier_codes or tuple(expected.amounts)
+    return {
+        t: round_money(agg.pct_of_expected * expected.for_tier(t), ruleset.settings.rounding) for t in tiers
+    }
+
+
+def attachment_point(
+    agg: AggregateStopLoss,
+    factors: Mapping[str, Money],
+    months: Sequence[MonthEnrollment],
+    mode: RoundingMode,
+) -> Attachment:
+    """A = max(A_calc, round(min_pct x M_1 x 12), fixed floor) (+ M_10..M_12 with terminal liability)."""
+    monthly = tuple(
+        sum((factors.get(t, ZERO) * n for t, n in month.employees.items()), ZERO) for month in months
+    )
+    calculated = sum(monthly, ZERO)
+    minimum = round_money(agg.minimum_pct * monthly[0] * 12, mode) if monthly else ZERO
+    point = max(calculated, minimum)
+    if agg.minimum_fixed is not None:
+        point = max(point, agg.minimum_fixed)
+    terminal = sum(monthly[-3:], ZERO) if agg.terminal_liability else ZERO
+    return Attachment(
+        factors=factors,
+        monthly=monthly,
+        calculated=calculated,
+        minimum=minimum,
+        fixed_minimum=agg.minimum_fixed,
+        terminal=terminal,
+        point=point + terminal,
+    )
+
+
+@attrs.frozen
+class AggregateResult:
+    """The aggregate contract over a settlement run (DOMAIN.md 7.2-7.4)."""
+
+    name: str
+    window: Window
+    attachment: Attachment
+    eligible_claims: Money  # G
+    reimbursed: Money  # R_agg, the final settlement amount before accommodations
+    accommodation: tuple[Money, ...]  # pay_k by plan month (empty when the option is off)
+    final_settlement: Money  # R_agg - sum of accommodations (negative: the employer refunds)
+    line_eligible: tuple[bool, ...]
+    line_contribution: tuple[Money, ...]  # each line's increase of G, in stop-loss order
+
+
+def _claimant_cap(claimant: str, agg: AggregateStopLoss, lowest: SpecificStopLoss | None) -> Money | None:
+    """cap_m of 7.2: the lowest tier's laser (to_laser) or standard deductible; None = uncapped."""
+    if lowest is None or not agg.cap_per_claimant:
+        return None
+    if agg.laser_treatment == "standard_only":
+        return lowest.deductible
+    return lowest.deductible_for(claimant)
+
+
+def aggregate_stop_loss(
+    ruleset: Ruleset,
+    lines: Sequence[LineResult],
+    members: Mapping[str, MemberRecord] | None,
+    months: Sequence[MonthEnrollment],
+    specific: Sequence[SpecificResult],
+) -> AggregateResult | None:
+    """Settle the ruleset's aggregate contract, or ``None`` when it has none."""
+    agg = ruleset.aggregate
+    if agg is None:
+        return None
+    mode = ruleset.settings.rounding
+    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
+    att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
+    lowest = min(ruleset.specific, key=lambda t: t.deductible) if ruleset.specific else None
+    specific_covers = lowest.covers if lowest is not None else ()
+    key = ruleset.settings.specific_claimant_key
+    n = len(lines)
+    eligible = contract_flags(lines, agg.covers, window, members)
+    net = agg.claim_basis == "net_of_specific"
+    spec_share = specific_line_shares(specific, n) if net else ()
+    absorbed = specific_line_absorbed(specific, n) if agg.asd_counts else ()
+    contribution = [ZERO] * n
+    spent: dict[str, Money] = {}
+    caps: dict[str, Money | None] = {}
+    for i in processing_indices(lines):
+        if not eligible[i]:
+            continue
+        r = lines[i]
+        if r.claim.line not in specific_covers:
+            contribution[i] = r.plan_paid  # elected lines outside the specific: uncapped
+            continue
+        if net:
+            contribution[i] = r.plan_paid - spec_share[i]
+            continue
+        m = claimant_of(r, key)
+        if m not in caps:
+            caps[m] = _claimant_cap(m, agg, lowest)
+        cap = caps[m]
+        before = spent.get(m, ZERO)
+        after = before + r.plan_paid
+        spent[m] = after
+        counted = after - before if cap is None else min(after, cap) - min(before, cap)
+        if agg.asd_counts:
+            counted += absorbed[i]
+        contribution[i] = counted
+    g = sum(contribution, ZERO)
+    r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, mode)
+    accommodation: tuple[Money, ...] = ()
+    if agg.monthly_accommodation:
+        accommodation = _accommodation(lines, contribution, eligible, months, att.monthly)
+    return AggregateResult(
+        name=agg.name,
+        window=window,
+        attachment=att,
+        eligible_claims=g,
+        reimbursed=r_agg,
+        accommodation=accommodation,
+        final_settlement=r_agg - sum(accommodation, ZERO),
+        line_eligible=tuple(eligible),
+        line_contribution=tuple(contribution),
+    )
+
+
+def _accommodation(
+    lines: Sequence[LineResult],
+    contribution: Sequence[Money],
+    eligible: Sequence[bool],
+    months: Sequence[MonthEnrollment],
+    monthly: Sequence[Money],
+) -> tuple[Money, ...]:
+    """pay_k = max(0, (C_k - T_k)+ - sum of earlier pay) over the plan months (7.3).
+
+    C_k counts eligible aggregate claims paid on or before the last day of month k.
+    """
+    ends = [add_months(month.month, 1) - timedelta(days=1) for month in months]
+    by_month = [ZERO] * len(months)
+    for c, ok, r in zip(contribution, eligible, lines, strict=True):
+        if not ok:
+            continue
+        for k, end in enumerate(ends):
+            if r.claim.paid <= end:
+                by_month[k] += c
+                break
+    pays: list[Money] = []
+    paid_so_far = ZERO
+    claims_to_date = ZERO
+    cumulative_attachment = ZERO
+    for k in range(len(months)):
+        claims_to_date += by_month[k]
+        cumulative_attachment += monthly[k]
+        pay = max(ZERO, max(ZERO, claims_to_date - cumulative_attachment) - paid_so_far)
+        pays.append(pay)
+        paid_so_far += pay
+    return tuple(pays)

@@ -1,0 +1,316 @@
+"""Write docs/diagnostics.md from the causes and fixes below and the golden diagnostics files.
+
+On entry: ``tests/golden/diagnostics/<CODE>.aso`` and ``<CODE>.txt`` for every code (recorded by
+``pytest --update-golden``). On exit: docs/diagnostics.md, one entry per code with its severity,
+cause, the golden input as the example, what ``aso check`` prints for it, and the fix. The golden
+test fails when the page is not what this script writes, so examples never go stale.
+
+Run from the repository root: ``python docs/make_diagnostics.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aso_rules.language.check import CODES
+from aso_rules.language.render import DESCRIPTIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+G = ROOT / "tests" / "golden" / "diagnostics"
+DOC = ROOT / "docs" / "diagnostics.md"
+
+# code -> (cause, fix)
+ENTRIES = {
+    "E101": (
+        "A token the grammar does not allow where it stands; the message lists, in words, what could "
+        "come next.",
+        "Fix the statement as the message says; each statement stands on its own line.",
+    ),
+    "E102": (
+        "A character that starts no token of the language (for example `@`, or a `$` not followed by "
+        "digits).",
+        "Remove the character, or write the value as the language spells it (`$1,500`, `80%`, `2026-01-01`).",
+    ),
+    "E103": (
+        'A string opened with `"` and not closed on the same line.',
+        'Close the string with `"` before the end of the line; write `\\"` for a quote inside it.',
+    ),
+    "E104": (
+        "The file cannot be read as a rule file: it does not exist, is a folder, contains a NUL byte "
+        "(binary) or is not valid UTF-8. `aso check` exits with 2 when this happens to a file named on "
+        "the command line.",
+        "Check the path; save the file as UTF-8 text.",
+    ),
+    "E105": (
+        "The file is larger than the parser accepts (4 MiB). The golden test lowers the limit to show "
+        "the message.",
+        "Split the ruleset into files joined with `include`.",
+    ),
+    "E106": (
+        "Braces nested deeper than any statement of the language needs (more than 8 levels), usually a "
+        "missing `}`.",
+        "Close each block with `}`; blocks nest at most `coverage` > `network`.",
+    ),
+    "E107": (
+        "A literal longer than the parser accepts: a number of more than 30 digits, or a name or string "
+        "of more than 2,000 characters.",
+        "Shorten the literal.",
+    ),
+    "E108": (
+        "More than 25 syntax errors in one file: the parser stops reporting (the earlier errors are "
+        "listed as E101 and friends).",
+        "Fix the first errors and check again.",
+    ),
+    "W101": (
+        "The file has no statements, only comments or blank lines.",
+        'Add statements, or remove the file; a root file starts with `ruleset "NAME" { ... }`.',
+    ),
+    "E290": (
+        'An `include "PATH"` names a file that does not exist (the path is relative to the including file).',
+        "Correct the path, or create the file.",
+    ),
+    "E291": (
+        "An `include` reaches outside the folder of the root rule file (for example with `../`).",
+        "Move the included file inside the ruleset's folder.",
+    ),
+    "E292": (
+        "A file includes itself, directly or through other files.",
+        "Remove one of the includes that close the cycle.",
+    ),
+    "E293": (
+        "Includes nest deeper than 16 files or a program includes more than 256 files. The golden test "
+        "lowers the limit to show the message.",
+        "Flatten the include tree.",
+    ),
+    "E201": (
+        "A name in value position (`deductible specific_deductable per person`) that no `let` defines, "
+        "in this file or any included file.",
+        "Define the constant with `let NAME = VALUE`, fix its spelling (the hint suggests the closest "
+        "name), or write the value itself.",
+    ),
+    "E202": (
+        "A tier code in a tier table or a test member that the ruleset header's `tiers` does not declare.",
+        "Use a declared tier, or declare it in `tiers`.",
+    ),
+    "E203": (
+        "A coverage line named in `covers`, `shares ... with`, `fee_schedule LINE`, a percentage fee's "
+        "lines or a test claim that no `coverage` block defines (a test claim may also name a line of "
+        "`exclude coverage`).",
+        "Define the coverage, or correct the name.",
+    ),
+    "E204": (
+        "The same thing defined twice: a constant, coverage, excluded line, fee schedule, stop-loss "
+        "contract, fee, test, tier, test member or claim (also across included files); a second ruleset "
+        "header, aggregate contract or assumptions block; a parameter stated twice in one block (two "
+        "`plan pays`, two `deductible`s); a category with two rules (a copay and `covered in full`); a "
+        "line both covered and excluded.",
+        "Keep one definition.",
+    ),
+    "E205": (
+        "A value of the wrong kind or unit for its statement: a percentage where money belongs, `pepm` "
+        "where `per claimant` belongs, a constant whose unit does not fit where it is used, a fee "
+        "without `pepm`, `pmpm` or `per claim`, a waiting period not in months.",
+        "Write the value in the unit the message names.",
+    ),
+    "E206": (
+        "A test claim names a member who is not declared in the same test.",
+        'Add `member "ID" family "FID" tier T` to the test, or correct the id.',
+    ),
+    "E207": (
+        "A setting with a value its key does not take (`rounding half_down`).",
+        "Use one of the values the hint lists (DOMAIN.md section 12).",
+    ),
+    "E208": (
+        "A statement in a block where it has no meaning: cost sharing in a disability coverage, a dental"
+        " class outside dental, a stop-loss setting in the ruleset header, a claim option on a test "
+        "member.",
+        "Move the statement where it belongs, or remove it.",
+    ),
+    "E209": (
+        "A coverage line whose name is not a kind the language knows (`medical`, `rx`, `dental`, "
+        "`vision`, `std`, `ltd`) and does not start with one (`medical_hmo` is medical).",
+        "Rename the coverage after its kind.",
+    ),
+    "E210": (
+        "An expectation names a claim not in its test, a specific stop-loss contract that does not "
+        "exist, or the aggregate when there is none.",
+        "Correct the claim id or contract name.",
+    ),
+    "E211": (
+        "An expectation names a field the results do not have (`plan_payd`).",
+        "Use a ledger column (`member_paid`, `plan_paid`, `deductible`, ...) or, for stop-loss, "
+        "`reimbursed`, `attachment_point`, `eligible_claims`.",
+    ),
+    "E212": (
+        "A word the statement does not know: an elimination cause other than `illness` or `accident`, a "
+        "relationship other than `employee`, `spouse`, `child`, `other`, or the base of a percentage "
+        "(`of weekly_earnings`, `of billed`, `of expected_claims`, `of first_month`, `of paid_claims`, "
+        "`of savings`, `of members`).",
+        "Use one of the words the hint lists.",
+    ),
+    "E301": (
+        "A percentage outside 0-100% where it is a share (`plan pays`, a dental class, `reimburses`, a "
+        "benefit, claimants, a fee, network pricing). The aggregate attachment is exempt: it is usually "
+        "above 100%.",
+        "Write a percentage between 0% and 100%.",
+    ),
+    "E302": (
+        "An out-of-pocket maximum (person or family) below the deductible of the same network. The "
+        "maximum includes the deductible, so such a plan cannot be administered. Out-of-network values "
+        "not stated are taken from in-network.",
+        "Raise the out-of-pocket maximum or lower the deductible.",
+    ),
+    "E303": (
+        "A family deductible or out-of-pocket maximum below the person amount.",
+        "The family amount is at least the person amount (usually two or three times).",
+    ),
+    "E304": (
+        "A tier table that does not list every declared tier.",
+        "List every tier, or write one amount for all (`$6.25 pepm`).",
+    ),
+    "E305": ("A tier table that lists a tier twice.", "List each tier once."),
+    "E306": (
+        "A `plan_year` whose end date is before its start date.",
+        "Swap the dates: `plan_year START to END`.",
+    ),
+    "E307": (
+        "Stacked specific stop-loss tiers that overlap: a tier starts below the top of the tier beneath "
+        "it (its deductible plus maximum), or the lower tier has no maximum (DOMAIN.md 6.4).",
+        "Start each tier where the one below ends: `SD(k+1) = SD(k) + max(k)`.",
+    ),
+    "E308": (
+        "A `life` or `accidental_death` coverage: these are insured products, not suited to ASO funding.",
+        'Remove the coverage and write `exclude coverage life, accidental_death "REASON"`.',
+    ),
+    "E309": (
+        "An aggregate (non-embedded) family out-of-pocket maximum without `individual_cap`: the ACA caps"
+        " each person's cost sharing at the self-only limit even in family coverage (DOMAIN.md 3.4). The"
+        " mode follows the deductible's when not stated.",
+        "Add `individual_cap $X` to the `out_of_pocket` statement.",
+    ),
+    "E310": (
+        "A claim-cost or claim-count parameter out of range: a mean, cv, alpha or scale of 0 or less, a "
+        "negative dispersion.",
+        "Give positive parameters.",
+    ),
+    "E311": (
+        'A `claimant_cost table "FILE" [named "NAME"]` whose file is missing (the path is relative to '
+        "the rule file), unreadable, not in the av2015 or av2026 layout, malformed, or without a table "
+        "of that name.",
+        "Correct the path or the name; see shared/data/av2015 and av2026 for the layouts.",
+    ),
+    "E312": (
+        "An aggregate `attachment P% of expected_claims` when the assumptions state no `expected_claims`.",
+        "Add `expected_claims ... pepm` to `assumptions`, or give monthly factors by tier.",
+    ),
+    "E313": (
+        "A contract basis with a window shorter than 12 months (`basis 6/12`).",
+        "Write `12/12`, `12/15`, `15/12`, `24/12` or `basis paid`.",
+    ),
+    "E314": ("A date that is not on the calendar (`2026-02-30`).", "Write a real date as YYYY-MM-DD."),
+    "E315": (
+        "A required statement is missing: the `ruleset` header, its `plan_year` or `tiers`, a specific "
+        "stop-loss `deductible`, an aggregate `attachment`, a disability `benefit`.",
+        "Add the statement the message names.",
+    ),
+    "E316": (
+        "Money written with more than two decimal places (`$38.505`): amounts are exact cents.",
+        "Write the amount to the cent.",
+    ),
+    "E317": (
+        "A stop-loss contract covering a line it cannot: specific stop-loss covers medical and rx only; "
+        "the aggregate may add dental, vision and STD, never LTD (DOMAIN.md 6.2 and 7).",
+        "Remove the line from `covers`.",
+    ),
+    "W301": (
+        "Stacked specific tiers leave a gap: a tier starts above the top of the tier beneath it, so the "
+        "employer keeps claims in between (DOMAIN.md 6.4).",
+        "Start the upper tier at the lower tier's deductible plus maximum, unless the gap is intended.",
+    ),
+    "W302": (
+        "A laser below the specific deductible: a laser normally raises a member's deductible.",
+        "Check the amount; a laser is a higher deductible (or `excluded`).",
+    ),
+    "W303": (
+        "An aggregate attachment below 100% of expected claims (as a percentage, or factors below a "
+        "tier's expected claims): the aggregate would pay in a normal year.",
+        "Attachment is usually about 125% of expected claims.",
+    ),
+    "W304": ("A test with no `expect`: it cannot fail.", "Add an expectation."),
+    "W305": (
+        "A dollar `limit` on an essential-health-benefit category of medical: the ACA forbids annual and"
+        " lifetime dollar limits on EHB (DOMAIN.md 3.5). The EHB categories are listed in "
+        "`aso_rules.language.check.EHB_CATEGORIES`.",
+        "Use a visit limit, or limit only non-EHB categories (for example infertility).",
+    ),
+}
+
+
+def _anchor(code: str, title: str) -> str:
+    keep = "".join(ch for ch in title.lower() if ch.isalnum() or ch in " -")
+    return f"#{code.lower()}-{keep.replace(' ', '-')}"
+
+
+def render_doc() -> str:
+    """The text of docs/diagnostics.md."""
+    titles = {**DESCRIPTIONS, **{c: t for c, (_, t) in CODES.items()}}
+    sev = {c: s for c, (s, _) in CODES.items()}
+    order = sorted(ENTRIES, key=lambda c: (c[0] != "E", c))
+    out = [
+        "# Diagnostics",
+        "",
+        "Every diagnostic `aso check` reports has a stable code, a severity, a one-line message, a position",
+        "(`file:line:col`) and a hint. Codes: `E1xx` syntax and reading, `E2xx` names, types and includes,",
+        "`E3xx` values and consistency, `W1xx`/`W3xx` warnings. Warnings count as errors with `--strict`.",
+        "",
+        "Each entry shows a minimal rule file that triggers the code (its golden test input,",
+        "`tests/golden/diagnostics/CODE.aso`) and what `aso check` prints for it (`CODE.txt`).",
+        "",
+    ]
+    out.append("| code | severity | what |")
+    out.append("|---|---|---|")
+    for c in order:
+        s = sev.get(c, "warning" if c.startswith("W") else "error")
+        out.append(f"| [{c}]({_anchor(c, titles[c])}) | {s} | {titles[c]} |")
+    out.append("")
+    for c in order:
+        cause, fix = ENTRIES[c]
+        s = sev.get(c, "warning" if c.startswith("W") else "error")
+        src = (G / f"{c}.aso").read_bytes().decode("utf-8", errors="replace")
+        txt = (G / f"{c}.txt").read_text(encoding="utf-8")
+        if c == "E108":
+            lines = txt.splitlines()
+            txt = "\n".join([*lines[:4], "...", *lines[-4:]]) + "\n"
+        if c == "E105":
+            src = "\n".join([*src.splitlines()[:8], "..."]) + "\n"
+        if c == "E108":
+            src = "\n".join([*src.splitlines()[:8], "..."]) + "\n"
+        out += [
+            f"## {c} {titles[c]}",
+            "",
+            f"Severity: **{s}**.",
+            "",
+            f"**Cause.** {cause}",
+            "",
+            "**Example.**",
+            "",
+            "```aso",
+            src.rstrip("\n"),
+            "```",
+            "",
+            "```text",
+            txt.rstrip("\n"),
+            "```",
+            "",
+            f"**Fix.** {fix}",
+            "",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    DOC.write_text(render_doc(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

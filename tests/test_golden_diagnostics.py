@@ -1,0 +1,92 @@
+"""Golden diagnostics: one minimal rule file per documented code, and its rendered text output.
+
+``tests/golden/diagnostics/<CODE>.aso`` triggers exactly that code (and nothing else);
+``<CODE>.txt`` is what ``aso check`` prints for it. Re-record with ``pytest --update-golden``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from aso_rules.language import loader, parser
+from aso_rules.language.check import CODES
+from aso_rules.language.render import DESCRIPTIONS, file_sources, render_text
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden" / "diagnostics"
+DOCS = ROOT / "docs" / "diagnostics.md"
+
+# Limits lowered for the codes whose real trigger would be a huge file or a deep include tree.
+LIMITS: dict[str, list[tuple[ModuleType, str, int]]] = {
+    "E105": [(loader, "MAX_FILE_BYTES", 200), (parser, "MAX_FILE_BYTES", 200)],
+    "E293": [(loader, "MAX_INCLUDES", 1)],
+}
+# Codes that cannot come alone: "too many syntax errors" follows the syntax errors it counts.
+COMPANIONS: dict[str, set[str]] = {"E108": {"E101"}}
+
+
+def documented_codes() -> list[str]:
+    return re.findall(r"^## ([EW]\d{3})\b", DOCS.read_text(encoding="utf-8"), re.MULTILINE)
+
+
+def golden_codes() -> set[str]:
+    return {p.stem for p in GOLDEN.glob("*.aso")}
+
+
+ALL_CODES = sorted(set(documented_codes()) | golden_codes() | set(CODES) | set(DESCRIPTIONS))
+
+
+def rendered(code: str, monkeypatch: pytest.MonkeyPatch) -> tuple[set[str], str]:
+    monkeypatch.chdir(GOLDEN)
+    for module, name, value in LIMITS.get(code, []):
+        monkeypatch.setattr(module, name, value)
+    diagnostics = loader.check([f"{code}.aso"])
+    text = render_text(diagnostics, file_sources()).replace(str(GOLDEN), "<golden>")
+    return {d.code for d in diagnostics}, text + "\n"
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_golden__every_code_documented_with_golden_files(code: str) -> None:
+    """Every code the checker or front end can emit is documented and has a golden input and output."""
+    assert code in documented_codes(), f"{code} is not documented in docs/diagnostics.md"
+    assert (GOLDEN / f"{code}.aso").is_file(), f"no golden input {code}.aso"
+    assert (GOLDEN / f"{code}.txt").is_file(), f"no golden output {code}.txt"
+
+
+@pytest.mark.parametrize("code", sorted(golden_codes()))
+def test_golden__input_triggers_exactly_its_code(
+    code: str, monkeypatch: pytest.MonkeyPatch, update_golden: bool
+) -> None:
+    """A golden input yields its own code and no other, rendered exactly as recorded."""
+    codes, text = rendered(code, monkeypatch)
+    assert code in codes
+    assert codes - {code} <= COMPANIONS.get(code, set())
+    expected = GOLDEN / f"{code}.txt"
+    if update_golden:
+        expected.write_text(text, encoding="utf-8")
+    assert expected.read_text(encoding="utf-8") == text
+
+
+def test_golden__documented_codes_are_unique_and_ordered() -> None:
+    """docs/diagnostics.md lists each code once, in code order within E and W."""
+    codes = documented_codes()
+    assert len(codes) == len(set(codes))
+    assert [c for c in codes if c.startswith("E")] == sorted(c for c in codes if c.startswith("E"))
+
+
+def test_golden__docs_page_is_generated_from_golden_files(update_golden: bool) -> None:
+    """docs/diagnostics.md is exactly what docs/make_diagnostics.py writes from the golden files,
+    so every documented example is a tested one (re-written with --update-golden)."""
+    spec = importlib.util.spec_from_file_location("make_diagnostics", ROOT / "docs" / "make_diagnostics.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.render_doc()
+    if update_golden:
+        DOCS.write_text(text, encoding="utf-8")
+    assert DOCS.read_text(encoding="utf-8") == text
