@@ -192,3 +192,13 @@ def test_quote__public_api_name() -> None:
     import aso_rules
 
     assert aso_rules.Quote is Quote
+
+
+def test_quote_write__without_aggregate_or_fully_insured(tmp_path: Path) -> None:
+    """No aggregate and no fully insured rates: those keys are null and the report still renders."""
+    rs = attrs.evolve(acme(fully_insured=None), aggregate=None)
+    q = price(rs, acme_months(), simulations=0)
+    assert q.summary["aggregate"] is None and q.summary["fully_insured"] is None
+    assert q.summary["aggregate_attachment_point"] is None and q.summary["maximum_liability"] is None
+    _, html_path = q.write(tmp_path)
+    assert "No aggregate stop-loss" in html_path.read_text()
