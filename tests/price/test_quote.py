@@ -14,7 +14,7 @@ import pytest
 
 from aso_rules import model
 from aso_rules.price import PricingError, Quote, price
-from tests.price.fixtures import acme, acme_months
+from tests.price.fixtures import acme, acme_months, constant_months
 
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 TOP_KEYS = {
@@ -202,3 +202,18 @@ def test_quote_write__without_aggregate_or_fully_insured(tmp_path: Path) -> None
     assert q.summary["aggregate_attachment_point"] is None and q.summary["maximum_liability"] is None
     _, html_path = q.write(tmp_path)
     assert "No aggregate stop-loss" in html_path.read_text()
+
+
+def test_price__specific_total_is_sum_of_tiers(quote: Quote) -> None:
+    """specific.expected_reimbursement is exactly the sum of the tiers' figures."""
+    spec = quote.summary["specific"]
+    assert Decimal(spec["expected_reimbursement"]) == sum(
+        (Decimal(t["expected_reimbursement"]) for t in spec["tiers"]), Decimal(0)
+    )
+
+
+def test_price__average_counts_round_half_up() -> None:
+    """employees and members are monthly averages rounded half up (6 months of 10, 6 of 11 -> 11)."""
+    months = constant_months(10, 0, 0, 0, 25)[:6] + constant_months(11, 0, 0, 0, 26)[6:]
+    s = price(acme(), months, simulations=0).summary
+    assert s["employees"] == 11 and s["members"] == 26 and s["employee_months"] == 126
