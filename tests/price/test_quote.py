@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pytest
 
 from aso_rules import model
@@ -217,3 +218,27 @@ def test_price__average_counts_round_half_up() -> None:
     months = constant_months(10, 0, 0, 0, 25)[:6] + constant_months(11, 0, 0, 0, 26)[6:]
     s = price(acme(), months, simulations=0).summary
     assert s["employees"] == 11 and s["members"] == 26 and s["employee_months"] == 126
+
+
+def test_price__percentiles_match_simulated_probabilities() -> None:
+    """Each FFT percentile p_k of employer cost has simulated P(C <= p_k) within 0.005 of k/100, and the
+    attachment probability agrees with simulation to 0.005 (200,000 simulated years)."""
+    from aso_rules.price.aggregate import simulate
+    from aso_rules.price.quote import claimant_model
+
+    rs = acme()
+    months = constant_months(20, 10, 5, 10, 100)
+    q = price(rs, months, simulations=0)
+    s = q.summary
+    y, count = claimant_model(rs, months)
+    sims = simulate(y, count, {"s": lambda v: np.minimum(v, 150_000.0)}, simulations=200_000, seed=17).values[
+        "s"
+    ]
+    a = float(s["aggregate_attachment_point"])
+    fixed = float(s["fixed_costs"]["total"])
+    cost = fixed + np.minimum(sims, a) + np.maximum(sims - a - 1_000_000.0, 0.0)
+    for k in (50, 75, 90, 95, 99):
+        assert float((cost <= float(s["employer_cost"][f"p{k}"]) + 0.005).mean()) == pytest.approx(
+            k / 100, abs=0.005
+        )
+    assert s["aggregate"]["probability_of_attachment"] == pytest.approx(float((sims > a).mean()), abs=0.005)
