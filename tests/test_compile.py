@@ -368,3 +368,19 @@ def test_rulesets__examples_have_hand_checked_tests() -> None:
         rs = aso_rules.load(path)
         assert rs.tests, path.name
         assert all(t.expectations for t in rs.tests), path.name
+
+
+@pytest.mark.parametrize("path", RULESETS, ids=[p.name for p in RULESETS])
+def test_rulesets__hand_worked_tests_pass(path: Path) -> None:
+    """Every test block of every example ruleset (amounts worked by hand in its comments) passes
+    when settled by the reference engine."""
+    from aso_rules.testing.runner import run_ruleset
+
+    results = run_ruleset(aso_rules.load(path))
+    failures = [
+        (r.name, r.error, [(o.label, o.expected, o.actual) for o in r.outcomes if not o.passed])
+        for r in results
+        if not r.passed
+    ]
+    assert failures == []
+    assert sum(len(r.outcomes) for r in results) >= 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
@@ -79,3 +80,17 @@ def test_make_enrollment__layout_families_and_tiers(ruleset: str, employees: int
     assert by_tier["ES"] == {"employee", "spouse"}
     assert by_tier["EC"] == {"employee", "child"}
     assert by_tier["FAM"] == {"employee", "spouse", "child"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ruleset", ["small-employer-60", "large-employer-4000", "hdhp-2026"])
+def test_examples__ruleset_prices_with_its_enrollment(ruleset: str) -> None:
+    """Each example ruleset prices against its enrollment file: every enrolled employee counted,
+    a fully insured comparison, and the maximum liability above expected claims when there is an
+    aggregate contract."""
+    rs = aso_rules.load(ROOT / "rulesets" / f"{ruleset}.aso")
+    summary = rs.price(EXAMPLES / f"{ruleset}-enrollment.csv", simulations=2000, seed=1).summary
+    assert summary["employees"] > 0 and summary["members"] > summary["employees"]
+    assert summary["fully_insured"] is not None
+    if rs.aggregate is not None:
+        assert Decimal(summary["maximum_liability"]) > Decimal(summary["expected_claims"])

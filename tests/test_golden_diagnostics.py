@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from aso_rules.language import loader
+from aso_rules.language import loader, parser
 from aso_rules.language.check import CODES
 from aso_rules.language.render import DESCRIPTIONS, file_sources, render_text
 
@@ -21,9 +22,9 @@ GOLDEN = ROOT / "tests" / "golden" / "diagnostics"
 DOCS = ROOT / "docs" / "diagnostics.md"
 
 # Limits lowered for the codes whose real trigger would be a huge file or a deep include tree.
-LIMITS: dict[str, dict[str, int]] = {
-    "E105": {"MAX_FILE_BYTES": 200},
-    "E293": {"MAX_INCLUDES": 1},
+LIMITS: dict[str, list[tuple[ModuleType, str, int]]] = {
+    "E105": [(loader, "MAX_FILE_BYTES", 200), (parser, "MAX_FILE_BYTES", 200)],
+    "E293": [(loader, "MAX_INCLUDES", 1)],
 }
 # Codes that cannot come alone: "too many syntax errors" follows the syntax errors it counts.
 COMPANIONS: dict[str, set[str]] = {"E108": {"E101"}}
@@ -42,8 +43,8 @@ ALL_CODES = sorted(set(documented_codes()) | golden_codes() | set(CODES) | set(D
 
 def rendered(code: str, monkeypatch: pytest.MonkeyPatch) -> tuple[set[str], str]:
     monkeypatch.chdir(GOLDEN)
-    for name, value in LIMITS.get(code, {}).items():
-        monkeypatch.setattr(loader, name, value)
+    for module, name, value in LIMITS.get(code, []):
+        monkeypatch.setattr(module, name, value)
     diagnostics = loader.check([f"{code}.aso"])
     text = render_text(diagnostics, file_sources()).replace(str(GOLDEN), "<golden>")
     return {d.code for d in diagnostics}, text + "\n"

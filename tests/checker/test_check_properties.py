@@ -19,7 +19,7 @@ from tests.checker.helpers import MEDICAL, codes
 from tests.strategies import rule_files
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule_files)
 def test_check_program__never_raises_on_generated_programs(rule_file: ast.RuleFile) -> None:
     """Any syntax tree the grammar can produce gets diagnostics with known codes, never an exception."""

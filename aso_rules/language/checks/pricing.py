@@ -1,0 +1,152 @@
+"""Checks of administrative fees and pricing assumptions (DOMAIN.md 8.1 and 13).
+
+On entry: a ``Context``. On exit: E205, E212, E301, E310, E311 diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from aso_rules.language import ast
+from aso_rules.language.checks.base import (
+    Context,
+    diag,
+    expect_quantity,
+    expect_rates,
+    expect_value,
+    percent_range,
+    resolve,
+    table_path,
+)
+from aso_rules.language.diagnostics import Diagnostic
+from aso_rules.language.format import value_text
+
+
+def check_fees(ctx: Context) -> Iterator[Diagnostic]:
+    """E205, E301, E212: a fee is money pepm, pmpm or per claim, or a percentage (0-100%) of
+    `paid_claims` or `savings`."""
+    for block in ctx.of_type(ast.AdminFees):
+        assert isinstance(block, ast.AdminFees)
+        for fee in block.fees:
+            amount = resolve(ctx.constants, fee.amount)
+            if isinstance(amount, ast.Share):
+                value, diags = expect_value(ctx, amount.value, (ast.Percent,), f"fee `{fee.name}`")
+                yield from diags
+                yield from percent_range(value, amount.value.span, f"fee `{fee.name}`")
+                if amount.base not in ("paid_claims", "savings"):
+                    yield diag(
+                        "E212",
+                        f"unknown base `{amount.base}` of fee `{fee.name}`",
+                        amount.span,
+                        "a percentage fee is `of paid_claims` or `of savings`",
+                    )
+            elif isinstance(amount, ast.TierTable):
+                yield from expect_rates(ctx, fee.amount, f"fee `{fee.name}`", ("pepm", "pmpm"))
+            else:
+                yield from expect_quantity(
+                    ctx,
+                    fee.amount,
+                    (ast.Money,),
+                    [("pepm",), ("pmpm",), ("per claim",)],
+                    f"fee `{fee.name}`",
+                )[1]
+
+
+def _positive(
+    ctx: Context, value: ast.Value, kinds: tuple[type, ...], what: str, strict: bool = True
+) -> Iterator[Diagnostic]:
+    resolved, diags = expect_value(ctx, value, kinds, what)
+    yield from diags
+    number: Decimal | None = None
+    if isinstance(resolved, ast.Money):
+        number = resolved.amount
+    elif isinstance(resolved, ast.Number):
+        number = resolved.value
+    if number is not None and (number <= 0 if strict else number < 0):
+        yield diag(
+            "E310",
+            f"{what} must be {'above' if strict else 'at least'} 0, not {value_text(resolved)}",  # type: ignore[arg-type]
+            value.span,
+            "a claim-cost or count model needs positive parameters",
+        )
+
+
+def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
+    """E205, E301, E310: expected claims and fully insured rates are money pepm; claimants a
+    percentage (0-100%) of members; tier ratios plain numbers; distribution parameters in range
+    (mean > 0, cv > 0, alpha > 0, scale > 0, dispersion >= 0)."""
+    for block in ctx.assumptions:
+        for item in block.items:
+            match item:
+                case ast.ExpectedClaims():
+                    yield from expect_rates(ctx, item.amount, "expected claims", ("pepm",))
+                case ast.FullyInsured():
+                    yield from expect_rates(ctx, item.amount, "the fully insured rate", ("pepm",))
+                case ast.Claimants():
+                    value, diags = expect_value(ctx, item.share.value, (ast.Percent,), "claimants")
+                    yield from diags
+                    yield from percent_range(value, item.share.value.span, "claimants")
+                    if item.share.base != "members":
+                        yield diag(
+                            "E212",
+                            f"unknown base `{item.share.base}` of claimants",
+                            item.share.span,
+                            "write `claimants P% of members`",
+                        )
+                case ast.TierRatios():
+                    amount = resolve(ctx.constants, item.amount)
+                    if isinstance(amount, ast.TierTable):
+                        for entry in amount.entries:
+                            yield from _positive(
+                                ctx, entry.value, (ast.Number,), f"the tier ratio of {entry.tier}"
+                            )
+                    else:
+                        yield diag(
+                            "E205",
+                            "tier ratios are a tier table of numbers",
+                            item.span,
+                            "write e.g. `tier_ratios EE 1.00, ES 2.10, EC 1.85, FAM 3.00`",
+                        )
+                case ast.FundingMargin():
+                    value, diags = expect_value(ctx, item.rate, (ast.Percent,), "the funding margin")
+                    yield from diags
+                    yield from percent_range(value, item.rate.span, "the funding margin")
+                case ast.ClaimantCost():
+                    model = item.model
+                    match model:
+                        case ast.Lognormal() | ast.Gamma():
+                            yield from _positive(ctx, model.mean, (ast.Money,), "the mean")
+                            yield from _positive(ctx, model.cv, (ast.Number,), "the cv")
+                        case ast.Pareto():
+                            yield from _positive(ctx, model.alpha, (ast.Number,), "alpha")
+                            yield from _positive(ctx, model.scale, (ast.Money,), "the scale")
+                case ast.ClaimCount():
+                    if isinstance(item.model, ast.NegativeBinomial):
+                        yield from _positive(
+                            ctx, item.model.dispersion, (ast.Number,), "the dispersion", strict=False
+                        )
+
+
+def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
+    """E311: a `claimant_cost table "FILE" [named "NAME"]` file exists, relative to the rule file,
+    and holds a well-formed continuance table (with that name, when named)."""
+    for rule_file, statement in ctx.statements:
+        if not isinstance(statement, ast.Assumptions):
+            continue
+        for item in statement.items:
+            if isinstance(item, ast.ClaimantCost) and isinstance(item.model, ast.ContinuanceTable):
+                model = item.model
+                # imported here: the pricing package is heavy and most programs have no table
+                from aso_rules.price.continuance import ContinuanceTableError, load_continuance_table
+
+                try:
+                    load_continuance_table(table_path(rule_file.path, model.path), model.name)
+                except ContinuanceTableError as exc:
+                    yield diag(
+                        "E311",
+                        str(exc).splitlines()[0] if str(exc) else "unreadable continuance table",
+                        model.span,
+                        "the path is relative to the rule file; the file is an AV Calculator "
+                        "continuance table (av2015 or av2026 layout)",
+                    )
