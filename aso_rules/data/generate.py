@@ -2,7 +2,8 @@
 
 On entry: a size, the plan year and a seed (the same arguments always give the same table). On exit:
 a ``pyarrow.Table`` with DESIGN.md's columns (enrollment.csv / claims.csv), money as exact
-``decimal128(18, 2)`` built from integer cents (never from floats), dates as ``date32``.
+``decimal128(18, 2)`` built from integer cents (never from floats), dates as ``date32``; the text
+columns of claims are dictionary-encoded (each distinct value stored once).
 
 Enrollment: families by tier (EE/ES/EC/FAM) with spouses and children, mid-year hires and
 terminations, birth dates, sex, salaries. Claims: medical (office visits, specialist, preventive,

@@ -18,7 +18,10 @@ from datetime import date
 from typing import Any
 
 import attrs
+import numpy as np
+import pyarrow as pa
 
+from aso_rules.data.columnar import fast_claims
 from aso_rules.data.fields import (
     RowError,
     cleaned,
@@ -32,7 +35,7 @@ from aso_rules.data.fields import (
     required_text,
 )
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
-from aso_rules.data.source import InputError, TextTable, read_text_table
+from aso_rules.data.source import InputError, TextTable, check_unique, column_text, read_text_table, to_arrow
 from aso_rules.model import FrozenMap, Ruleset
 from aso_rules.money import Money
 
@@ -220,31 +223,68 @@ def read_claims(source: Any, ruleset: Ruleset, members: Mapping[str, MemberRecor
 
     Duplicate ``claim_id``: the first row carrying the id owns it (even if that row is itself
     rejected for another reason); every later row with the id is rejected, naming the first row.
+    Clean rows are accepted by whole-column checks (``columnar``); every other row goes through the
+    row-by-row checks, which name the reason.
     """
-    table = _load(source, "claims")
-    _require_columns(table, CLAIMS_REQUIRED, "claims")
+    return _read_claims(source, ruleset, members, columnar=True)
+
+
+def _read_claims(
+    source: Any, ruleset: Ruleset, members: Mapping[str, MemberRecord], *, columnar: bool
+) -> ClaimsInput:
+    """``read_claims``; ``columnar=False`` sends every row through the row-by-row checks (tests)."""
+    if isinstance(source, EnrollmentInput | ClaimsInput):
+        raise InputError("claims: already validated input given where a table was expected")
+    arrow = to_arrow(source)
+    input_names = tuple(str(n) for n in arrow.column_names)
+    check_unique(input_names, "claims")
+    missing = [c for c in CLAIMS_REQUIRED if c not in input_names]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise InputError(f"claims: missing required column{plural} {', '.join(missing)}")
     names = CLAIMS_REQUIRED + CLAIMS_OPTIONAL
-    extra_names = tuple(n for n in table.names if n not in set(names))
-    extras = [table.columns[name] for name in extra_names]
+    extra_names = tuple(n for n in input_names if n not in set(names))
+    extras = [column_text(arrow.column(n)) for n in extra_names]
     lines = _LineKinds.of(ruleset)
-    claims: list[ClaimRecord] = []
-    rejects: list[Reject] = []
+
+    # the first row of each claim id, over the whole input (both paths name it)
     first_row: dict[str, int] = {}
-    rows = zip(*(cleaned(_getter(table, name)) for name in names), strict=True)
-    for row, values in enumerate(rows, start=1):
-        try:
-            record = _claim(*values, row=row, lines=lines, members=members, first_row=first_row)
-        except RowError as err:
-            rejects.append(Reject(row=row, claim_id=values[0] or "", reason=err.reason))
-            continue
-        if extra_names:
-            i = row - 1
-            text: FrozenMap[str, Any] = FrozenMap(
-                {n: _extra_text(col[i]) for n, col in zip(extra_names, extras, strict=True)}
+    repeated: set[str] = set()
+    ids = cleaned(column_text(arrow.column("claim_id")))
+    for row, cid in enumerate(ids, start=1):
+        if cid is not None and first_row.setdefault(cid, row) != row:
+            repeated.add(cid)
+    duplicated = np.zeros(arrow.num_rows, dtype=bool)
+    if repeated:
+        duplicated = np.fromiter((cid in repeated for cid in ids), dtype=bool, count=len(ids))
+
+    fast = fast_claims(arrow, names, lines.kinds, lines.excluded, members, duplicated) if columnar else None
+    claims: list[ClaimRecord] = fast.records if fast is not None else []
+    slow_rows = np.flatnonzero(~fast.accepted) if fast is not None else np.arange(arrow.num_rows)
+    rejects: list[Reject] = []
+    if len(slow_rows):
+        table = read_text_table(arrow.take(pa.array(slow_rows)) if fast is not None else arrow)
+        slow: list[ClaimRecord] = []
+        values_by_row = zip(*(cleaned(_getter(table, name)) for name in names), strict=True)
+        for row, values in zip((slow_rows + 1).tolist(), values_by_row, strict=True):
+            try:
+                slow.append(_claim(*values, row=row, lines=lines, members=members, first_row=first_row))
+            except RowError as err:
+                rejects.append(Reject(row=row, claim_id=values[0] or "", reason=err.reason))
+        claims = sorted(claims + slow, key=lambda c: c.row) if claims and slow else (claims or slow)
+    if extra_names:
+        claims = [
+            attrs.evolve(
+                c,
+                extra=FrozenMap(
+                    {n: _extra_text(col[c.row - 1]) for n, col in zip(extra_names, extras, strict=True)}
+                ),
             )
-            record = attrs.evolve(record, extra=text)
-        claims.append(record)
-    return ClaimsInput(claims=tuple(claims), rejects=tuple(rejects), received=table.rows, columns=table.names)
+            for c in claims
+        ]
+    return ClaimsInput(
+        claims=tuple(claims), rejects=tuple(rejects), received=arrow.num_rows, columns=input_names
+    )
 
 
 def _extra_text(value: str | None) -> str:

@@ -66,7 +66,7 @@ def _read_path(path: Path) -> pa.Table:
             names = _csv_header(path)
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{path}: cannot read CSV: {exc}") from exc
-        _check_unique(names, str(path))
+        check_unique(names, str(path))
         try:
             with pa.input_stream(str(path), compression="detect") as stream:
                 return pacsv.read_csv(
@@ -88,7 +88,7 @@ def _read_path(path: Path) -> pa.Table:
     raise InputError(f"{path}: unknown file type (expected .csv or .parquet)")
 
 
-def _check_unique(names: Sequence[str], where: str) -> None:
+def check_unique(names: Sequence[str], where: str) -> None:
     seen: set[str] = set()
     for n in names:
         if n in seen:
@@ -178,7 +178,7 @@ def read_text_table(source: Any) -> TextTable:
     """Read ``source`` (see the module docstring) as columns of exact text."""
     table = to_arrow(source)
     names = tuple(str(n) for n in table.column_names)
-    _check_unique(names, "input")
+    check_unique(names, "input")
     columns = {n: column_text(table.column(i)) for i, n in enumerate(names)}
     return TextTable(names=names, columns=columns, rows=table.num_rows)
 
@@ -189,4 +189,12 @@ def string_columns(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=table.column_names)
 
 
-__all__ = ["InputError", "TextTable", "column_text", "read_text_table", "string_columns", "to_arrow"]
+__all__ = [
+    "InputError",
+    "TextTable",
+    "check_unique",
+    "column_text",
+    "read_text_table",
+    "string_columns",
+    "to_arrow",
+]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -278,7 +278,7 @@ def price(
         fi_total = sum((fund._tier_sum(fi.amounts, m.employees) for m in months), ZERO)
         fi_summary = {
             "premium": format_money(fi_total),
-            "expected_savings": _money(float(fi_total) - cost_mean, mode),
+            "expected_savings": format_money(fi_total - Decimal(_money(cost_mean, mode))),
             "probability_aso_costs_more": round(float(s_capped.probs[cost > float(fi_total)].sum()), 6),
         }
 
@@ -288,13 +288,12 @@ def price(
             y, count, cap, a, agg_max, fixed_total, tiers, simulations, seed, fi_total, progress
         )
 
-    members_avg = sum(m.members for m in months) / len(months)
-    employees_avg = employee_months / len(months)
-    specific_reimb = sum(t.expected_reimbursement for t in tier_prices)
+    # The total is the sum of the tiers' rounded figures, so the tiers add up to it exactly.
+    specific_reimb = sum((Decimal(_money(t.expected_reimbursement, mode)) for t in tier_prices), ZERO)
     summary: dict[str, Any] = {
         "ruleset": ruleset.name,
-        "employees": round(employees_avg),
-        "members": round(members_avg),
+        "employees": _whole(Decimal(employee_months) / len(months)),
+        "members": _whole(Decimal(sum(m.members for m in months)) / len(months)),
         "employee_months": employee_months,
         "expected_claims": format_money(rates.expected_annual),
         "fixed_costs": {
@@ -308,7 +307,7 @@ def price(
         if attachment
         else None,
         "specific": {
-            "expected_reimbursement": _money(specific_reimb, mode),
+            "expected_reimbursement": format_money(specific_reimb),
             "expected_claimants_over_deductible": round(
                 tier_prices[0].expected_claimants_over_deductible if tier_prices else 0.0, 6
             ),
@@ -364,6 +363,11 @@ def price(
         actuarial_value=y.mean / y.ground_up.mean,
         claimants=count.lam,
     )
+
+
+def _whole(value: Decimal) -> int:
+    """An average count to the nearest whole number (halves up)."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _money(value: float, mode: RoundingMode) -> str:

@@ -12,10 +12,13 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aso_rules.data.readers import ClaimsInput, EnrollmentInput, InputError, read_claims, read_enrollment
 from aso_rules.model import Ruleset
 from tests.data.conftest import csv_text
+from tests.data.test_claims_mix import _members
 
 TEXT: dict[str, list[str | None]] = {
     "claim_id": ["C-1", "C-2", "C-3", "C-4"],
@@ -187,3 +190,42 @@ def test_known_categories__named_by_the_ruleset(acme: Ruleset) -> None:
     assert known_categories(acme, "dental") == {"preventive", "basic", "major"}
     assert known_categories(acme, "life") == frozenset()
     assert known_categories(acme, "vision") == frozenset()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    amounts=st.lists(
+        st.decimals(min_value=Decimal("-1e15"), max_value=Decimal("1e15"), places=2), min_size=1, max_size=8
+    )
+)
+def test_read_claims__any_cent_amount_reads_back_exactly(amounts: list[Decimal]) -> None:
+    """Any amount in cents, given as text or as a decimal column, reads back as the same Decimal."""
+    from tests.data.conftest import ENROLLMENT_CSV
+    from tests.data.plans import acme_2026
+
+    ruleset = acme_2026()
+    members = _members(ENROLLMENT_CSV, ruleset)
+    n = len(amounts)
+    base = {
+        "claim_id": [f"C-{i}" for i in range(n)], "member_id": ["M-1"] * n, "line": ["medical"] * n,
+        "category": ["lab"] * n, "incurred": ["2026-01-02"] * n, "paid": ["2026-01-03"] * n,
+    }  # fmt: skip
+    billed = [abs(a) for a in amounts]
+    as_text = pa.table({**base, "billed": [f"{b:f}" for b in billed], "allowed": [f"{b:f}" for b in billed]})
+    typed = pa.table({**base, "billed": pa.array(billed, type=pa.decimal128(38, 2))})
+    for table in (as_text, typed):
+        result = read_claims(table, ruleset, members)
+        assert result.rejects == ()
+        assert [c.billed for c in result.claims] == billed
+
+
+def test_read_enrollment__spreadsheet_csv(tmp_path: Path, acme: Ruleset) -> None:
+    """A CSV saved by a spreadsheet (byte-order mark, CRLF line ends, quoted fields) reads the same."""
+    text = (
+        "\ufeffmember_id,family_id,relationship,tier,coverage_start,annual_salary\r\n"
+        '"E-1",E-1,employee,EE,2026-01-01,"52,000.00"\r\n'
+    )
+    (tmp_path / "e.csv").write_bytes(text.encode("utf-8"))
+    result = read_enrollment(tmp_path / "e.csv", acme)
+    assert result.rejects == ()
+    assert result.members[0].member_id == "E-1" and str(result.members[0].annual_salary) == "52000.00"
