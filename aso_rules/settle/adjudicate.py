@@ -27,7 +27,6 @@ import gc
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.model import Ruleset, Source
@@ -38,7 +37,7 @@ from aso_rules.settle.disability import DisabilityBenefit, ltd_benefit, std_bene
 from aso_rules.settle.order import add_months, plan_year_for, processing_key
 from aso_rules.settle.reprice import reprice
 from aso_rules.settle.results import LineResult, Step
-from aso_rules.settle.terms import LineTerms, resolve_terms
+from aso_rules.settle.terms import DollarLimit, LineTerms, resolve_terms
 
 __all__ = ["Adjudicator", "adjudicate", "individual_tiers", "processing_key"]
 
@@ -229,7 +228,7 @@ class Adjudicator:
 
         # ---- dollar maximums on plan payments (3.5)
         over = ZERO
-        caps: list[tuple[Any, int, Money, Money]] = []
+        caps: list[tuple[DollarLimit, int, Money, Money]] = []
         for cap in terms.dollar_limits:
             period = LIFETIME if cap.lifetime else year
             used = dollars.get((cap.key, period, member_id), ZERO)
@@ -364,7 +363,7 @@ class Adjudicator:
         allowed: Money,
         parts: tuple[Money, Money, Money, Money],
         plan: Money,
-        caps: list[tuple[Any, int, Money, Money]],
+        caps: list[tuple[DollarLimit, int, Money, Money]],
         before: tuple[Money, Money, Money, Money],
         remaining: tuple[Decimal, Decimal],
         copay_counts_to_oop: bool,
@@ -421,7 +420,6 @@ class Adjudicator:
             )
         )
         for cap, _period, used, over in caps:
-            paid_here = allowed - cp - dd - ci
             detail = f"{cap.label}: {cap.amount - used} available, {over} over the maximum"
             steps.append(
                 Step(
@@ -430,7 +428,7 @@ class Adjudicator:
                     detail,
                     cap.source,
                     {cap.name: used},
-                    {cap.name: used + min(paid_here, cap.amount - used)},
+                    {cap.name: used + plan},  # what the accumulator holds after the line
                 )
             )
         steps.append(
