@@ -19,6 +19,8 @@ Decisions where the spec is silent (also in docs/adjudication.md):
   the same difference is also the provider's ``balance_bill`` (the member's, never cost sharing).
 * A disability line has ``allowed = plan_paid = benefit``, no cost sharing, no contractual adjustment;
   an absence that ends inside the elimination period is paid at 0.00 (status ``paid``).
+* Recurrent absences (fewer than 14 days apart, same member, line and cause) form one disability
+  period: one elimination period, one maximum duration.
 """
 
 from __future__ import annotations
@@ -27,18 +29,24 @@ import gc
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.model import Ruleset, Source
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.accumulators import LIFETIME, Accumulators
 from aso_rules.settle.costshare import UNLIMITED, deductible_remaining, oop_remaining, share
-from aso_rules.settle.disability import DisabilityBenefit, ltd_benefit, std_benefit
+from aso_rules.settle.disability import (
+    RECURRENCE_GAP_DAYS,
+    DisabilityBenefit,
+    PeriodSoFar,
+    elimination_days,
+    ltd_benefit,
+    std_benefit,
+)
 from aso_rules.settle.order import add_months, plan_year_for, processing_key
 from aso_rules.settle.reprice import reprice
 from aso_rules.settle.results import LineResult, Step
-from aso_rules.settle.terms import LineTerms, resolve_terms
+from aso_rules.settle.terms import DollarLimit, LineTerms, resolve_terms
 
 __all__ = ["Adjudicator", "adjudicate", "individual_tiers", "processing_key"]
 
@@ -98,6 +106,8 @@ class Adjudicator:
         self._individual = individual_tiers(ruleset)
         self._terms: dict[tuple[str, str, str], LineTerms] = {}
         self._years: dict[date, int] = {}
+        # (line, member) -> (last absence end, accident?, the disability period so far)
+        self._periods: dict[tuple[str, str], tuple[date, bool, PeriodSoFar]] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -229,7 +239,7 @@ class Adjudicator:
 
         # ---- dollar maximums on plan payments (3.5)
         over = ZERO
-        caps: list[tuple[Any, int, Money, Money]] = []
+        caps: list[tuple[DollarLimit, int, Money, Money]] = []
         for cap in terms.dollar_limits:
             period = LIFETIME if cap.lifetime else year
             used = dollars.get((cap.key, period, member_id), ZERO)
@@ -304,6 +314,12 @@ class Adjudicator:
                 "incomplete: a disability claim needs absence_start and absence_end (end on or after start)"
             )
             return self._deny(claim, year, reason, None, steps, disability.source)
+        accident = claim.cause == "accident"
+        period_key = (claim.line, member.member_id)
+        last = self._periods.get(period_key)
+        prior = None
+        if last is not None and last[1] == accident and 0 < (start - last[0]).days <= RECURRENCE_GAP_DAYS:
+            prior = last[2]  # fewer than 14 days between the absences: the same disability period
         weekly_earnings = claim.weekly_earnings or member.weekly_earnings
         result: DisabilityBenefit
         if disability.kind == "std":
@@ -314,7 +330,7 @@ class Adjudicator:
             else:
                 reason = f"incomplete: no earnings for member {member.member_id}"
                 return self._deny(claim, year, reason, None, steps, disability.source)
-            result = std_benefit(disability, start, end, claim.cause, earnings, self._mode)
+            result = std_benefit(disability, start, end, claim.cause, earnings, self._mode, prior)
         else:
             if member.annual_salary is not None:
                 annual: Decimal = member.annual_salary
@@ -323,13 +339,30 @@ class Adjudicator:
             else:
                 reason = f"incomplete: no earnings for member {member.member_id}"
                 return self._deny(claim, year, reason, None, steps, disability.source)
-            result = ltd_benefit(disability, start, end, claim.cause, annual, self._mode)
+            result = ltd_benefit(disability, start, end, claim.cause, annual, self._mode, prior)
+        continues = prior is not None
+        if prior is None:
+            prior = PeriodSoFar(elimination_days(disability, claim.cause), 0, 0)
+        self._periods[period_key] = (
+            end,
+            accident,
+            PeriodSoFar(
+                prior.elimination_days,
+                prior.disability_days + result.disability_days,
+                prior.payable_days + result.payable_days,
+            ),
+        )
         benefit = result.benefit
         if steps is not None:
             per = "week" if disability.kind == "std" else "month"
             detail = (
                 f"{result.periodic_benefit} per {per}; {result.disability_days} days disabled, "
                 f"elimination {result.elimination_days} days, {result.payable_days} payable days"
+                + (
+                    " (continues the disability period that ended less than 14 days before)"
+                    if continues
+                    else ""
+                )
                 + (
                     f" ({result.first_payable_day} to {result.last_payable_day})"
                     if result.payable_days
@@ -364,7 +397,7 @@ class Adjudicator:
         allowed: Money,
         parts: tuple[Money, Money, Money, Money],
         plan: Money,
-        caps: list[tuple[Any, int, Money, Money]],
+        caps: list[tuple[DollarLimit, int, Money, Money]],
         before: tuple[Money, Money, Money, Money],
         remaining: tuple[Decimal, Decimal],
         copay_counts_to_oop: bool,
@@ -421,7 +454,6 @@ class Adjudicator:
             )
         )
         for cap, _period, used, over in caps:
-            paid_here = allowed - cp - dd - ci
             detail = f"{cap.label}: {cap.amount - used} available, {over} over the maximum"
             steps.append(
                 Step(
@@ -430,7 +462,7 @@ class Adjudicator:
                     detail,
                     cap.source,
                     {cap.name: used},
-                    {cap.name: used + min(paid_here, cap.amount - used)},
+                    {cap.name: used + plan},  # what the accumulator holds after the line
                 )
             )
         steps.append(
