@@ -11,6 +11,7 @@ money, or relative to the expected value).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -238,22 +239,43 @@ def compare(expectation: Expectation, actual: Any) -> Outcome:
 # --------------------------------------------------------------------------- running
 
 
+Recorder = Callable[[Settlement], None]
+
+
+def _explaining(adjudicator: AdjudicateFn | None) -> AdjudicateFn:
+    """The adjudicator with explanation on, so every line carries its steps and their sources."""
+    if adjudicator is None:
+        from aso_rules.settle.adjudicate import adjudicate
+
+        adjudicator = adjudicate
+    return functools.partial(adjudicator, explain=True)
+
+
 def run_case(
     ruleset: Ruleset,
     case: TestCase,
     *,
     diagnostics: Sequence[Diagnostic] | None = None,
     adjudicator: AdjudicateFn | None = None,
+    recorder: Recorder | None = None,
 ) -> CaseResult:
-    """Settle one test block and check every expectation."""
-    needs_settlement = any(e.target != "diagnostic" for e in case.expectations)
+    """Settle one test block and check every expectation.
+
+    With a ``recorder`` (coverage), lines are adjudicated with explanation on and the settlement is
+    handed to it before the expectations are checked.
+    """
+    needs_settlement = recorder is not None or any(e.target != "diagnostic" for e in case.expectations)
     settlement: Settlement | None = None
     if needs_settlement:
         try:
             members = case_members(ruleset, case)
-            settlement = records_settle(ruleset, members, case_claims(case, members), adjudicator=adjudicator)
+            claims = case_claims(case, members)
+            engine = _explaining(adjudicator) if recorder is not None else adjudicator
+            settlement = records_settle(ruleset, members, claims, adjudicator=engine)
         except (CaseSetupError, ValueError) as exc:
             return CaseResult(case.name, case.source, error=str(exc))
+        if recorder is not None:
+            recorder(settlement)
     outcomes = tuple(_check(e, settlement, diagnostics) for e in case.expectations)
     return CaseResult(case.name, case.source, outcomes)
 
@@ -315,9 +337,13 @@ def run_ruleset(
     *,
     diagnostics: Sequence[Diagnostic] | None = None,
     adjudicator: AdjudicateFn | None = None,
+    recorder: Recorder | None = None,
 ) -> list[CaseResult]:
     """Every test block of the ruleset, in order."""
-    return [run_case(ruleset, c, diagnostics=diagnostics, adjudicator=adjudicator) for c in ruleset.tests]
+    return [
+        run_case(ruleset, c, diagnostics=diagnostics, adjudicator=adjudicator, recorder=recorder)
+        for c in ruleset.tests
+    ]
 
 
 # --------------------------------------------------------------------------- rendering
@@ -337,7 +363,8 @@ def render_text(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> str:
                 if o.passed:
                     continue
                 at = f" ({o.expectation.source})" if o.expectation.source else ""
-                detail = f"expected {o.expected}, actual {o.actual if o.actual is not None else '(missing)'}"
+                detail = f"expected {o.expected}{tolerance_text(o.expectation)}, actual "
+                detail += o.actual if o.actual is not None else "(missing)"
                 if o.difference is not None:
                     detail += f", difference {o.difference}"
                 if o.message:
@@ -348,6 +375,16 @@ def render_text(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> str:
     passed, failed = tally(results)
     out.append(f"{passed} passed, {failed} failed")
     return "\n".join(out) + "\n"
+
+
+def tolerance_text(expectation: Expectation) -> str:
+    """`` within $0.05`` / `` within 0.5%`` for an expectation with a tolerance, else empty."""
+    tol = expectation.tolerance
+    if tol is None:
+        return ""
+    if tol.kind == "absolute":
+        return f" within ${format_money(tol.value)}"
+    return f" within {(tol.value * 100).normalize():f}%"
 
 
 def tally(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> tuple[int, int]:
@@ -378,6 +415,7 @@ def as_json(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> dict[str, An
                             "expected": o.expected,
                             "actual": o.actual,
                             "difference": o.difference,
+                            "tolerance": tolerance_text(o.expectation).removeprefix(" within ") or None,
                             "message": o.message,
                             "trace": o.trace,
                         }
