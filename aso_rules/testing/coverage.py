@@ -7,7 +7,7 @@ On exit: a ``Coverage`` (mutable only while it records) that reports, per rule f
 
 * **statements**: every rule statement (the items of ``coverage``, ``network``, ``fee_schedule``,
   ``stop_loss`` and ``admin_fees`` blocks, ``exclude coverage``, and the two assumptions settlement
-  reads, ``expected_claims`` and ``fully_insured``) and whether some test exercised it. Declarations
+  reads, ``fully_insured`` and, with an aggregate stop-loss, ``expected_claims``) and whether some test exercised it. Declarations
   (the ruleset header, ``let``, ``include``), block headers, tests and the pricing-only assumptions
   are not measured: nothing in a settlement can exercise them.
 * **thresholds**: every deductible and out-of-pocket amount (person and family), benefit limit
@@ -100,6 +100,8 @@ def rule_statements(program: ast.Program) -> list[Statement]:
 
 
 def _measured_nodes(program: ast.Program) -> Iterable[Any]:
+    # expected claims matter to a settlement only through an aggregate attachment
+    aggregate = any(isinstance(s, ast.StopLossAggregate) for _, s in program.statements())
     for _, statement in program.statements():
         if isinstance(statement, _MEASURED_TOP):
             yield statement
@@ -115,7 +117,7 @@ def _measured_nodes(program: ast.Program) -> Iterable[Any]:
             yield from statement.fees
         elif isinstance(statement, ast.Assumptions):
             for a in statement.items:
-                if isinstance(a, ast.ExpectedClaims | ast.FullyInsured):
+                if isinstance(a, ast.FullyInsured) or (aggregate and isinstance(a, ast.ExpectedClaims)):
                     yield a
 
 
