@@ -6,8 +6,9 @@ On entry: the parsed ``Program`` of a root rule file and its compiled ``Ruleset`
 On exit: a ``Coverage`` (mutable only while it records) that reports, per rule file and in total,
 
 * **statements**: every rule statement (the items of ``coverage``, ``network``, ``fee_schedule``,
-  ``stop_loss`` and ``admin_fees`` blocks, ``exclude coverage``, and the two assumptions settlement
-  reads, ``fully_insured`` and, with an aggregate stop-loss, ``expected_claims``) and whether some test exercised it. Declarations
+  ``stop_loss`` and ``admin_fees`` blocks, ``exclude coverage``, and the assumptions settlement
+  reads: ``fully_insured`` and, with an aggregate stop-loss, ``expected_claims``) and whether some
+  test exercised it. Declarations
   (the ruleset header, ``let``, ``include``), block headers, tests and the pricing-only assumptions
   are not measured: nothing in a settlement can exercise them.
 * **thresholds**: every deductible and out-of-pocket amount (person and family), benefit limit

@@ -18,7 +18,7 @@ from aso_rules.language.diagnostics import Diagnostic
 from aso_rules.testing.runner import CaseResult, Outcome, tolerance_text
 
 
-def _failure_text(outcome: Outcome) -> str:
+def _failure_text(outcome: Outcome, *, show_trace: bool = True) -> str:
     detail = f"expected {outcome.expected}{tolerance_text(outcome.expectation)}, actual "
     detail += outcome.actual if outcome.actual is not None else "(missing)"
     if outcome.difference is not None:
@@ -27,7 +27,7 @@ def _failure_text(outcome: Outcome) -> str:
         detail += f"; {outcome.message}"
     where = f" ({outcome.expectation.source})" if outcome.expectation.source else ""
     text = f"{outcome.label}: {detail}{where}\n"
-    if outcome.trace:
+    if outcome.trace and show_trace:
         text += outcome.trace
     return text
 
@@ -60,7 +60,12 @@ def render_junit(
                 if len(failed) > 1:
                     message += f" (and {len(failed) - 1} more)"
                 node = ET.SubElement(element, "failure", message=message, type="ExpectationFailed")
-                node.text = "".join(_failure_text(o) for o in failed)
+                traced: set[str | None] = set()
+                parts = []
+                for o in failed:
+                    parts.append(_failure_text(o, show_trace=o.expectation.subject not in traced))
+                    traced.add(o.expectation.subject)
+                node.text = "".join(parts)
         suite.set("tests", str(len(cases)))
         suite.set("failures", str(s_fail))
         suite.set("errors", str(s_err))

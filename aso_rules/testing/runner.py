@@ -350,7 +350,8 @@ def run_ruleset(
 
 
 def render_text(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> str:
-    """Per file: each test PASS/FAIL; failures with expected, actual, difference and the claim's trace."""
+    """Per file: each test PASS/FAIL; failures with expected, actual, the difference (actual minus
+    expected) and the claim's trace (once per claim)."""
     out: list[str] = []
     for path, cases in results:
         out.append(f"{path}: {len(cases)} test(s)")
@@ -359,6 +360,7 @@ def render_text(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> str:
             out.append(f"  {'PASS' if case.passed else 'FAIL'} {case.name}{where}")
             if case.error:
                 out.append(f"    error: {case.error}")
+            traced: set[str] = set()  # a claim's trace is shown once, under its first failure
             for o in case.outcomes:
                 if o.passed:
                     continue
@@ -370,7 +372,8 @@ def render_text(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> str:
                 if o.message:
                     detail += f"; {o.message}"
                 out.append(f"    {o.label}: {detail}{at}")
-                if o.trace:
+                if o.trace and o.expectation.subject not in traced:
+                    traced.add(o.expectation.subject or "")
                     out.extend("      " + t for t in o.trace.rstrip("\n").splitlines())
     passed, failed = tally(results)
     out.append(f"{passed} passed, {failed} failed")
