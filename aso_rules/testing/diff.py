@@ -241,6 +241,22 @@ def _claims_changed(old: Settlement, new: Settlement) -> int:
     return sum(1 for r in new.lines if before.get(r.claim.claim_id) != (r.status, r.member_paid, r.plan_paid))
 
 
+def money_changes(old: Settlement, new: Settlement) -> dict[str, Any]:
+    """``totals``, ``by_line``, ``by_member`` and ``claims_changed`` between two settlements of the
+    same claims (members ordered by the size of their plan-paid change, then id)."""
+    figures_old, figures_new = _summary_figures(old.summary), _summary_figures(new.summary)
+    keys = dict.fromkeys([*figures_old, *figures_new])
+    totals = {k: _change(figures_old.get(k, ZERO), figures_new.get(k, ZERO)) for k in keys}
+    members = _table_changes(_per_member(old), _per_member(new))
+    ordered = sorted(members.items(), key=lambda kv: (-abs(Decimal(kv[1]["plan_paid"]["change"])), kv[0]))
+    return {
+        "totals": totals,
+        "by_line": _table_changes(_per_line(old.summary), _per_line(new.summary)),
+        "by_member": dict(ordered),
+        "claims_changed": _claims_changed(old, new),
+    }
+
+
 def diff_report(
     old_program: ast.Program,
     new_program: ast.Program,
@@ -248,21 +264,11 @@ def diff_report(
     new: Settlement,
 ) -> dict[str, Any]:
     """The JSON form of ``aso diff`` (see the module docstring)."""
-    figures_old, figures_new = _summary_figures(old.summary), _summary_figures(new.summary)
-    totals = {
-        k: _change(figures_old.get(k, ZERO), figures_new.get(k, ZERO))
-        for k in dict.fromkeys([*figures_old, *figures_new])
-    }
-    members = _table_changes(_per_member(old), _per_member(new))
-    ordered = sorted(members.items(), key=lambda kv: (-abs(Decimal(kv[1]["plan_paid"]["change"])), kv[0]))
     return {
         "old": {"file": old_program.root.path, "ruleset": old.summary["ruleset"]},
         "new": {"file": new_program.root.path, "ruleset": new.summary["ruleset"]},
         "statements": [c.as_json() for c in statement_changes(old_program, new_program)],
-        "totals": totals,
-        "by_line": _table_changes(_per_line(old.summary), _per_line(new.summary)),
-        "by_member": dict(ordered),
-        "claims_changed": _claims_changed(old, new),
+        **money_changes(old, new),
     }
 
 
