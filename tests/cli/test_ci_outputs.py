@@ -126,3 +126,16 @@ def test_ci_docs__workflow_and_exit_codes() -> None:
         "| a test failed, a file has errors, or coverage is under `--fail-under` | usage or I/O error |"
     )
     assert row in text
+
+
+def test_sarif__help_uri_points_at_the_code_section_of_the_docs() -> None:
+    """Each code's SARIF ``helpUri`` anchor is the slug of its docs/diagnostics.md heading."""
+    import re
+
+    from aso_rules.language.render import DESCRIPTIONS, help_uri
+
+    headings = re.findall(r"^## (.*)$", (ROOT / "docs" / "diagnostics.md").read_text(), re.M)
+    slugs = {"".join(c for c in h.lower() if c.isalnum() or c in " -_").replace(" ", "-") for h in headings}
+    for code in DESCRIPTIONS:
+        anchor = help_uri(code).split("#", 1)[1]
+        assert anchor in slugs, code
