@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aso_rules.data.records import MemberRecord
 from aso_rules.language import ast
 from aso_rules.language.format import format_file
 from aso_rules.language.loader import load, parse_program
@@ -16,7 +19,7 @@ from aso_rules.settle import records_settle
 from aso_rules.testing.diff import diff_report, money_changes, no_change, render_diff_text, statement_changes
 from aso_rules.testing.runner import case_claims, case_members
 from tests import strategies as lang
-from tests.settle.strategies import scenarios
+from tests.settle.strategies import claim_records, families, scenarios
 
 PLAN = """\
 ruleset "T" {
@@ -169,3 +172,35 @@ def test_statement_changes__a_file_against_itself_reformatted_is_empty(rule_file
     reparsed, diagnostics = parse_text(format_file(rule_file), "y.aso")
     assert reparsed is not None, diagnostics
     assert statement_changes(program, ast.Program(reparsed)) == []
+
+
+_EXAMPLES = {
+    path.name: (load(path), parse_program(path)[0])
+    for path in sorted((Path(__file__).resolve().parents[2] / "rulesets").glob("*.aso"))
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(_EXAMPLES)), families(), st.data())
+def test_diff_report__an_example_ruleset_against_itself_on_generated_claims(
+    name: str, members: list[MemberRecord], data: st.DataObject
+) -> None:
+    """``aso diff X X`` for each example ruleset X and any generated claims reports no change at all."""
+    ruleset, program = _EXAMPLES[name]
+    assert program is not None
+    year = timedelta(days=365)
+    members = [attrs.evolve(m, coverage_start=m.coverage_start + year) for m in members]
+    claims = [
+        attrs.evolve(
+            c,
+            incurred=c.incurred + year,
+            paid=c.paid + year,
+            absence_start=c.absence_start and c.absence_start + year,
+            absence_end=c.absence_end and c.absence_end + year,
+        )
+        for c in data.draw(st.lists(claim_records(members), min_size=1, max_size=20))
+    ]
+    old = records_settle(ruleset, members, claims)
+    new = records_settle(ruleset, members, claims)
+    report = diff_report(program, program, old, new)
+    assert no_change(report) and _zero(report)
