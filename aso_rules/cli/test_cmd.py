@@ -125,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         out: dict[str, Any] = as_json(results)
         out["files_with_errors"] = len(broken)
+        from aso_rules.language.render import as_dict
+
+        out["file_errors"] = {path: [as_dict(d) for d in diagnostics] for path, diagnostics in broken}
         if report is not None:
             out["coverage"] = report
         sys.stdout.write(json.dumps(out, indent=2) + "\n")

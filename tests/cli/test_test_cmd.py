@@ -174,3 +174,13 @@ def test_test_cmd__an_included_file_runs_once_as_part_of_its_root(capsys: pytest
     assert out.count("PASS a large claim crosses the specific deductible (rulesets/acme-2026.aso:105)") == 1
     code, out, _ = _run(capsys, "rulesets/acme-2026.aso")
     assert code == 0 and "2 passed, 0 failed" in out  # on its own, only its own two tests
+
+
+def test_test_cmd__json_lists_the_diagnostics_of_broken_files(capsys: pytest.CaptureFixture[str]) -> None:
+    """In JSON, a rule file with errors is counted and its diagnostics listed under its path."""
+    code, out, _ = _run(capsys, "--format", "json", f"{REL}/error.aso", f"{REL}/pass.aso")
+    assert code == 1
+    report = json.loads(out)
+    assert report["files_with_errors"] == 1 and report["passed"] == 2
+    [diagnostic] = report["file_errors"][f"{REL}/error.aso"]
+    assert (diagnostic["code"], diagnostic["line"], diagnostic["column"]) == ("E301", 8, 13)
