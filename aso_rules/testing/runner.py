@@ -355,7 +355,39 @@ def _check(
         actual = getter()
     except KeyError as exc:
         return Outcome(e, False, _show(e.value), None, message=f"no such value: {exc.args[0]}")
-    return compare(e, actual)
+    outcome = compare(e, actual)
+    if not outcome.passed and e.target in ("specific", "aggregate"):
+        outcome = attrs.evolve(outcome, trace=stop_loss_trace(settlement, e.target, e.subject))
+    return outcome
+
+
+def stop_loss_trace(settlement: Settlement, target: str, tier: str | None) -> str | None:
+    """What a failed stop-loss expectation was computed from: each claimant of the specific tier
+    (eligible paid, deductible, aggregating deductible absorbed, reimbursed), or the aggregate's
+    attachment point and eligible claims."""
+    if target == "aggregate":
+        agg = settlement.aggregate
+        if agg is None:
+            return None
+        return (
+            f"aggregate stop-loss {agg.name!r}: attachment point {format_money(agg.attachment.point)}, "
+            f"eligible claims {format_money(agg.eligible_claims)}, "
+            f"reimbursed {format_money(agg.reimbursed)}\n"
+        )
+    res = next((r for r in settlement.specific if r.name == tier), None)
+    if res is None:
+        return None
+    out = [f"specific stop-loss {res.name!r}: reimbursed {format_money(res.reimbursed)}"]
+    for c in res.claimants.values():
+        deductible = "excluded" if c.deductible is None else format_money(c.deductible)
+        out.append(
+            f"  claimant {c.claimant}: eligible paid {format_money(c.eligible_paid)}, "
+            f"deductible {deductible}, aggregating deductible absorbed {format_money(c.asd_absorbed)}, "
+            f"reimbursed {format_money(c.reimbursed)}"
+        )
+    if not res.claimants:
+        out.append("  no claimant had eligible claims")
+    return "\n".join(out) + "\n"
 
 
 def _trace(settlement: Settlement, claim_id: str) -> str | None:

@@ -64,7 +64,7 @@ def test_test_cmd__junit_golden(
     assert "error[E301]" in err
     text = target.read_text(encoding="utf-8")
     root = ET.fromstring(text)
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("6", "2", "2")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "3", "2")
     check_golden(GOLDEN / "junit.xml", text, update_golden)
 
 
@@ -93,7 +93,10 @@ def test_test_cmd__wrong_expectation_fails_with_the_difference(capsys: pytest.Ca
     assert "copay               30.00" in out  # the explanation trace of claim c1
     assert out.count("claim c1: member A") == 1  # the trace once, not once per failed field
     assert "expected 10.00 within $5.00, actual 0.00, difference -10.00" in out
-    assert out.rstrip().endswith("0 passed, 2 failed")
+    # a stop-loss failure shows what the reimbursement was computed from
+    assert 'specific "Pool" reimbursed: expected 2000.00, actual 2200.00, difference 200.00' in out
+    assert "claimant C: eligible paid 3200.00, deductible 1000.00" in out
+    assert out.rstrip().endswith("0 passed, 3 failed")
 
 
 def test_test_cmd__tolerance_passes_within_and_fails_outside(
