@@ -104,3 +104,32 @@ def test_diff_cmd__missing_input_exits_2(capsys: pytest.CaptureFixture[str]) -> 
     """A claims file that does not exist is an I/O error: exit 2, no traceback."""
     code, _, err = _diff(capsys, str(ACME), str(ACME), "--claims", "nope.csv", "--enrollment", "nope.csv")
     assert code == 2 and "no such claims file" in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_diff_cmd__acme_deductible_change_golden(
+    fmt: str,
+    amended: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    update_golden: bool,
+) -> None:
+    """The review of Acme's deductible change on the example claims matches its golden file."""
+    from tests.golden_files import check_golden
+
+    monkeypatch.chdir(ROOT)
+    code, out, _ = _diff(
+        capsys,
+        "rulesets/acme-2026.aso",
+        str(amended),
+        "--claims",
+        "examples/acme-claims.csv",
+        "--enrollment",
+        "examples/acme-enrollment.csv",
+        "--format",
+        fmt,
+    )
+    assert code == 0
+    out = out.replace(str(amended), "acme-2027.aso")
+    suffix = "txt" if fmt == "text" else "json"
+    check_golden(ROOT / "tests" / "golden" / "diff" / f"acme-deductible.{suffix}", out, update_golden)
