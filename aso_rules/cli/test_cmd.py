@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from aso_rules.testing.runner import CaseResult, as_json, render_text, run_ruleset, tally
 
     files, missing = rule_files(args.paths)
+    files = list({Path(f).resolve(): f for f in reversed(files)}.values())[::-1]  # each file once
     for d in missing:
         error("test", d.message)
     if missing:

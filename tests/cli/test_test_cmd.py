@@ -187,3 +187,9 @@ def test_test_cmd__json_lists_the_diagnostics_of_broken_files(capsys: pytest.Cap
     assert report["files_with_errors"] == 1 and report["passed"] == 2
     [diagnostic] = report["file_errors"][f"{REL}/error.aso"]
     assert (diagnostic["code"], diagnostic["line"], diagnostic["column"]) == ("E301", 8, 13)
+
+
+def test_test_cmd__a_file_named_twice_runs_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """A file given twice (or also inside a folder given) runs once, in the order first named."""
+    code, out, _ = _run(capsys, f"{REL}/pass.aso", f"{REL}/pass.aso")
+    assert code == 0 and out.count("pass.aso: 2 test(s)") == 1 and "2 passed, 0 failed" in out
