@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 
 from aso_rules.data.records import ClaimRecord, MemberRecord
-from aso_rules.model import Ruleset, Source
+from aso_rules.model import CostSharing, Ruleset, Source
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.accumulators import LIFETIME, Accumulators
 from aso_rules.settle.costshare import UNLIMITED, deductible_remaining, oop_remaining, share
@@ -201,18 +201,46 @@ class Adjudicator:
         for visit in terms.visit_limits:
             period = LIFETIME if visit.lifetime else year
             used_visits = acc.visits.get((visit.key, period, member_id), 0)
-            if used_visits >= visit.amount:
-                reason = f"visit limit reached: {visit.label}"
-                return self._deny(claim, year, reason, allowed, steps, visit.source)
             if steps is not None:
                 detail = f"{visit.label}: {used_visits} used before this line"
                 counts = {visit.name: Decimal(used_visits)}
-                after = {visit.name: Decimal(used_visits + 1)}
-                steps.append(Step("limit", None, detail, visit.source, counts, after))
+                reached = used_visits >= visit.amount
+                after = counts if reached else {visit.name: Decimal(used_visits + 1)}
+                steps.append(
+                    Step(
+                        "limit",
+                        None,
+                        detail,
+                        visit.source,
+                        counts,
+                        after,
+                        {visit.name: Decimal(visit.amount)},
+                        {visit.name: Decimal(1)},
+                    )
+                )
+            if used_visits >= visit.amount:
+                reason = f"visit limit reached: {visit.label}"
+                return self._deny(claim, year, reason, allowed, steps, visit.source)
         dollars = acc.dollars
         for cap in terms.dollar_limits:
             period = LIFETIME if cap.lifetime else year
-            if dollars.get((cap.key, period, member_id), ZERO) >= cap.amount:
+            used_dollars = dollars.get((cap.key, period, member_id), ZERO)
+            if used_dollars >= cap.amount:
+                if steps is not None:
+                    at = {cap.name: used_dollars}
+                    detail = f"{cap.label}: {used_dollars} used before this line"
+                    steps.append(
+                        Step(
+                            "maximum",
+                            None,
+                            detail,
+                            cap.source,
+                            at,
+                            at,
+                            {cap.name: cap.amount},
+                            {cap.name: allowed},
+                        )
+                    )
                 reason = f"benefit maximum reached: {cap.label}"
                 return self._deny(claim, year, reason, allowed, steps, cap.source)
 
@@ -276,6 +304,7 @@ class Adjudicator:
                 (ded_m, ded_f, oop_m, oop_f),
                 (ded_rem, oop_rem),
                 rule.copay_counts_to_oop,
+                family,
             )
         billed = claim.billed
         adj = billed - allowed if billed > allowed else ZERO
@@ -401,6 +430,7 @@ class Adjudicator:
         before: tuple[Money, Money, Money, Money],
         remaining: tuple[Decimal, Decimal],
         copay_counts_to_oop: bool,
+        family: bool,
     ) -> None:
         cp, credit, dd, ci = parts
         ded_m, ded_f, oop_m, oop_f = before
@@ -426,7 +456,20 @@ class Adjudicator:
                 moved = {**ded(ded_m, ded_f), **oop(oop_m, oop_f)}
                 ded_m, ded_f, oop_m, oop_f = ded_m + dd, ded_f + dd, oop_m + dd, oop_f + dd
                 after = {**ded(ded_m, ded_f), **oop(oop_m, oop_f)}
-                steps.append(Step("deductible", dd, detail, terms.deductible.deductible_source, moved, after))
+                limits = deductible_limits(terms.deductible, family)
+                reaching = allowed - _taken_before(rule.step_order, "deductible", cp, ci)
+                steps.append(
+                    Step(
+                        "deductible",
+                        dd,
+                        detail,
+                        terms.deductible.deductible_source,
+                        moved,
+                        after,
+                        limits,
+                        dict.fromkeys(limits, reaching),
+                    )
+                )
             elif name == "coinsurance" and rule.coins:
                 detail = (
                     f"member coinsurance {(rule.coins * 100).normalize():f}% rounded on the {self._side} side"
@@ -443,6 +486,11 @@ class Adjudicator:
             reached = " (reached)" if total >= oop_rem else ""
             detail = f"out-of-pocket remaining {oop_rem} before this line, {oop_rem - total} after{reached}"
         start_m, start_f = before[2], before[3]
+        oop_limits = out_of_pocket_limits(terms.oop, family)
+        uncapped = ZERO
+        if oop_limits:
+            u_cp, _, u_dd, u_ci = share(allowed, rule, ded_rem, UNLIMITED, self._side, self._mode)
+            uncapped = (u_cp if copay_counts_to_oop else ZERO) + u_dd + u_ci
         steps.append(
             Step(
                 "out_of_pocket",
@@ -451,6 +499,8 @@ class Adjudicator:
                 terms.oop.oop_source,
                 oop(start_m, start_f),
                 oop(start_m + total, start_f + total),
+                oop_limits,
+                dict.fromkeys(oop_limits, uncapped),
             )
         )
         for cap, _period, used, over in caps:
@@ -463,6 +513,8 @@ class Adjudicator:
                     cap.source,
                     {cap.name: used},
                     {cap.name: used + plan},  # what the accumulator holds after the line
+                    {cap.name: cap.amount},
+                    {cap.name: paid_here},
                 )
             )
         steps.append(
@@ -473,3 +525,58 @@ class Adjudicator:
                 terms.coverage.source if terms.coverage else None,
             )
         )
+
+
+def _taken_before(order: Sequence[str], step: str, copay: Money, coinsurance: Money) -> Money:
+    """What the steps applied before ``step`` took from the allowed amount."""
+    taken = ZERO
+    for name in order:
+        if name == step:
+            break
+        taken += copay if name == "copay" else coinsurance if name == "coinsurance" else ZERO
+    return taken
+
+
+def deductible_limits(terms: CostSharing, family: bool) -> dict[str, Money]:
+    """The deductible amounts that bind a line, by accumulator name (as ``deductible_remaining``)."""
+    ind, fam = terms.ded_ind, terms.ded_fam
+    out: dict[str, Money] = {}
+    if not family or terms.ded_mode == "aggregate":
+        first, second = (
+            (("member", ind), ("family", fam)) if not family else (("family", fam), ("member", ind))
+        )
+        for key, amount in (first, second):
+            if amount is not None:
+                out[f"deductible.{key}"] = amount
+                break
+        return out
+    if ind is not None:
+        out["deductible.member"] = ind
+    if fam is not None:
+        out["deductible.family"] = fam
+    return out
+
+
+def out_of_pocket_limits(terms: CostSharing, family: bool) -> dict[str, Money]:
+    """The out-of-pocket maximums that bind a line, by accumulator name (as ``oop_remaining``)."""
+    ind, fam, cap = terms.oop_ind, terms.oop_fam, terms.ind_oop_cap_in_family
+    out: dict[str, Money] = {}
+    if not family:
+        if ind is not None:
+            out["out_of_pocket.member"] = ind
+        elif fam is not None:
+            out["out_of_pocket.family"] = fam
+        return out
+    if terms.oop_mode == "aggregate":
+        if fam is not None:
+            out["out_of_pocket.family"] = fam
+        if cap is not None:
+            out["out_of_pocket.member"] = cap
+        if fam is None and cap is None and ind is not None:
+            out["out_of_pocket.member"] = ind
+        return out
+    if ind is not None:
+        out["out_of_pocket.member"] = ind
+    if fam is not None:
+        out["out_of_pocket.family"] = fam
+    return out
