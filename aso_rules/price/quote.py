@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from aso_rules.price.severity import (
     discretise,
     distribution,
 )
+from aso_rules.settle.stoploss import Attachment, attachment_point
 
 PERCENTILES = (50, 75, 90, 95, 99)
 
@@ -242,13 +243,13 @@ def price(
         cap = None
     s_capped = compound(y, count, cap=cap, points=grid)
 
-    attachment: fund.Attachment | None = None
+    attachment: Attachment | None = None
     agg_summary: dict[str, Any] | None = None
     a = math.inf
     agg_max = math.inf
     if agg is not None:
         factors = fund.attachment_factors(agg, expected_t, ruleset.tier_codes, mode)
-        attachment = fund.attachment_point(agg, factors, months, mode)
+        attachment = attachment_point(agg, factors, months, mode)
         a = float(attachment.point)
         agg_max = math.inf if agg.maximum is None else float(agg.maximum)
         reimb = float(agg.reimbursement_pct) * s_capped.expect(
@@ -278,7 +279,7 @@ def price(
         fi_total = sum((fund._tier_sum(fi.amounts, m.employees) for m in months), ZERO)
         fi_summary = {
             "premium": format_money(fi_total),
-            "expected_savings": _money(float(fi_total) - cost_mean, mode),
+            "expected_savings": format_money(fi_total - Decimal(_money(cost_mean, mode))),
             "probability_aso_costs_more": round(float(s_capped.probs[cost > float(fi_total)].sum()), 6),
         }
 
@@ -288,13 +289,12 @@ def price(
             y, count, cap, a, agg_max, fixed_total, tiers, simulations, seed, fi_total, progress
         )
 
-    members_avg = sum(m.members for m in months) / len(months)
-    employees_avg = employee_months / len(months)
-    specific_reimb = sum(t.expected_reimbursement for t in tier_prices)
+    # The total is the sum of the tiers' rounded figures, so the tiers add up to it exactly.
+    specific_reimb = sum((Decimal(_money(t.expected_reimbursement, mode)) for t in tier_prices), ZERO)
     summary: dict[str, Any] = {
         "ruleset": ruleset.name,
-        "employees": round(employees_avg),
-        "members": round(members_avg),
+        "employees": _whole(Decimal(employee_months) / len(months)),
+        "members": _whole(Decimal(sum(m.members for m in months)) / len(months)),
         "employee_months": employee_months,
         "expected_claims": format_money(rates.expected_annual),
         "fixed_costs": {
@@ -308,7 +308,7 @@ def price(
         if attachment
         else None,
         "specific": {
-            "expected_reimbursement": _money(specific_reimb, mode),
+            "expected_reimbursement": format_money(specific_reimb),
             "expected_claimants_over_deductible": round(
                 tier_prices[0].expected_claimants_over_deductible if tier_prices else 0.0, 6
             ),
@@ -364,6 +364,11 @@ def price(
         actuarial_value=y.mean / y.ground_up.mean,
         claimants=count.lam,
     )
+
+
+def _whole(value: Decimal) -> int:
+    """An average count to the nearest whole number (halves up)."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _money(value: float, mode: RoundingMode) -> str:

@@ -201,8 +201,7 @@ def render_report(quote: Quote) -> str:
     funding = s["funding"]
     tier_rows = [
         [
-            t.code,
-            t.label,
+            f"{t.code} ({t.label})" if t.label and t.label != t.code else t.code,
             _usd(funding["expected_pepm"][t.code]),
             _usd(funding["fixed_pepm"][t.code]),
             _usd(s["funding_rates"][t.code]),
@@ -242,7 +241,7 @@ the attachment point plus fixed costs: a ceiling only under the conditions state
 <h2>Breakdown of expected cost</h2>
 {chart2}
 <h2>Funding rates per tier (per employee per month)</h2>
-{_table(["Tier", "", "Expected claims", "Fixed costs", "Funding rate", "COBRA (102%)"], tier_rows)}
+{_table(["Tier", "Expected claims", "Fixed costs", "Funding rate", "COBRA (102%)"], tier_rows)}
 <p class="note">Annual funding {_usd(funding["funding_annual"])}; rounding residual of tier rates
 {_usd(funding["rounding_residual"])} (reported, not spread).</p>
 <h2>Stop-loss</h2>

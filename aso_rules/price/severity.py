@@ -13,13 +13,12 @@ Numerics here are float64 estimates; money conversion happens only in ``quote.py
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from typing import Literal, Protocol
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
+from scipy import special
 
 from aso_rules import model
 
@@ -359,17 +358,6 @@ def discretise(
         return discretise_lev(np.zeros(n), h, "rounding", cdf)
     lev = dist.lev(np.minimum(grid, limit))
     return discretise_lev(lev, h, "moment")
-
-
-def lognormal_lev_check(mean: float, cv: float, k: float) -> float:
-    """Independent lognormal LEV via scipy's numerical integration (used by tests)."""
-    s2 = math.log1p(cv * cv)
-    dist = stats.lognorm(s=math.sqrt(s2), scale=math.exp(math.log(mean) - s2 / 2))
-    return float(dist.expect(lambda x: np.minimum(x, k), lb=0, ub=np.inf))
-
-
-def as_float(value: Decimal | None, default: float = 0.0) -> float:
-    return default if value is None else float(value)
 
 
 @attrs.frozen

@@ -25,7 +25,7 @@ from aso_rules.model import FrozenMap, Ruleset, fmap
 from aso_rules.money import Money
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured, unknown_categories
 from aso_rules.settle.explain import Explanation, explain_line
-from aso_rules.settle.fees import FeeResult, compute_fees, members_by_tier, month_activity
+from aso_rules.settle.fees import FeeResult, compute_fees, month_activity
 from aso_rules.settle.ledger import (
     Counts,
     build_summary,
@@ -140,7 +140,7 @@ def assemble(
     aggregate = aggregate_stop_loss(ruleset, line_list, members_map, months, specific)
     shares = specific_line_shares(specific, len(line_list))
     activity = month_activity(ruleset, line_list, shares)
-    fees = compute_fees(ruleset, months, activity, members_by_tier(members_map.values(), ruleset.plan_year))
+    fees = compute_fees(ruleset, months, activity, [m.members_by_tier for m in months])
     cost = employer_cost(line_list, specific, aggregate, fees)
     insured = fully_insured(ruleset, months, cost)
     agg_flags = aggregate.line_eligible if aggregate is not None else (False,) * len(line_list)

@@ -10,11 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pytest
 
 from aso_rules import model
 from aso_rules.price import PricingError, Quote, price
-from tests.price.fixtures import acme, acme_months
+from tests.price.fixtures import acme, acme_months, constant_months
 
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 TOP_KEYS = {
@@ -192,3 +193,52 @@ def test_quote__public_api_name() -> None:
     import aso_rules
 
     assert aso_rules.Quote is Quote
+
+
+def test_quote_write__without_aggregate_or_fully_insured(tmp_path: Path) -> None:
+    """No aggregate and no fully insured rates: those keys are null and the report still renders."""
+    rs = attrs.evolve(acme(fully_insured=None), aggregate=None)
+    q = price(rs, acme_months(), simulations=0)
+    assert q.summary["aggregate"] is None and q.summary["fully_insured"] is None
+    assert q.summary["aggregate_attachment_point"] is None and q.summary["maximum_liability"] is None
+    _, html_path = q.write(tmp_path)
+    assert "No aggregate stop-loss" in html_path.read_text()
+
+
+def test_price__specific_total_is_sum_of_tiers(quote: Quote) -> None:
+    """specific.expected_reimbursement is exactly the sum of the tiers' figures."""
+    spec = quote.summary["specific"]
+    assert Decimal(spec["expected_reimbursement"]) == sum(
+        (Decimal(t["expected_reimbursement"]) for t in spec["tiers"]), Decimal(0)
+    )
+
+
+def test_price__average_counts_round_half_up() -> None:
+    """employees and members are monthly averages rounded half up (6 months of 10, 6 of 11 -> 11)."""
+    months = constant_months(10, 0, 0, 0, 25)[:6] + constant_months(11, 0, 0, 0, 26)[6:]
+    s = price(acme(), months, simulations=0).summary
+    assert s["employees"] == 11 and s["members"] == 26 and s["employee_months"] == 126
+
+
+def test_price__percentiles_match_simulated_probabilities() -> None:
+    """Each FFT percentile p_k of employer cost has simulated P(C <= p_k) within 0.005 of k/100, and the
+    attachment probability agrees with simulation to 0.005 (200,000 simulated years)."""
+    from aso_rules.price.aggregate import simulate
+    from aso_rules.price.quote import claimant_model
+
+    rs = acme()
+    months = constant_months(20, 10, 5, 10, 100)
+    q = price(rs, months, simulations=0)
+    s = q.summary
+    y, count = claimant_model(rs, months)
+    sims = simulate(y, count, {"s": lambda v: np.minimum(v, 150_000.0)}, simulations=200_000, seed=17).values[
+        "s"
+    ]
+    a = float(s["aggregate_attachment_point"])
+    fixed = float(s["fixed_costs"]["total"])
+    cost = fixed + np.minimum(sims, a) + np.maximum(sims - a - 1_000_000.0, 0.0)
+    for k in (50, 75, 90, 95, 99):
+        assert float((cost <= float(s["employer_cost"][f"p{k}"]) + 0.005).mean()) == pytest.approx(
+            k / 100, abs=0.005
+        )
+    assert s["aggregate"]["probability_of_attachment"] == pytest.approx(float((sims > a).mean()), abs=0.005)

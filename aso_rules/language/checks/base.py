@@ -182,8 +182,6 @@ SPECIFIC_FIELDS = ("reimbursed",)
 AGGREGATE_FIELDS = ("reimbursed", "attachment_point", "eligible_claims")
 
 
-
-
 DISABILITY = ("std", "ltd")
 
 
