@@ -69,7 +69,7 @@ class FastClaims:
     rejects: tuple[Reject, ...]
     received: int
     columns: tuple[str, ...]
-    table: pa.Table  # the input as read (extra columns are taken from it for the ledger)
+    table: pa.Table | None  # the input as read, kept only when it has extra columns (for the ledger)
     accepted_rows: I64  # 0-based input positions of the accepted lines, ascending
 
 
@@ -387,12 +387,13 @@ def read_claims_fast(
     if slow_records:
         claims, accepted = _merge(fast_cols, fast_idx, slow_records, members)
     claims = attrs.evolve(claims, cid_rank=claim_id_rank(claims.claim_id))
+    known = set(CLAIMS_REQUIRED + CLAIMS_OPTIONAL)
     return FastClaims(
         claims=claims,
         rejects=tuple(sorted(rejects, key=lambda r: r.row)),
         received=n,
         columns=names,
-        table=table,
+        table=table if any(c not in known for c in names) else None,
         accepted_rows=accepted.astype(np.int64),
     )
 

@@ -475,6 +475,7 @@ def _input_column(name: str, read: FastClaims, lo: int, hi: int, dictionary: boo
 def _extra_column(name: str, read: FastClaims, lo: int, hi: int) -> pa.Array:
     from aso_rules.data.source import column_text
 
+    assert read.table is not None  # kept whenever the input has extra columns
     col = read.table.column(name)
     rows = pa.array(read.accepted_rows[lo:hi])
     t = col.type
@@ -598,7 +599,7 @@ def settle_records(
         rejects=(),
         received=len(records),
         columns=tuple(columns or DEFAULT_COLUMNS),
-        table=pa.table({}),
+        table=None,
         accepted_rows=np.arange(len(records), dtype=np.int64),
     )
     return settle_columns(ruleset, read, mcols, {m.member_id: m for m in members})
