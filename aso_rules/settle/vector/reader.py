@@ -340,9 +340,12 @@ def read_claims_fast(
         first_row = dict(first)
         for j, i in enumerate(slow.tolist()):
             row = i + 1
-            raw_id = clean(texts["claim_id"][j]) or ""
+            values = [clean(texts[name][j]) for name in CLAIMS_REQUIRED + CLAIMS_OPTIONAL]
+            raw_id = values[0] or ""
             try:
-                slow_records.append(_claim(texts, j, row, kinds, member_records, first_row))
+                slow_records.append(
+                    _claim(*values, row=row, lines=kinds, members=member_records, first_row=first_row)
+                )
             except RowError as err:
                 rejects.append(Reject(row=row, claim_id=raw_id, reason=err.reason))
     fast_idx = np.flatnonzero(fast)
@@ -615,9 +618,10 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
         tier_set = frozenset(tiers)
         for j, i in enumerate(slow.tolist()):
             row = i + 1
-            raw_id = clean(texts["member_id"][j]) or ""
+            values = [clean(texts[name][j]) for name in ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL]
+            raw_id = values[0] or ""
             try:
-                slow_records.append((i, _member(texts, j, row, tier_set, first_row)))
+                slow_records.append((i, _member(*values, row=row, tiers=tier_set, first_row=first_row)))
             except RowError as err:
                 rejects.append(Reject(row=row, claim_id=raw_id, reason=err.reason))
     keep = fast.copy()
