@@ -30,7 +30,9 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> 
         writer.writerows(rows)
 
 
-def _employees(counts: dict[str, int], ending: dict[str, int] | None = None, end: str = "") -> list[list[str]]:
+def _employees(
+    counts: dict[str, int], ending: dict[str, int] | None = None, end: str = ""
+) -> list[list[str]]:
     """Employee rows, numbered by tier (``EE001``...); the first ``ending[tier]`` of each tier end on
     ``end``. Only employees count toward pepm rates, so families are their employees alone."""
     rows = []
@@ -47,9 +49,9 @@ def _plan_paid_line(claim_id: str, member: str, line: str, category: str, incurr
     return [claim_id, member, line, category, incurred, paid, amount, "in", amount]
 
 
-def c19() -> None:
+def c19(root: Path = CASES) -> None:
     """C19: claimant X, five plan-paid lines (medical, rx, dental), X5 paid in the run-out."""
-    case = CASES / "C19"
+    case = root / "C19"
     _write(case / "enrollment.csv", ENROLLMENT, [["X", "X", "employee", "EE", PLAN_START, ""]])
     rows = [
         ("X1", "medical", "op", "2025-02-10", "2025-03-05", "60000.00"),
@@ -61,9 +63,9 @@ def c19() -> None:
     _write(case / "claims.csv", CLAIMS, [_plan_paid_line(i, "X", *rest) for i, *rest in rows])
 
 
-def c22() -> None:
+def c22(root: Path = CASES) -> None:
     """C22: claimants P, Q and R, plan-paid lines in paid order."""
-    case = CASES / "C22"
+    case = root / "C22"
     members = [[m, m, "employee", "EE", PLAN_START, ""] for m in "PQR"]
     _write(case / "enrollment.csv", ENROLLMENT, members)
     rows = [
@@ -86,22 +88,24 @@ def _o_members(employees: list[list[str]], n: int, amount: str) -> list[list[str
     ]
 
 
-def c24() -> None:
+def c24(root: Path = CASES) -> None:
     """C24: group G1 (60/15/10/25 employees January-June, 50/12/8/20 July-December); O1-O25 at
     40,000.00 each."""
-    case = CASES / "C24"
+    case = root / "C24"
     employees = _employees(
-        {"EE": 60, "ES": 15, "EC": 10, "FAM": 25}, ending={"EE": 10, "ES": 3, "EC": 2, "FAM": 5}, end="2025-06-30"
+        {"EE": 60, "ES": 15, "EC": 10, "FAM": 25},
+        ending={"EE": 10, "ES": 3, "EC": 2, "FAM": 5},
+        end="2025-06-30",
     )
     _write(case / "enrollment.csv", ENROLLMENT, employees)
     _write(case / "claims.csv", CLAIMS, _o_members(employees, 25, "40000.00"))
 
 
-def c28() -> None:
+def c28(root: Path = CASES) -> None:
     """C28: one month (January 2025) of 120 employees (70/15/10/25) and 290 members; 2,417 claims:
     1,000 dental lines paying 48,765.43 in all, 10 out-of-network medical lines negotiated from
     45,000.00 billed to 28,500.00 allowed, and 1,407 in-network medical lines without savings."""
-    case = CASES / "C28"
+    case = root / "C28"
     size = {"EE": 1, "ES": 2, "EC": 4, "FAM": 6}  # 70 + 30 + 40 + 150 = 290 members
     rows = []
     for tier, count in (("EE", 70), ("ES", 15), ("EC", 10), ("FAM", 25)):
@@ -120,7 +124,9 @@ def c28() -> None:
         nonlocal n
         n += 1
         member = members[(n - 1) % len(members)]
-        claims.append([f"C{n:04d}", member, line, category, "2025-01-06", "2025-01-27", billed, network, allowed])
+        claims.append(
+            [f"C{n:04d}", member, line, category, "2025-01-06", "2025-01-27", billed, network, allowed]
+        )
 
     dental = [Decimal("48.77")] * 999
     dental.append(Decimal("48765.43") - sum(dental))
@@ -133,10 +139,10 @@ def c28() -> None:
     _write(case / "claims.csv", CLAIMS, claims)
 
 
-def c29() -> None:
+def c29(root: Path = CASES) -> None:
     """C29: group G3 (60/15/10/25 employees every month); O1-O23 at 40,000.00 each and J1 (member
     J, 180,000.00, incurred 2025-05-01, paid 2025-05-20)."""
-    case = CASES / "C29"
+    case = root / "C29"
     employees = _employees({"EE": 60, "ES": 15, "EC": 10, "FAM": 25})
     employees[-1][0] = employees[-1][1] = "J"  # the last family's employee is claimant J
     _write(case / "enrollment.csv", ENROLLMENT, employees)
@@ -148,9 +154,11 @@ def c29() -> None:
 WRITERS = (c19, c22, c24, c28, c29)
 
 
-def main() -> None:
+def main(root: Path = CASES) -> None:
+    """Write every generated file under ``root`` (one folder per case, created)."""
     for write in WRITERS:
-        write()
+        (root / write.__name__.upper()).mkdir(parents=True, exist_ok=True)
+        write(root)
 
 
 if __name__ == "__main__":

@@ -244,7 +244,9 @@ class Run:
 
     @cached_property
     def max_annual_cost(self) -> Money:
-        return fund.maximum_liability(Decimal(self.summary["aggregate_stop_loss"]["attachment_point"]), self.fixed_costs)
+        return fund.maximum_liability(
+            Decimal(self.summary["aggregate_stop_loss"]["attachment_point"]), self.fixed_costs
+        )
 
 
 def _sum_ledger(column: str) -> Callable[[Run], Money]:
@@ -271,8 +273,9 @@ NAMED: dict[str, Callable[[Run], Any]] = {
     "agg_premium": lambda run: run.summary["stop_loss_premium"]["aggregate"],
     "fixed_total": lambda run: run.settlement.fees.fixed_fees + run.settlement.fees.premium_total,
     "variable_total": lambda run: run.settlement.fees.variable_fees,
-    "all_fees": lambda run: Decimal(run.summary["fees"]["total"])
-    + Decimal(run.summary["stop_loss_premium"]["total"]),
+    "all_fees": lambda run: (
+        Decimal(run.summary["fees"]["total"]) + Decimal(run.summary["stop_loss_premium"]["total"])
+    ),
     "expected_claims_annual_funded": lambda run: run.funding.expected_annual,
     "rounding_residual_vs_1000000": lambda run: run.funding.residual,
     "funding_annual": lambda run: run.funding.funding_annual,
@@ -282,8 +285,9 @@ NAMED: dict[str, Callable[[Run], Any]] = {
     "surplus": lambda run: run.funding.funding_annual - Decimal(run.summary["employer_cost"]["total"]),
     "fully_insured_annual": lambda run: run.summary["fully_insured"]["premium"],
     "savings_vs_fully_insured": lambda run: run.summary["fully_insured"]["difference"],
-    "fully_insured_minus_max_cost": lambda run: Decimal(run.summary["fully_insured"]["premium"])
-    - run.max_annual_cost,
+    "fully_insured_minus_max_cost": lambda run: (
+        Decimal(run.summary["fully_insured"]["premium"]) - run.max_annual_cost
+    ),
 }
 PATTERNS: list[tuple[re.Pattern[str], Callable[[Run, re.Match[str]], Any]]] = [
     (re.compile(r"acc\.(\w+)\.(ded|oop|annual_max_used)"), lambda run, m: run.accumulator(m[1], m[2])),
