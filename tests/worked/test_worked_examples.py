@@ -17,13 +17,16 @@ How the rest of a key maps to the settlement (``aso_rules.load(...).settle(claim
 
 - ``<CLAIM>.allowed|copay|ded|coins|member|plan``: the ledger row of that claim id, columns
   ``allowed``, ``copay``, ``deductible``, ``coinsurance``, ``member_paid``, ``plan_paid``;
-  ``<CLAIM>.contractual_adj|over_max|noncovered``: the claim's ``LineResult`` (``Settlement.lines``);
+  ``<CLAIM>.contractual_adj|over_max|noncovered``: the claim's ``LineResult`` (``Settlement.lines``;
+  the vector engine keeps no line objects, so there it is the line of ``Settlement.explain``, which
+  re-runs the claim's family);
 - disability (C17): ``<CLAIM>.benefit`` is the ledger's ``plan_paid`` (equal to ``allowed``); the
   weekly benefit, days disabled, payable days and the first and last payable days are read from the
   ``benefit`` step of ``Settlement.explain(CLAIM)``, whose detail records them as
   ``"720.00 per week; 42 days disabled, elimination 7 days, 35 payable days (2025-03-10 to 2025-04-13)"``;
 - ``acc.<ID>.ded|oop``: the accumulator after the last line that moved it, from the explanation
-  steps' ``after`` values, over the lines in processing order: ``deductible.member`` /
+  steps' ``after`` values (``Settlement.explain`` of each line), over the lines in processing
+  order (paid, claim id): ``deductible.member`` /
   ``out_of_pocket.member`` when ID is a member, ``deductible.family`` / ``out_of_pocket.family``
   when ID is a family; ``acc.<ID>.annual_max_used``: the ``after`` value of the member's last
   ``maximum`` step (plan payments counted toward the annual maximum);
@@ -170,8 +173,20 @@ class Run:
         return {row["claim_id"]: row for row in self.settlement.ledger.to_pylist()}
 
     @cached_property
-    def lines(self) -> dict[str, LineResult]:
-        return {r.claim.claim_id: r for r in self.settlement.lines}
+    def order(self) -> list[str]:
+        """Claim ids in processing order: (paid, claim id)."""
+        return [
+            row["claim_id"] for row in sorted(self.rows.values(), key=lambda r: (r["paid"], r["claim_id"]))
+        ]
+
+    def line(self, claim_id: str) -> LineResult:
+        """The claim's ``LineResult``: from ``Settlement.lines`` where the engine keeps them, else the
+        explanation's (the vector engine keeps columns only; its explanation re-runs the family)."""
+        lines = getattr(self.settlement, "lines", None)
+        if lines is not None:
+            (found,) = [r for r in lines if r.claim.claim_id == claim_id]
+            return found
+        return self.settlement.explain(claim_id).line
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -182,17 +197,18 @@ class Run:
 
     def accumulator(self, ident: str, name: str) -> Money:
         """The accumulator after the last line (in processing order) whose steps moved it."""
-        members = {r.claim.member_id for r in self.settlement.lines}
+        traced = [self.settlement.explain(claim_id).line for claim_id in self.order]
+        members = {r.claim.member_id for r in traced}
         if name == "annual_max_used":
             owner, step_name, key = "member_id", "maximum", None
         else:
             scope = "member" if ident in members else "family"
             owner, step_name, key = f"{scope}_id", None, f"{ACCUMULATORS[name]}.{scope}"
         value: Money | None = None
-        for r in self.settlement.lines:
+        for r in traced:
             if getattr(r.claim, owner) != ident:
                 continue
-            for step in self.steps(r.claim.claim_id):
+            for step in r.steps:
                 if step_name is not None and step.name == step_name:
                     (value,) = step.after.values()
                 elif key is not None and key in step.after:
@@ -215,7 +231,7 @@ class Run:
         if field in LEDGER_FIELDS:
             return self.rows[claim_id][LEDGER_FIELDS[field]]
         if field in LINE_FIELDS:
-            return getattr(self.lines[claim_id], field)
+            return getattr(self.line(claim_id), field)
         if BENEFIT_DETAIL.groupindex.get(field):
             found = self.benefit_detail(claim_id)[field]
             assert found is not None, f"{claim_id} has no {field}"
