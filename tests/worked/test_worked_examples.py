@@ -228,6 +228,9 @@ class Run:
         return dict(found)
 
     def line_value(self, claim_id: str, field: str) -> Any:
+        if field == "benefit":  # a disability line's allowed amount is its benefit, all paid by the plan
+            row = self.rows[claim_id]
+            assert row["allowed"] == row["plan_paid"], row
         if field in LEDGER_FIELDS:
             return self.rows[claim_id][LEDGER_FIELDS[field]]
         if field in LINE_FIELDS:
@@ -366,3 +369,24 @@ def test_worked_example__vector_engine(case: str) -> None:
         check_case(case, "vector")
     except EngineUnavailable:
         pytest.skip("vector engine not merged yet")
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_worked_example__ledger_identities(case: str) -> None:
+    """Each case's ledger keeps I-LINE-1 and the summary's totals and employer-cost identity hold."""
+    run = Run(case, "", "reference")
+    for row in run.rows.values():
+        if row["status"] == "paid":
+            assert row["member_paid"] + row["plan_paid"] == row["allowed"], row
+            assert (
+                row["member_paid"]
+                == row["copay"] + row["deductible"] + row["coinsurance"] + run.line(row["claim_id"]).over_max
+            )
+        else:
+            assert row["plan_paid"] == row["allowed"] == 0 and row["reason"], row
+    s = run.summary
+    assert Decimal(s["totals"]["plan_paid"]) == _sum_ledger("plan_paid")(run)
+    reimbursed = sum((Decimal(t["reimbursed"]) for t in s["specific_stop_loss"]), Decimal(0))
+    assert _sum_ledger("specific_reimbursed")(run) == reimbursed
+    e = {k: Decimal(v) for k, v in s["employer_cost"].items()}
+    assert e["total"] == e["claims"] - e["specific_reimbursed"] - e["aggregate_reimbursed"] + e["fixed_costs"]
