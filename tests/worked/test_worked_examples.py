@@ -64,6 +64,7 @@ spread by the rule file's ``tier_ratios`` with ``funding.tier_expected``.
 from __future__ import annotations
 
 import csv
+import random
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -72,8 +73,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import aso_rules
+from aso_rules.data.source import to_arrow
 from aso_rules.money import Money, format_money
 from aso_rules.price import funding as fund
 from aso_rules.price.quote import projected_months
@@ -157,12 +161,18 @@ def text(value: Any) -> str:
 class Run:
     """One scenario of one case: the loaded rule file and its settlement, with lazy look-ups."""
 
-    def __init__(self, case: str, scenario: str, engine: str) -> None:
+    def __init__(self, case: str, scenario: str, engine: str, shuffle: int | None = None) -> None:
+        """``shuffle``: a seed; the claims file's rows are given to ``settle`` in that random order."""
         self.case = case
         self.dir = CASES / case
         self.ruleset_path = scenario_file(self.dir, "ruleset", "aso", scenario)
         self.enrollment_path = scenario_file(self.dir, "enrollment", "csv", scenario)
-        claims = scenario_file(self.dir, "claims", "csv", scenario)
+        claims: Any = scenario_file(self.dir, "claims", "csv", scenario)
+        if shuffle is not None:
+            table = to_arrow(claims)
+            order = list(range(table.num_rows))
+            random.Random(shuffle).shuffle(order)
+            claims = table.take(order)
         self.ruleset = aso_rules.load(self.ruleset_path)
         self.settlement: Settlement = self.ruleset.settle(claims, self.enrollment_path, engine=engine)
         assert self.settlement.rejects.num_rows == 0, self.settlement.rejects.to_pylist()
@@ -343,13 +353,13 @@ def figure(run: Run, key: str) -> Any:
     raise KeyError(f"no mapping for expected key {key!r}")
 
 
-def check_case(case: str, engine: str) -> None:
+def check_case(case: str, engine: str, shuffle: int | None = None) -> None:
     runs: dict[str, Run] = {}
     wrong: list[str] = []
     for key, want in read_expected(case):
         scenario, inner = split_key(key)
         if scenario not in runs:
-            runs[scenario] = Run(case, scenario, engine)
+            runs[scenario] = Run(case, scenario, engine, shuffle)
         got = text(figure(runs[scenario], inner))
         if got != want:
             wrong.append(f"{key}: expected {want}, got {got}")
@@ -390,3 +400,10 @@ def test_worked_example__ledger_identities(case: str) -> None:
     assert _sum_ledger("specific_reimbursed")(run) == reimbursed
     e = {k: Decimal(v) for k, v in s["employer_cost"].items()}
     assert e["total"] == e["claims"] - e["specific_reimbursed"] - e["aggregate_reimbursed"] + e["fixed_costs"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=st.sampled_from(CASE_IDS), seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_worked_example__claim_row_order_does_not_matter(case: str, seed: int) -> None:
+    """Claims settle in (paid, claim id) order whatever their order in the file: the same figures."""
+    check_case(case, "reference", shuffle=seed)
