@@ -504,6 +504,7 @@ class Adjudicator:
             )
         )
         for cap, _period, used, over in caps:
+            paid_here = allowed - cp - dd - ci
             detail = f"{cap.label}: {cap.amount - used} available, {over} over the maximum"
             steps.append(
                 Step(
