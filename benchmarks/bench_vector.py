@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -91,12 +90,30 @@ def end_to_end(claims_path: Path, enroll_path: Path, out: Path) -> tuple[float, 
         "--ledger-format", "parquet", "--json",
     ]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # the child reports its own high-water mark (VmHWM): a forked child's ru_maxrss would count the
+    # pages it shared with this (large) process before exec
+    probe = (
+        "import runpy, sys, atexit\n"
+        "def report():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM'): sys.stderr.write('PEAK ' + line.split()[1] + '\\n')\n"
+        "atexit.register(report)\n"
+        "sys.argv = ['aso'] + sys.argv[1:]\n"
+        "runpy.run_module('aso_rules', run_name='__main__')\n"
+    )
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *cmd[3:]],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) * 1024
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    peak_kib = int(next(x.split()[1] for x in done.stderr.splitlines() if x.startswith("PEAK")))
+    return wall, peak_kib * 1024
 
 
 def main() -> int:
