@@ -77,3 +77,16 @@ def test_vector_cli__writes_the_reference_files(tmp_path: Path, capsys: pytest.C
     summary = json.loads((vec / "csv" / "summary.json").read_text())
     assert summary.pop("engine") == {"name": "vector", "fallback_lines": 0}
     assert summary == json.loads((ref / "csv" / "summary.json").read_text())
+
+
+def test_vector_examples__parquet_input_settles_the_same(tmp_path: Path) -> None:
+    """Typed Parquet input (decimals, dates, dictionary text), read column by column, settles the same."""
+    from aso_rules.data.generate import generate_claims, generate_enrollment
+
+    rs = aso_rules.load(str(ROOT / "rulesets" / "acme-2026.aso"))
+    enrollment = generate_enrollment(120, rs.plan_year, 3)
+    claims = generate_claims(enrollment, 3_000, rs.plan_year, 3)
+    pq.write_table(claims, tmp_path / "claims.parquet")
+    pq.write_table(enrollment, tmp_path / "enrollment.parquet")
+    vec = assert_same(rs, str(tmp_path / "claims.parquet"), str(tmp_path / "enrollment.parquet"))
+    assert vec.summary["counts"]["settled"] == 3_000

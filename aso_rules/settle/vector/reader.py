@@ -18,6 +18,7 @@ and accepted values are the reference reader's by construction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -25,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from aso_rules.data.fields import RowError, clean
 from aso_rules.data.readers import (
@@ -245,6 +247,53 @@ def _first_rows(ids: pa.Array, present: B) -> tuple[B, dict[str, int]]:
     return dup, first
 
 
+class _Input:
+    """An input's columns, one at a time: a Parquet file is read column by column (each Arrow column
+    is dropped once converted, so the whole table is never in memory); anything else is read whole
+    with ``source.to_arrow``."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+        self.file: pq.ParquetFile | None = None
+        self.table: pa.Table | None = None
+        path = Path(source) if isinstance(source, str | Path) else None
+        if path is not None and path.name.lower().endswith((".parquet", ".pq")) and path.is_file():
+            try:
+                self.file = pq.ParquetFile(str(path))
+            except (pa.ArrowInvalid, OSError):
+                self.file = None
+        if self.file is not None:
+            self.names = tuple(str(n) for n in self.file.schema_arrow.names)
+            self.rows = int(self.file.metadata.num_rows)
+        else:
+            self.table = to_arrow(source)
+            self.names = tuple(str(n) for n in self.table.column_names)
+            self.rows = self.table.num_rows
+        seen: set[str] = set()
+        for name in self.names:
+            if name in seen:
+                raise InputError(f"input: column {name!r} appears more than once")
+            seen.add(name)
+
+    def column(self, name: str) -> pa.Array:
+        if name not in self.names:
+            return pa.nulls(self.rows, type=pa.string())
+        if self.table is not None:
+            return _flat(self.table.column(name))
+        assert self.file is not None
+        try:
+            return _flat(self.file.read(columns=[name]).column(0))
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{self.source}: cannot read Parquet: {exc}") from exc
+
+    def columns_table(self, names: Sequence[str]) -> pa.Table:
+        """Only the named columns, as a table (the ledger's extra columns)."""
+        if self.table is not None:
+            return self.table.select(list(names))
+        assert self.file is not None
+        return self.file.read(columns=list(names))
+
+
 def read_claims_fast(
     source: Any,
     ruleset: Ruleset,
@@ -254,20 +303,12 @@ def read_claims_fast(
     """Read and validate claims (see the module docstring)."""
     if isinstance(source, ClaimsInput):
         raise InputError("claims: already validated input given where a table was expected")
-    table = to_arrow(source)
-    names = tuple(str(n) for n in table.column_names)
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise InputError(f"input: column {name!r} appears more than once")
-        seen.add(name)
-    text_table = TextTable(names=names, columns={n: [] for n in names}, rows=table.num_rows)
+    data = _Input(source)
+    names = data.names
+    text_table = TextTable(names=names, columns={n: [] for n in names}, rows=data.rows)
     _require_columns(text_table, CLAIMS_REQUIRED, "claims")
-    n = table.num_rows
-    null = pa.nulls(n, type=pa.string())
-
-    def col(name: str) -> pa.Array:
-        return _flat(table.column(name)) if name in names else null
+    n = data.rows
+    col = data.column
 
     fast = np.ones(n, dtype=np.bool_)
     ids = pc.utf8_trim(_text(col("claim_id")), WHITESPACE)
@@ -396,7 +437,7 @@ def read_claims_fast(
         rejects=tuple(sorted(rejects, key=lambda r: r.row)),
         received=n,
         columns=names,
-        table=table if any(c not in known for c in names) else None,
+        table=data.columns_table(extra) if (extra := [c for c in names if c not in known]) else None,
         accepted_rows=accepted.astype(np.int64),
     )
 
@@ -556,23 +597,15 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
 
     if isinstance(source, EnrollmentInput | ClaimsInput):
         raise InputError("enrollment: already validated input given where a table was expected")
-    table = to_arrow(source)
-    names = tuple(str(n) for n in table.column_names)
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise InputError(f"input: column {name!r} appears more than once")
-        seen.add(name)
+    data = _Input(source)
+    names = data.names
     _require_columns(
-        TextTable(names=names, columns={n: [] for n in names}, rows=table.num_rows),
+        TextTable(names=names, columns={n: [] for n in names}, rows=data.rows),
         ENROLLMENT_REQUIRED,
         "enrollment",
     )
-    n = table.num_rows
-    null = pa.nulls(n, type=pa.string())
-
-    def col(name: str) -> pa.Array:
-        return _flat(table.column(name)) if name in names else null
+    n = data.rows
+    col = data.column
 
     fast = np.ones(n, dtype=np.bool_)
     ids = pc.utf8_trim(_text(col("member_id")), WHITESPACE)
