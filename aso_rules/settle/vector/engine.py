@@ -91,6 +91,19 @@ def plan_years(days: I64, start: date) -> I64:
     return out
 
 
+CHUNKS = 8  # family chunks for the parallel accumulator loop (a few per thread, for balance)
+
+
+def family_chunks(acc_family: I64, n_families: int, chunks: int) -> I64:
+    """Chunk limits in family order, each at a family boundary, of roughly equal line counts."""
+    n = len(acc_family)
+    ends = np.cumsum(np.bincount(acc_family, minlength=n_families)) if n else np.zeros(1, dtype=np.int64)
+    targets = (np.arange(1, chunks, dtype=np.int64) * n) // chunks
+    cuts = ends[np.minimum(np.searchsorted(ends, targets), len(ends) - 1)] if n else targets[:0]
+    out: I64 = np.unique(np.concatenate([[0], cuts, [n]])).astype(np.int64)
+    return out
+
+
 def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
     """Line indices in processing order: (paid or incurred, claim_id, row).
 
@@ -207,10 +220,12 @@ def adjudicate_columns(
     # lines grouped by family, each family's lines in processing order: accumulators never cross
     # families, so this is the reference order as far as any accumulator can tell, and each
     # family's accumulator slots stay in cache while its lines are settled
-    by_family = kernels.counting_sort(acc_family, int(acc_family.max()) + 1 if n else 1, order)
+    n_fam = int(acc_family.max()) + 1 if n else 1
+    by_family = kernels.counting_sort(acc_family, n_fam, order)
     out_reason = reason
     kernels.adjudicate(
         by_family,
+        family_chunks(acc_family, n_fam, CHUNKS),
         active,
         mm,
         acc_family,
@@ -235,13 +250,9 @@ def adjudicate_columns(
         coins,
         over,
         plan,
+        repriced,
     )
     reason = out_reason
-    # a line denied by a limit keeps its repriced amount (noncovered basis)
-    limit_denied = active & (status == 1)
-    repriced[limit_denied] = allowed[limit_denied]
-    allowed[status == 1] = 0
-    reason[(status == 0)] = -1
     fallback_reasons: dict[int, str] = {}
     if fallback.any():
         _fallback(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 BIG = np.int64(1) << np.int64(62)  # "no limit": larger than any sum of cents
 
@@ -35,9 +35,10 @@ def round_div(x: int, num: int, den: int, half_even: bool) -> int:
     return -q if neg else q
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def adjudicate(
     order: Any,
+    bounds: Any,  # chunk limits in ``order``, each at a family boundary (chunks run in parallel)
     active: Any,
     member: Any,
     family: Any,
@@ -62,17 +63,65 @@ def adjudicate(
     out_coins: Any,
     out_over: Any,
     out_plan: Any,
+    out_repriced: Any,
 ) -> None:
+    """Visit limits, dollar maximums, cost sharing and accumulators (DOMAIN.md 3.3-3.6) for the
+    ``active`` lines, family by family. Families never share an accumulator slot, so chunks of whole
+    families run on separate threads with the same results as one thread."""
     ded_m = np.zeros(max(n_members * n_owners * n_periods, 1), dtype=np.int64)
     oop_m = np.zeros(max(n_members * n_owners * n_periods, 1), dtype=np.int64)
     ded_f = np.zeros(max(n_families * n_owners * n_periods, 1), dtype=np.int64)
     oop_f = np.zeros(max(n_families * n_owners * n_periods, 1), dtype=np.int64)
     visits = np.zeros(max(n_members * n_vkeys * n_periods, 1), dtype=np.int64)
     dollars = np.zeros(max(n_members * n_dkeys * n_periods, 1), dtype=np.int64)
+    for c in prange(bounds.shape[0] - 1):
+        _adjudicate_range(
+            order, bounds[c], bounds[c + 1], active, member, family, is_family, period, n_periods, term,
+            allowed, t, lim, n_owners, n_vkeys, n_dkeys, half_even, plan_side, ded_m, oop_m, ded_f, oop_f,
+            visits, dollars, out_status, out_reason, out_copay, out_ded, out_coins, out_over, out_plan,
+            out_repriced,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def _adjudicate_range(
+    order: Any,
+    lo: int,
+    hi: int,
+    active: Any,
+    member: Any,
+    family: Any,
+    is_family: Any,
+    period: Any,
+    n_periods: int,
+    term: Any,
+    allowed: Any,
+    t: Any,
+    lim: Any,
+    n_owners: int,
+    n_vkeys: int,
+    n_dkeys: int,
+    half_even: bool,
+    plan_side: bool,
+    ded_m: Any,
+    oop_m: Any,
+    ded_f: Any,
+    oop_f: Any,
+    visits: Any,
+    dollars: Any,
+    out_status: Any,
+    out_reason: Any,
+    out_copay: Any,
+    out_ded: Any,
+    out_coins: Any,
+    out_over: Any,
+    out_plan: Any,
+    out_repriced: Any,
+) -> None:
     life = n_periods - 1
     used_d = np.zeros(8, dtype=np.int64)
     slot_d = np.zeros(8, dtype=np.int64)
-    for j in range(order.shape[0]):
+    for j in range(lo, hi):
         i = order[j]
         if not active[i]:
             continue
@@ -90,6 +139,8 @@ def adjudicate(
             if visits[slot] >= lim[k, 1, v]:
                 out_status[i] = 1
                 out_reason[i] = lim[k, 3, v]
+                out_repriced[i] = a
+                allowed[i] = 0
                 denied = True
                 break
         if denied:
@@ -103,6 +154,8 @@ def adjudicate(
             if dollars[slot] >= lim[k, 5, v]:
                 out_status[i] = 1
                 out_reason[i] = lim[k, 7, v]
+                out_repriced[i] = a
+                allowed[i] = 0
                 denied = True
                 break
         if denied:
