@@ -616,3 +616,12 @@ def in_contract(
             and m >= 0
             and m_start[m] <= inc <= m_end[m]
         )
+
+
+@njit(cache=True)
+def add_months_many(days: Any, months: Any) -> Any:
+    """``add_months_day`` over arrays."""
+    out = np.empty_like(days)
+    for i in range(days.shape[0]):
+        out[i] = add_months_day(days[i], months[i])
+    return out

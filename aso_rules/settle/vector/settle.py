@@ -565,12 +565,25 @@ def reason_texts(
         texts.extend(distinct.dictionary.to_pylist())
     waiting = np.flatnonzero(adj.reason == R_WAITING)
     if len(waiting):
-        # one text per (member, dental class): the date depends on the member's coverage start only
-        pair = claims.member[waiting] * max(len(adj.terms.keys), 1) + adj.term[waiting]
-        distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
-        codes[waiting] = len(texts) + inverse.reshape(-1)
-        texts.extend(reason_text(adj, claims, members, ruleset, int(waiting[f])) for f in first.tolist())
-        del distinct
+        # "waiting period: class C is covered from D": D is the member's coverage start moved by the
+        # class's waiting months; built by Arrow for every such line at once
+        term = adj.term[waiting]
+        months = adj.terms["waiting_months"][term]
+        ends = kernels.add_months_many(members.start[claims.member[waiting]], months)
+        class_names = [t.dental_class.name if t.dental_class is not None else "" for t in adj.terms.terms]
+        days = pa.Array.from_buffers(pa.date32(), len(waiting), [None, pa.py_buffer(ends.astype(np.int32))])
+        joined = pc.binary_join_element_wise(
+            "waiting period: class ",
+            pa.array(class_names, type=pa.string()).take(pa.array(term)),
+            " is covered from ",
+            days.cast(pa.string()),
+            "",
+        )
+        distinct = joined.dictionary_encode()
+        codes[waiting] = len(texts) + np.asarray(
+            distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+        texts.extend(distinct.dictionary.to_pylist())
     special = np.flatnonzero((adj.reason < -1) & (adj.reason != R_NOT_COVERED) & (adj.reason != R_WAITING))
     for i in special.tolist():
         codes[i] = len(texts)

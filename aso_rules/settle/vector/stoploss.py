@@ -13,7 +13,7 @@ cost nothing per line); the per-line work is ``kernels.specific`` / ``kernels.ag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 import attrs
@@ -90,6 +90,13 @@ def claimants(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) ->
     return np.maximum(claims.member, 0), members.ids
 
 
+def claimant_index(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) -> Mapping[str, int]:
+    """Claimant name -> index (the members' own index when claimants are members)."""
+    if ruleset.settings.specific_claimant_key == "family":
+        return {name: k for k, name in enumerate(claims.family_names)}
+    return members.index
+
+
 def specific_tiers(
     ruleset: Ruleset,
     claims: ClaimColumns,
@@ -100,7 +107,7 @@ def specific_tiers(
 ) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...]]:
     """Every specific tier, each on the same lines (6.4)."""
     claimant, names = claimants(ruleset, claims, members)
-    index = {name: k for k, name in enumerate(names)}
+    index = claimant_index(ruleset, claims, members)
     mode = ruleset.settings.rounding
     half_even = mode == "half_even"
     results: list[SpecificResult] = []
@@ -213,8 +220,8 @@ def aggregate_contract(
     cap_of = np.full(k, NONE, dtype=np.int64)
     if lowest is not None and agg.cap_per_claimant:
         cap_of[:] = to_cents(lowest.deductible)
-        if agg.laser_treatment != "standard_only":
-            index = {name: c for c, name in enumerate(names)}
+        if agg.laser_treatment != "standard_only" and lowest.lasers:
+            index = claimant_index(ruleset, claims, members)
             for who, amount in lowest.lasers.items():
                 if who in index:
                     cap_of[index[who]] = NONE if amount is None else to_cents(amount)
