@@ -526,10 +526,6 @@ def _merge(
     return merged, (rows[order] - 1).astype(np.int64)
 
 
-def _unused() -> None:  # keep helpers referenced for type checkers
-    _ = (to_cents, day_number)
-
-
 # --------------------------------------------------------------------------- enrollment
 
 

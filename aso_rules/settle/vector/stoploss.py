@@ -249,10 +249,7 @@ def aggregate_contract(
         )
         k_of = np.searchsorted(ends, claims.paid, side="left")
         inside = eligible & (k_of < len(months))
-        by_month = np.bincount(k_of[inside], weights=None, minlength=len(months))  # counts (unused)
-        del by_month
-        sums = np.zeros(len(months), dtype=np.int64)
-        np.add.at(sums, k_of[inside], contribution[inside])
+        sums = kernels.group_sum(np.minimum(k_of, max(len(months) - 1, 0)), contribution, inside, len(months))
         pays: list[Money] = []
         paid_so_far = claims_to_date = cumulative = 0
         monthly = [to_cents(v) for v in att.monthly]
