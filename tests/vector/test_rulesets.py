@@ -90,3 +90,21 @@ def test_vector_examples__parquet_input_settles_the_same(tmp_path: Path) -> None
     pq.write_table(enrollment, tmp_path / "enrollment.parquet")
     vec = assert_same(rs, str(tmp_path / "claims.parquet"), str(tmp_path / "enrollment.parquet"))
     assert vec.summary["counts"]["settled"] == 3_000
+
+
+def test_vector_explain__same_trace_as_the_reference() -> None:
+    """A vector settlement explains a claim with the reference trace and the same stop-loss shares."""
+    from aso_rules.settle import settle
+
+    rs = aso_rules.load(str(ROOT / "rulesets" / "acme-2026.aso"))
+    claims, enrollment = (
+        str(ROOT / "examples" / "acme-claims.csv"),
+        str(ROOT / "examples" / "acme-enrollment.csv"),
+    )
+    ref = settle(rs, claims, enrollment, engine="reference")
+    vec = settle(rs, claims, enrollment, engine="vector")
+    shares = ref.ledger.column("specific_reimbursed").to_pylist()
+    ids = ref.ledger.column("claim_id").to_pylist()
+    picked = [ids[0], ids[len(ids) // 2], *[i for i, s in zip(ids, shares, strict=True) if s][:2]]
+    for claim_id in picked:
+        assert vec.explain(claim_id).to_json() == ref.explain(claim_id).to_json()

@@ -285,9 +285,18 @@ def settle_vector(
     ruleset: Ruleset, claims: Any, enrollment: Any, *, progress: bool = False
 ) -> VectorSettlement:
     """Settle with the vector engine (see the module docstring)."""
+    from aso_rules.settle import LONG_RUN_LINES, _Progress
+    from aso_rules.settle.vector.auto import estimated_lines
+
+    stages = _Progress(progress and estimated_lines(claims) >= LONG_RUN_LINES, total=2)
+    stages.start("reading")
     enrolled = read_enrollment_fast(enrollment, ruleset)
     read = read_claims_fast(claims, ruleset, enrolled.members, enrolled.records)
-    return settle_columns(ruleset, read, enrolled.members, enrolled.records, enrolled.rejects)
+    stages.step("settlement")
+    result = settle_columns(ruleset, read, enrolled.members, enrolled.records, enrolled.rejects)
+    stages.step("done")
+    stages.close()
+    return result
 
 
 def settle_columns(
