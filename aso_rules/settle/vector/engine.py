@@ -157,8 +157,12 @@ def adjudicate_columns(
     individual = individual_tiers(ruleset)
     tier_is_family = np.array([t not in individual for t in members.tier_names] or [False], dtype=np.bool_)
     m_family = members.family if has_members else np.zeros(1, dtype=np.int64)
-    mm = np.maximum(claims.member, 0)
-    acc_family = np.where(claims.member >= 0, m_family[mm] if has_members else 0, claims.family)
+    all_known = n == 0 or int(claims.member.min()) >= 0
+    mm = claims.member if all_known else np.maximum(claims.member, 0)
+    if all_known and has_members:
+        acc_family = m_family[mm]
+    else:
+        acc_family = np.where(claims.member >= 0, m_family[mm] if has_members else 0, claims.family)
     # whole families with a line the loops do not cover go to the reference engine
     fallback = np.zeros(n, dtype=np.bool_)
     needs_ref = T["fallback"][term] == 1
@@ -211,7 +215,7 @@ def adjudicate_columns(
     )
     y0 = int(years.min()) if n else 0
     n_periods = (int(years.max()) - y0 + 2) if n else 2
-    is_family = tier_is_family[members.tier[mm]] if has_members else np.zeros(n, dtype=np.bool_)
+    is_family = tier_is_family[members.tier] if has_members else np.zeros(1, dtype=np.bool_)
     order = processing_order(ruleset, claims)
     copay = np.zeros(n, dtype=np.int64)
     ded = np.zeros(n, dtype=np.int64)

@@ -42,7 +42,7 @@ def adjudicate(
     active: Any,
     member: Any,
     family: Any,
-    is_family: Any,
+    is_family: Any,  # per member: family coverage (any tier but the individual one)
     period: Any,
     n_periods: int,
     term: Any,
@@ -161,7 +161,7 @@ def _adjudicate_range(
         if denied:
             continue
         # cost sharing (3.4)
-        fam = is_family[i]
+        fam = is_family[m]
         dk_m = (m * n_owners + t[k, 18]) * n_periods + y
         dk_f = (f * n_owners + t[k, 18]) * n_periods + y
         ok_m = (m * n_owners + t[k, 19]) * n_periods + y

@@ -87,7 +87,10 @@ def claimants(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) ->
     """Each line's claimant index and the claimant names (member, or family when family-specific)."""
     if ruleset.settings.specific_claimant_key == "family":
         return claims.family, claims.family_names
-    return np.maximum(claims.member, 0), members.ids
+    member = claims.member
+    if claims.n and int(member.min()) < 0:
+        member = np.maximum(member, 0)
+    return member, members.ids
 
 
 def claimant_index(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) -> Mapping[str, int]:
@@ -240,7 +243,7 @@ def aggregate_contract(
         k,
         contribution,
     )
-    g = from_cents(int(contribution[eligible].sum()))
+    g = from_cents(int(contribution.sum()))  # ineligible lines contribute 0
     r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, ruleset)
     accommodation: tuple[Money, ...] = ()
     if agg.monthly_accommodation:
