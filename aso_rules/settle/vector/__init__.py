@@ -58,7 +58,7 @@ def vector_adjudicate(
                     allowed=ZERO,
                     noncovered=noncovered,
                     contractual_adj=adj_amount,
-                    plan_year=int(adj.plan_year[i]),
+                    plan_year=adj.plan_year(i),
                 )
             )
             continue
@@ -80,7 +80,7 @@ def vector_adjudicate(
                 plan_paid=from_cents(int(adj.plan_paid[i])),
                 contractual_adj=contractual,
                 balance_bill=contractual if claim.network == "out" else ZERO,
-                plan_year=int(adj.plan_year[i]),
+                plan_year=adj.plan_year(i),
             )
         )
     return out

@@ -68,7 +68,8 @@ class Adjudicated:
     over_max: I64
     plan_paid: I64
     repriced: I64  # the repriced amount of a denied line that had one (noncovered basis), else NONE
-    plan_year: I64
+    period: I64  # plan year of the incurred date, as an offset from ``first_year``
+    first_year: int
     fallback: B  # lines settled by the reference engine
     fallback_reasons: dict[int, str]
     terms: TermTable
@@ -77,6 +78,10 @@ class Adjudicated:
     @property
     def fallback_lines(self) -> int:
         return int(self.fallback.sum())
+
+    def plan_year(self, i: int) -> int:
+        """The plan year (by its start year) of line ``i``."""
+        return int(self.period[i]) + self.first_year
 
 
 def plan_years(days: I64, start: date) -> I64:
@@ -176,11 +181,15 @@ def adjudicate_columns(
     allowed = np.empty(n, dtype=np.int64)
     plan = np.empty(n, dtype=np.int64)
     repriced = np.empty(n, dtype=np.int64)
-    years = np.empty(n, dtype=np.int64)
+    years = np.empty(n, dtype=np.int32)
     active = np.empty(n, dtype=np.bool_)
     empty = np.zeros(1, dtype=np.int64)
     day0 = int(claims.incurred.min()) if n else 0
     day1 = int(claims.incurred.max()) if n else 0
+    # plan years only grow with the date: the first and last days give the range
+    year_table = plan_years(np.arange(day0, day1 + 1, dtype=np.int64), ruleset.plan_year.start)
+    y0 = int(year_table[0])
+    n_periods = int(year_table[-1]) - y0 + 2
     kernels.prepare(
         term,
         claims.member,
@@ -204,7 +213,7 @@ def adjudicate_columns(
         settings.lesser_of_billed,
         half_even,
         day0,
-        plan_years(np.arange(day0, day1 + 1, dtype=np.int64), ruleset.plan_year.start),
+        year_table - y0,
         status,
         reason,
         allowed,
@@ -213,8 +222,6 @@ def adjudicate_columns(
         years,
         active,
     )
-    y0 = int(years.min()) if n else 0
-    n_periods = (int(years.max()) - y0 + 2) if n else 2
     is_family = tier_is_family[members.tier] if has_members else np.zeros(1, dtype=np.bool_)
     order = processing_order(ruleset, claims)
     copay = np.zeros(n, dtype=np.int64)
@@ -234,7 +241,7 @@ def adjudicate_columns(
         mm,
         acc_family,
         is_family,
-        years - y0,
+        years,
         n_periods,
         term,
         allowed,
@@ -287,7 +294,8 @@ def adjudicate_columns(
         over_max=over,
         plan_paid=plan,
         repriced=repriced,
-        plan_year=years,
+        period=years,
+        first_year=y0,
         fallback=fallback,
         fallback_reasons=fallback_reasons,
         terms=T,
