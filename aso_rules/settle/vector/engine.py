@@ -68,7 +68,7 @@ class Adjudicated:
     over_max: I64
     plan_paid: I64
     repriced: I64  # the repriced amount of a denied line that had one (noncovered basis), else NONE
-    period: I64  # plan year of the incurred date, as an offset from ``first_year``
+    period: npt.NDArray[np.int32]  # plan year of the incurred date, as an offset from ``first_year``
     first_year: int
     fallback: B  # lines settled by the reference engine
     fallback_reasons: dict[int, str]
@@ -224,6 +224,25 @@ def adjudicate_columns(
     )
     is_family = tier_is_family[members.tier] if has_members else np.zeros(1, dtype=np.bool_)
     order = processing_order(ruleset, claims)
+    pending = repriced == -2  # STD lines whose benefit depends on the member's earlier absences
+    if pending.any():
+        kernels.std_periods(
+            order[pending[order]],
+            term,
+            mm,
+            claims.line,
+            claims.incurred,
+            claims.absence_start,
+            claims.absence_end,
+            claims.cause,
+            disability_matrix(T),
+            max(members.n, 1),
+            max(len(claims.line_names), 1),
+            half_even,
+            allowed,
+            plan,
+            repriced,
+        )
     copay = np.zeros(n, dtype=np.int64)
     ded = np.zeros(n, dtype=np.int64)
     coins = np.zeros(n, dtype=np.int64)

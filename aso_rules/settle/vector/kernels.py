@@ -517,24 +517,11 @@ def prepare(
                 continue
             if dis[k, 2] >= 0 and wk > dis[k, 2]:
                 wk = dis[k, 2]
-            days = end - start + 1
-            ep = dis[k, 4] if cause[i] == 2 else dis[k, 3]
-            cap = dis[k, 5]
-            if cap < 0:
-                payable = days - ep
-            elif dis[k, 6] == 1:
-                payable = (days if days < cap else cap) - ep
-            else:
-                payable = days - ep
-                if payable > cap:
-                    payable = cap
-            if payable < 0:
-                payable = 0
-            benefit = round_div(wk * payable, 1, 7, half_even) if payable > 0 else 0
+            # the benefit depends on earlier absences of the same period: ``std_periods`` finishes it
             out_status[i] = 0
             out_reason[i] = -1
-            out_allowed[i] = benefit
-            out_plan[i] = benefit
+            out_plan[i] = wk
+            out_repriced[i] = -2
             continue
         # repricing (3.2)
         price = -1
@@ -625,3 +612,80 @@ def add_months_many(days: Any, months: Any) -> Any:
     for i in range(days.shape[0]):
         out[i] = add_months_day(days[i], months[i])
     return out
+
+
+@njit(cache=True)
+def std_periods(
+    order: Any,  # the STD lines ``prepare`` left pending (weekly benefit in ``plan``), processing order
+    term: Any,
+    member: Any,
+    line: Any,
+    incurred: Any,
+    abs_start: Any,
+    abs_end: Any,
+    cause: Any,
+    dis: Any,
+    n_members: int,
+    n_lines: int,
+    half_even: bool,
+    out_allowed: Any,
+    out_plan: Any,
+    out_repriced: Any,
+) -> None:
+    """STD benefits with recurrence (DOMAIN.md 5.1, ``disability.std_benefit``): an absence that
+    starts 1-14 days after the member's previous absence on the same line (same cause kind) continues
+    its period: the elimination period left and the maximum duration are the period's."""
+    size = max(n_members * n_lines, 1)
+    last_end = np.full(size, _NODAY, dtype=np.int64)
+    last_accident = np.zeros(size, dtype=np.bool_)
+    period_ep = np.zeros(size, dtype=np.int64)
+    days_so_far = np.zeros(size, dtype=np.int64)
+    payable_so_far = np.zeros(size, dtype=np.int64)
+    for j in range(order.shape[0]):
+        i = order[j]
+        k = term[i]
+        key = member[i] * n_lines + line[i]
+        start = abs_start[i]
+        if start == _NODAY:
+            start = incurred[i]
+        end = abs_end[i]
+        accident = cause[i] == 2
+        gap = start - last_end[key]
+        continues = last_end[key] != _NODAY and last_accident[key] == accident and 0 < gap <= 14
+        days = end - start + 1
+        if continues:
+            days_before = days_so_far[key]
+            payable_before = payable_so_far[key]
+            ep = period_ep[key] - days_before
+            if ep < 0:
+                ep = 0
+        else:
+            days_before = 0
+            payable_before = 0
+            ep = dis[k, 4] if accident else dis[k, 3]
+        cap = dis[k, 5]
+        if cap < 0:
+            payable = days - ep
+        elif dis[k, 6] == 1:
+            room = cap - days_before
+            payable = (days if days < room else room) - ep
+        else:
+            payable = days - ep
+            room = cap - payable_before
+            if payable > room:
+                payable = room
+        if payable < 0:
+            payable = 0
+        wk = out_plan[i]
+        benefit = round_div(wk * payable, 1, 7, half_even) if payable > 0 else 0
+        out_allowed[i] = benefit
+        out_plan[i] = benefit
+        out_repriced[i] = -1
+        if not continues:
+            period_ep[key] = dis[k, 4] if accident else dis[k, 3]
+            days_so_far[key] = 0
+            payable_so_far[key] = 0
+        last_end[key] = end
+        last_accident[key] = accident
+        days_so_far[key] += days
+        payable_so_far[key] += payable
