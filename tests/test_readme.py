@@ -54,7 +54,7 @@ def plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run(command: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     """Run one ``aso ...`` command line in-process; returns (exit code, stdout + stderr)."""
-    argv = shlex.split(command)
+    argv = shlex.split(command, comments=True)
     assert argv[0] == "aso", command
     code = main(argv[1:])
     captured = capsys.readouterr()
@@ -65,8 +65,9 @@ def test_readme__tour_plan_checks_clean_and_its_test_passes(
     plan: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Every command of the tour's check-and-test block exits 0 on the README's my-plan.aso."""
-    commands = [c for c in block_after("Check it, and run its tests:", "sh").splitlines() if c.strip()]
-    assert commands == ["aso check my-plan.aso", "aso test my-plan.aso"]
+    block = block_after("Check it, and run its tests:", "sh")
+    commands = [c.split("#")[0].strip() for c in block.splitlines() if c.split("#")[0].strip()]
+    assert commands == ["aso check my-plan.aso", "aso test my-plan.aso", "aso test my-plan.aso --coverage"]
     outputs = {}
     for command in commands:
         code, outputs[command] = run(command, capsys)
