@@ -4,12 +4,13 @@ On entry: ``ClaimColumns`` and ``MemberColumns`` (``columns.py``) and the compil
 On exit: ``Adjudicated``: per line (input order) the status, reason, allowed, copay, deductible,
 coinsurance, over-maximum and plan paid in cents, and the processing order.
 
-The stages that do not depend on accumulators run as numpy expressions over all lines, in the
-reference engine's order so that the first failing check gives the reason: excluded line ->
-enrolment -> eligibility on the incurred date -> disability benefit (STD) -> repricing -> excluded
-category -> unpriced -> dental class and waiting period. The lines left go through the compiled loop
-(``kernels.adjudicate``) in processing order: visit limits, dollar maximums, cost sharing,
-maximums on plan payments and the accumulators. Families with a line the loop does not cover
+The stages that do not depend on accumulators run in one compiled pass over the lines in input
+order (``kernels.prepare``), in the reference engine's order so that the first failing check gives
+the reason: excluded line -> enrolment -> eligibility on the incurred date -> STD weekly benefit ->
+repricing -> excluded category -> unpriced -> dental class and waiting period. STD payable days
+follow in processing order (``kernels.std_periods``: recurrent absences share a period). The lines
+left go through the compiled loop (``kernels.adjudicate``), family by family in processing order:
+visit limits, dollar maximums, cost sharing, maximums on plan payments and the accumulators. Families with a line the loop does not cover
 (``plan.TermTable`` ``fallback``: LTD, unusual step orders, many limits) are settled by the
 reference engine, family by family, and counted in ``fallback_lines``.
 """

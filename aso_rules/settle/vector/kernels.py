@@ -1,4 +1,5 @@
-"""The vector engine's compiled loops (numba): adjudication, specific and aggregate stop-loss.
+"""The vector engine's compiled loops (numba): line checks (``prepare``), STD periods, adjudication
+with accumulators, specific and aggregate stop-loss, counting sorts and exact group sums.
 
 On entry: integer-cent columns already in the orders the reference engine uses (``order`` lists line
 indices in processing order; stop-loss loops get lines in ascending (paid, claim_id)) and the
