@@ -10,9 +10,10 @@ the reason: excluded line -> enrolment -> eligibility on the incurred date -> ST
 repricing -> excluded category -> unpriced -> dental class and waiting period. STD payable days
 follow in processing order (``kernels.std_periods``: recurrent absences share a period). The lines
 left go through the compiled loop (``kernels.adjudicate``), family by family in processing order:
-visit limits, dollar maximums, cost sharing, maximums on plan payments and the accumulators. Families with a line the loop does not cover
-(``plan.TermTable`` ``fallback``: LTD, unusual step orders, many limits) are settled by the
-reference engine, family by family, and counted in ``fallback_lines``.
+visit limits, dollar maximums, cost sharing, maximums on plan payments and the accumulators.
+Families with a line the loop does not cover (``plan.TermTable`` ``fallback``: LTD, unusual step
+orders, many limits) are settled by the reference engine, family by family, and counted in
+``fallback_lines``.
 """
 
 from __future__ import annotations
