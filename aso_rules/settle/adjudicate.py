@@ -35,7 +35,7 @@ from aso_rules.money import ZERO, Money
 from aso_rules.settle.accumulators import LIFETIME, Accumulators
 from aso_rules.settle.costshare import UNLIMITED, deductible_remaining, oop_remaining, share
 from aso_rules.settle.disability import DisabilityBenefit, ltd_benefit, std_benefit
-from aso_rules.settle.order import add_months, plan_year_of, processing_key
+from aso_rules.settle.order import add_months, plan_year_for, processing_key
 from aso_rules.settle.reprice import reprice
 from aso_rules.settle.results import LineResult, Step
 from aso_rules.settle.terms import LineTerms, resolve_terms
@@ -94,7 +94,7 @@ class Adjudicator:
         self._side = settings.coinsurance_rounding_side
         self._lesser_of = settings.lesser_of_billed
         self._noncovered_repriced = settings.noncovered_basis == "repriced"
-        self._start = ruleset.plan_year.start
+        self._plan_year = ruleset.plan_year
         self._individual = individual_tiers(ruleset)
         self._terms: dict[tuple[str, str, str], LineTerms] = {}
         self._years: dict[date, int] = {}
@@ -111,7 +111,7 @@ class Adjudicator:
     def plan_year(self, day: date) -> int:
         year = self._years.get(day)
         if year is None:
-            year = self._years[day] = plan_year_of(day, self._start)
+            year = self._years[day] = plan_year_for(day, self._plan_year)
         return year
 
     def _deny(
@@ -170,7 +170,7 @@ class Adjudicator:
 
         allowed, method = reprice(claim, terms.schedule, lesser_of_billed=self._lesser_of, mode=self._mode)
         if steps is not None:
-            schedule_source = terms.schedule.source if terms.schedule is not None else None
+            schedule_source = terms.schedule.source if terms.schedule and claim.allowed is None else None
             steps.append(Step("reprice", allowed, f"billed {claim.billed}: {method}", schedule_source))
         if terms.exclusion is not None:
             return self._deny(claim, year, terms.exclusion.reason, allowed, steps, terms.exclusion.source)
@@ -395,7 +395,9 @@ class Adjudicator:
                 after = {**ded(ded_m, ded_f), **oop(oop_m, oop_f)}
                 steps.append(Step("deductible", dd, detail, terms.deductible.deductible_source, moved, after))
             elif name == "coinsurance" and rule.coins:
-                detail = f"member coinsurance {rule.coins * 100:f}% rounded on the {self._side} side"
+                detail = (
+                    f"member coinsurance {(rule.coins * 100).normalize():f}% rounded on the {self._side} side"
+                )
                 moved = oop(oop_m, oop_f)
                 oop_m, oop_f = oop_m + ci, oop_f + ci
                 steps.append(

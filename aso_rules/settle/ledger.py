@@ -73,6 +73,16 @@ _RECORD_FIELDS: dict[str, pa.DataType] = {
 }
 
 
+def _array(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
+    """An Arrow array; money goes through its exact text (several times faster than from Decimal)."""
+    if kind == MONEY:
+        try:
+            return pa.array([None if v is None else str(v) for v in values], type=pa.string()).cast(MONEY)
+        except pa.ArrowInvalid:  # an unusual text form; the direct conversion is exact, only slower
+            pass
+    return pa.array(values, type=kind)
+
+
 def _input_values(claims: Sequence[ClaimRecord], column: str) -> list[Any]:
     """One input column's values: a record field as parsed, an extra column as its text."""
     if column in _RECORD_FIELDS:
@@ -100,7 +110,7 @@ def ledger_table(
     names: list[str] = []
     for column in columns:
         values = _input_values(claims, column)
-        arrays.append(pa.array(values, type=_RECORD_FIELDS.get(column, pa.string())))
+        arrays.append(_array(values, _RECORD_FIELDS.get(column, pa.string())))
         names.append(f"input_{column}" if column in LEDGER_COLUMNS else column)
     computed: dict[str, tuple[list[Any], pa.DataType]] = {
         "status": ([r.status for r in ordered], pa.string()),
@@ -116,7 +126,7 @@ def ledger_table(
     }
     for name in LEDGER_COLUMNS:
         values, kind = computed[name]
-        arrays.append(pa.array(values, type=kind))
+        arrays.append(_array(values, kind))
         names.append(name)
     return pa.Table.from_arrays(arrays, names=names)
 

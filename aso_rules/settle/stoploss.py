@@ -53,20 +53,32 @@ def contract_flags(
     window: Window,
     members: Mapping[str, MemberRecord] | None,
 ) -> list[bool]:
-    """``line_in_contract`` for every line (one pass, plain-dict lookups)."""
+    """``line_in_contract`` for every line, in one pass with the window and coverage inlined."""
     covered = frozenset(covers)
     people = dict(members) if members is not None else None
+    inc_from = window.incurred_from or date.min
+    inc_to, paid_from, paid_to = window.incurred_to, window.paid_from, window.paid_to
     out: list[bool] = []
     append = out.append
     for r in lines:
         claim = r.claim
-        if r.status != "paid" or claim.line not in covered or not window.contains(claim.incurred, claim.paid):
+        incurred = claim.incurred
+        if (
+            r.status != "paid"
+            or claim.line not in covered
+            or not inc_from <= incurred <= inc_to
+            or not paid_from <= claim.paid <= paid_to
+        ):
             append(False)
         elif people is None:
             append(True)
         else:
             member = people.get(claim.member_id)
-            append(member is not None and member.covered_on(claim.incurred))
+            append(
+                member is not None
+                and member.coverage_start <= incurred
+                and (member.coverage_end is None or incurred <= member.coverage_end)
+            )
     return out
 
 
@@ -138,15 +150,17 @@ def specific_tier(
     claimant_key: str = "member",
     mode: RoundingMode = "half_up",
     order: Sequence[int] | None = None,
+    flags: list[bool] | None = None,
 ) -> SpecificResult:
     """Settle one specific tier: ASD in chronological paid order, then percentage, then maximum.
 
     ``order`` (the stop-loss order of ``lines``, from ``processing_indices``) may be passed to share
-    one sort between tiers.
+    one sort between tiers; ``flags`` (from ``contract_flags`` for this tier's covers and window) may
+    be passed likewise.
     """
     window = contract_window(effective, tier.basis, terminal_liability=tier.terminal_liability)
     n = len(lines)
-    eligible = contract_flags(lines, tier.covers, window, members)
+    eligible = flags if flags is not None else contract_flags(lines, tier.covers, window, members)
     lasers = dict(tier.lasers)
     standard = tier.deductible
     pct = tier.reimbursement_pct
@@ -214,18 +228,28 @@ def specific_stop_loss(
 ) -> tuple[SpecificResult, ...]:
     """Every specific tier of the ruleset, each applied independently to the same lines (6.4)."""
     order = processing_indices(lines) if ruleset.specific else []
-    return tuple(
-        specific_tier(
-            tier,
-            lines,
-            members,
-            effective=ruleset.plan_year.start,
-            claimant_key=ruleset.settings.specific_claimant_key,
-            mode=ruleset.settings.rounding,
-            order=order,
+    shared: dict[tuple[frozenset[str], Window], list[bool]] = {}
+    results: list[SpecificResult] = []
+    for tier in ruleset.specific:
+        window = contract_window(
+            ruleset.plan_year.start, tier.basis, terminal_liability=tier.terminal_liability
         )
-        for tier in ruleset.specific
-    )
+        key = (frozenset(tier.covers), window)
+        if key not in shared:
+            shared[key] = contract_flags(lines, tier.covers, window, members)
+        results.append(
+            specific_tier(
+                tier,
+                lines,
+                members,
+                effective=ruleset.plan_year.start,
+                claimant_key=ruleset.settings.specific_claimant_key,
+                mode=ruleset.settings.rounding,
+                order=order,
+                flags=shared[key],
+            )
+        )
+    return tuple(results)
 
 
 def specific_line_shares(results: Sequence[SpecificResult], n: int) -> tuple[Money, ...]:

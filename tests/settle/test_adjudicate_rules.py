@@ -277,3 +277,30 @@ def test_adjudicate__allowed_given_is_kept() -> None:
     m = member("M1")
     res, _ = run(med_a(), [m], [claim("X", m, "OV_PCP", "2025-02-01", billed="100.00", allowed="120.00")])
     assert (res["X"].allowed, res["X"].copay, res["X"].plan_paid) == (D("120.00"), D("25.00"), D("95.00"))
+
+
+def test_plan_year_for__declared_plan_year_of_any_length() -> None:
+    """Dates inside a declared plan year longer than 12 months keep its accumulators; later dates
+    start a new plan year, earlier ones belong to an earlier one."""
+    from aso_rules.settle.order import plan_year_for
+
+    long_year = PlanYear(date(2020, 1, 13), date(2021, 1, 16))
+    assert plan_year_for(date(2021, 1, 14), long_year) == 2020
+    assert plan_year_for(date(2021, 1, 17), long_year) == 2021
+    assert plan_year_for(date(2020, 1, 12), long_year) == 2019
+    short_year = PlanYear(date(2025, 1, 1), date(2025, 6, 30))
+    assert plan_year_for(date(2025, 8, 1), short_year) == 2026
+    calendar_year = PlanYear(date(2025, 1, 1), date(2025, 12, 31))
+    assert [plan_year_for(date(y, 6, 1), calendar_year) for y in (2024, 2025, 2026)] == [2024, 2025, 2026]
+
+
+def test_adjudicate__long_declared_plan_year_keeps_its_deductible() -> None:
+    """A claim 3 days past the plan year's anniversary but inside the declared year does not reset."""
+    rs = med_a(plan_year=PlanYear(date(2020, 1, 13), date(2021, 1, 16)))
+    m = member("M1", start=date(2020, 1, 13))
+    claims = [
+        claim("A", m, "OP", "2020-03-01", billed="1000.00", allowed="1000.00"),
+        claim("B", m, "OP", "2021-01-15", billed="100.00", allowed="100.00"),
+    ]
+    res, _ = run(rs, [m], claims)
+    assert (res["B"].deductible, res["B"].plan_year) == (D("0.00"), 2020)

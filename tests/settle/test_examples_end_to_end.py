@@ -87,3 +87,21 @@ def test_examples__bad_rows_become_rejects(tmp_path):
     assert counts["received"] == counts["settled"] + counts["rejected"]
     rows = s.rejects.column("row").to_pylist()
     assert rows == sorted(rows) and all(r >= 1 for r in rows)
+
+
+def test_examples__tables_and_files_settle_alike(tmp_path):
+    """Generated pyarrow tables and the same data written to CSV give the same summary and ledger."""
+    from aso_rules.data.generate import generate_claims, generate_enrollment
+    from aso_rules.data.writers import write_csv
+
+    rs = aso_rules.load(ACME)
+    enrollment = generate_enrollment(60, rs.plan_year, seed=3)
+    claims = generate_claims(enrollment, 500, rs.plan_year, seed=3)
+    from_tables = rs.settle(claims, enrollment)
+    write_csv(enrollment, tmp_path / "e.csv")
+    write_csv(claims, tmp_path / "c.csv")
+    from_files = rs.settle(str(tmp_path / "c.csv"), str(tmp_path / "e.csv"))
+    assert from_tables.summary == from_files.summary
+    assert from_tables.ledger.column("plan_paid").equals(from_files.ledger.column("plan_paid"))
+    counts = from_tables.summary["counts"]
+    assert counts["received"] == 500 == counts["settled"] + counts["rejected"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +36,8 @@ from tests.settle.sl_strategies import (
 )
 
 EFFECTIVE = date(2025, 1, 1)
-PROPS = settings(max_examples=60, deadline=None)
+# SL_EXAMPLES widens the sweep locally (e.g. SL_EXAMPLES=2000); CI runs the default.
+PROPS = settings(max_examples=int(os.environ.get("SL_EXAMPLES", "60")), deadline=None)
 
 
 def _rs(spec=(), agg=None, fees=()) -> Ruleset:
@@ -361,3 +364,39 @@ def test_specific__stacked_contiguous_tiers_act_as_one(mm, lines, tier, layer):
     for m, c in one.claimants.items():
         total = c.reimbursed + two.claimants[m].reimbursed
         assert total == max(ZERO, c.eligible_paid - tier.deductible)
+
+
+# --------------------------------------------------------------------------- long sweeps (pytest -m slow)
+
+SWEEP = settings(max_examples=2000, deadline=None)
+
+
+@pytest.mark.slow
+@SWEEP
+@given(members(), line_results(), specific_terms(simple=True), st.data())
+def test_employer__i_emp_2_long_sweep(mm, lines, tier, data):
+    """I-EMP-2 over 2,000 scenarios: liability = min(G, A) <= A under all of its preconditions."""
+    agg = _same_contract(
+        tier,
+        data,
+        reimbursement_pct=Decimal(1),
+        maximum=None,
+        laser_treatment="to_laser",
+        claim_basis="capped",
+    )
+    spec, res = _agg(_rs([tier], agg), lines, mm)
+    liability = _net_eligible(lines, spec, res)
+    assert liability == min(res.eligible_claims, res.attachment.point) <= res.attachment.point
+
+
+@pytest.mark.slow
+@SWEEP
+@given(members(), line_results(), specific_terms(), st.data())
+def test_employer__i_emp_2_net_of_specific_long_sweep(mm, lines, tier, data):
+    """I-EMP-2 (net_of_specific) over 2,000 scenarios: liability = min(E - sum R, A) <= A."""
+    agg = _same_contract(
+        tier, data, reimbursement_pct=Decimal(1), maximum=None, claim_basis="net_of_specific"
+    )
+    spec, res = _agg(_rs([tier], agg), lines, mm)
+    liability = _net_eligible(lines, spec, res)
+    assert liability == min(res.eligible_claims, res.attachment.point) <= res.attachment.point
