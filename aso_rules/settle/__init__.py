@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pyarrow as pa
@@ -199,13 +199,22 @@ def settle(
     *,
     engine: str = "reference",
     progress: bool = False,
+    **dask_options: Any,
 ) -> Settlement:
     """Settle ``claims`` against ``enrollment`` (each a path to .csv/.parquet, a pyarrow Table, or a
     pandas or polars DataFrame) under ``ruleset``.
 
+    ``engine="dask"`` returns the distributed engine's ``DistributedSettlement`` (same ``summary``,
+    ``ledger``, ``rejects`` and ``write``; the ledger a partitioned Parquet folder) and takes its
+    options (``out_dir``, ``client``, ``scheduler``, ...: ``aso_rules.settle.distributed``).
     Raises ``EngineUnavailable`` for an engine this installation lacks and the readers'
     ``InputError`` for a file-level input problem; bad rows become rejects, never exceptions.
     """
+    if engine == "dask":
+        from aso_rules.settle.distributed import settle_dask
+
+        # a DistributedSettlement: duck-typed for what callers of ``settle`` use (see above)
+        return cast(Settlement, settle_dask(ruleset, claims, enrollment, **dask_options))
     if engine != "reference":
         if engine not in ENGINES:
             raise EngineUnavailable(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
