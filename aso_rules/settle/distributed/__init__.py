@@ -5,8 +5,8 @@ table the readers take) and enrollment (read on the client: it is small and ever
 The run, each arrow a set of tasks on the cluster and ``|`` a small result gathered to the client::
 
     input partitions --scan--> claim ids by id hash --> repeated ids |
-        --read--> records by family_id hash (+ rejects |) --settle--> buckets (lines stay on workers)
-        --> bucket summaries | --combine (client)--> shares per bucket --write--> ledger parts
+        --split--> Arrow rows by family_id hash --validate, adjudicate--> buckets (lines stay on
+        workers) --> bucket summaries and rejects | --combine (client)--> shares --write--> ledger parts
 
 On exit: ``DistributedSettlement`` with summary.json, the rejects and a partitioned Parquet ledger
 (``<out>/ledger/part-NNNNN.parquet``, one part per family bucket, rows in input order within a part
@@ -42,10 +42,10 @@ from aso_rules.settle.distributed.inputs import (
     parquet_parts,
     pick,
     read_dataset,
-    read_part,
-    read_summary,
     repeated_ids,
     scan_ids,
+    split_part,
+    split_summary,
 )
 from aso_rules.settle.distributed.local import (
     ORDER_COLUMN,
@@ -271,18 +271,12 @@ def settle_dask(
             repeated.update(found)
         del scans, by_id_bucket
 
-        reads = [
-            submit(read_part, p, ruleset_f, members_f, repeated, n_buckets, d, pure=False, retries=RETRIES)
+        splits = [
+            submit(split_part, p, members_f, repeated, n_buckets, d, pure=False, retries=RETRIES)
             for p, d in zip(parts, data, strict=True)
         ]
-        infos = c.gather([submit(read_summary, r, pure=False) for r in reads])
-        columns = infos[0][2] if infos else ()
-        for _, _, cols in infos:
-            if cols != columns:
-                raise InputError("claims: the partitions of the input do not have the same columns")
-        rejects: list[Reject] = sorted((r for info in infos for r in info[0]), key=lambda r: r.row)
+        infos = c.gather([submit(split_summary, r, pure=False) for r in splits])
         received = sum(info[1] for info in infos)
-
         states = [
             submit(
                 settle_bucket,
@@ -290,14 +284,19 @@ def settle_dask(
                 ruleset_f,
                 members_f,
                 adjudicate,
-                *[submit(bucket_of, r, b, pure=False) for r in reads],
+                *[submit(bucket_of, r, b, pure=False) for r in splits],
                 pure=False,
                 retries=RETRIES,
             )
             for b in range(n_buckets)
         ]
-        del reads
+        del splits
         summaries = c.gather([submit(bucket_summary, s, pure=False) for s in states])
+        rejects: list[Reject] = sorted(
+            [r for info in infos for r in info[0]] + [r for s in summaries for r in s.rejects],
+            key=lambda r: r.row,
+        )
+        columns = next((s.columns for s in summaries if s.columns), ())
         combined = combine(ruleset, members, summaries, received=received, rejected=len(rejects))
         writes = [
             submit(

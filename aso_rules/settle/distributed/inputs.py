@@ -5,9 +5,10 @@ On entry: a Parquet dataset (a folder of ``*.parquet`` files, read in sorted pat
 file), a Dask DataFrame, or anything ``aso_rules.data.source.to_arrow`` reads (sliced on the
 client). On exit: ``InputPart`` descriptions small enough to ship to workers, each with the global
 1-based row number of its first row; ``repeated_ids`` (claim id -> first global row, only ids seen
-more than once in the whole input); and per partition a ``ReadPart``: the accepted records split into
-family buckets by a process-independent hash of ``family_id``, and the rejects, both numbered by
-global input row exactly as ``aso_rules.data.readers.read_claims`` numbers the concatenated input.
+more than once in the whole input); per partition a ``SplitPart``: the rows repeating an id rejected,
+the others split into family buckets (a process-independent hash of ``family_id``) as Arrow rows
+with their global row numbers; and per bucket a ``ReadBucket``: records and rejects numbered by
+global input row exactly as ``aso_rules.data.readers.read_claims`` numbers the whole input.
 """
 
 from __future__ import annotations
@@ -44,13 +45,23 @@ class InputPart:
     row_groups: tuple[int, ...] | None = None  # None: the whole file
 
 
-@attrs.frozen
-class ReadPart:
-    """One partition read: accepted records by family bucket, rejects, rows read, column names."""
+@attrs.frozen(eq=False)
+class SplitPart:
+    """One partition split by family bucket: per bucket the input rows (Arrow, as given) and their
+    global row numbers; the rows rejected as repeated claim ids; rows read; the column names."""
 
-    buckets: tuple[tuple[ClaimRecord, ...], ...]
+    buckets: tuple[tuple[pa.Table, npt.NDArray[np.int64]], ...]
     rejects: tuple[Reject, ...]
     received: int
+    columns: tuple[str, ...]
+
+
+@attrs.frozen
+class ReadBucket:
+    """A bucket's rows validated: accepted records and rejects, numbered by global input row."""
+
+    claims: list[ClaimRecord]
+    rejects: list[Reject]
     columns: tuple[str, ...]
 
 
@@ -165,19 +176,31 @@ def repeated_ids(*pieces: pa.Table) -> dict[str, int]:
     return {str(k): int(v) for k, v in first.items()}
 
 
-def read_part(
+def _family_keys(table: pa.Table, members: Mapping[str, MemberRecord]) -> list[str]:
+    """The family each row belongs to: its ``family_id`` if given, else its member's family. A row
+    whose family is unknown goes with the empty key; any row the reader accepts gets exactly its
+    record's ``family_id`` here (a given family must match the enrollment's)."""
+    mids = cleaned(column_text(table.column("member_id"))) if "member_id" in table.column_names else None
+    fids = cleaned(column_text(table.column("family_id"))) if "family_id" in table.column_names else None
+    keys: list[str] = []
+    for j in range(table.num_rows):
+        fid = fids[j] if fids is not None else None
+        if fid is None and mids is not None and mids[j] is not None:
+            member = members.get(mids[j])  # type: ignore[arg-type]
+            fid = member.family_id if member is not None else None
+        keys.append(fid or "")
+    return keys
+
+
+def split_part(
     part: InputPart,
-    ruleset: Ruleset,
     members: Mapping[str, MemberRecord],
     repeated: Mapping[str, int],
     n_buckets: int,
     data: Any = None,
-) -> ReadPart:
-    """Validate one partition as ``read_claims`` validates the whole input (see the module docstring).
-
-    Rows repeating a claim id first seen elsewhere are rejected here, naming the id's first global
-    row; the rest go through ``read_claims``, whose local row numbers are mapped to global ones.
-    """
+) -> SplitPart:
+    """Reject rows repeating a claim id first seen on another row (naming that row, as
+    ``read_claims`` does) and split the others by family bucket, as Arrow rows (cheap to ship)."""
     table = load_part(part, data)
     n = table.num_rows
     global_rows = np.arange(part.first_row, part.first_row + n, dtype=np.int64)
@@ -200,32 +223,40 @@ def read_part(
         if dup.any():
             table = table.filter(pa.array(~dup))
             global_rows = global_rows[~dup]
-    got = read_claims(table, ruleset, members)
-    row_of = global_rows.tolist()
-    rejects.extend(attrs.evolve(r, row=row_of[r.row - 1]) for r in got.rejects)
-    offset_only = len(row_of) == n and (n == 0 or row_of[-1] - row_of[0] == n - 1)
-    if offset_only:
-        shift = part.first_row - 1
-        records = [attrs.evolve(c, row=c.row + shift) for c in got.claims] if shift else list(got.claims)
-    else:
-        records = [attrs.evolve(c, row=row_of[c.row - 1]) for c in got.claims]
-    bucket = (stable_hash([c.family_id for c in records]) % np.uint64(n_buckets)).astype(np.int64).tolist()
-    split: list[list[ClaimRecord]] = [[] for _ in range(n_buckets)]
-    for c, b in zip(records, bucket, strict=True):
-        split[b].append(c)
-    return ReadPart(
-        buckets=tuple(tuple(s) for s in split),
-        rejects=tuple(sorted(rejects, key=lambda r: r.row)),
+    bucket = (stable_hash(_family_keys(table, members)) % np.uint64(n_buckets)).astype(np.int64)
+    pieces = []
+    for b in range(n_buckets):
+        keep = bucket == b
+        pieces.append((table.filter(pa.array(keep)), global_rows[keep]))
+    return SplitPart(
+        buckets=tuple(pieces),
+        rejects=tuple(rejects),
         received=n,
-        columns=got.columns,
+        columns=tuple(str(c) for c in table.column_names),
     )
 
 
-def bucket_of(read: ReadPart, b: int) -> tuple[ClaimRecord, ...]:
-    """One family bucket of a read partition (its own task, so only that bucket travels)."""
-    return read.buckets[b]
+def read_bucket(
+    ruleset: Ruleset,
+    members: Mapping[str, MemberRecord],
+    pieces: Sequence[tuple[pa.Table, npt.NDArray[np.int64]]],
+) -> ReadBucket:
+    """Validate a bucket's rows with ``read_claims`` and number records and rejects by global row."""
+    tables = [t for t, _ in pieces]
+    table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+    rows = np.concatenate([r for _, r in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+    got = read_claims(table, ruleset, members)
+    row_of = rows.tolist()
+    rejects = [attrs.evolve(r, row=row_of[r.row - 1]) for r in got.rejects]
+    claims = [attrs.evolve(c, row=row_of[c.row - 1]) for c in got.claims]
+    return ReadBucket(claims=claims, rejects=rejects, columns=got.columns)
 
 
-def read_summary(read: ReadPart) -> tuple[tuple[Reject, ...], int, tuple[str, ...]]:
-    """The client's part of a read partition: rejects, rows read, column names."""
-    return read.rejects, read.received, read.columns
+def bucket_of(split: SplitPart, b: int) -> tuple[pa.Table, npt.NDArray[np.int64]]:
+    """One family bucket of a split partition (its own task, so only that bucket travels)."""
+    return split.buckets[b]
+
+
+def split_summary(split: SplitPart) -> tuple[tuple[Reject, ...], int, tuple[str, ...]]:
+    """The client's part of a split partition: repeated-id rejects, rows read, column names."""
+    return split.rejects, split.received, split.columns

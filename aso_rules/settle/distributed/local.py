@@ -1,8 +1,9 @@
 """The family stage: one bucket of families settled on a worker, and what it tells the second stage.
 
-On entry: every accepted claim line of the families whose ``family_id`` hashes to this bucket (all of
-them: accumulators, specific claimants and aggregate caps are per member or per family, so a bucket
-is self-contained for adjudication), the compiled ``Ruleset``, the members by id and a per-partition
+On entry: every input row of the families whose ``family_id`` hashes to this bucket, as Arrow rows
+with their global row numbers (validated here by the readers). A bucket holds all of a family's
+lines, and accumulators, specific claimants and aggregate caps are per member or per family, so it
+is self-contained for adjudication. Also the compiled ``Ruleset``, the members by id and a per-partition
 adjudicator with the reference ``adjudicate`` signature.
 
 On exit: a ``BucketState`` holding the bucket's ``LineResult`` list (kept on the worker) and a small
@@ -24,11 +25,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from aso_rules.data.enrollment import plan_months
-from aso_rules.data.records import ClaimRecord, MemberRecord
+from aso_rules.data.records import MemberRecord, Reject
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.employer import unknown_categories
@@ -87,8 +90,11 @@ class AggregatePart:
 
 @attrs.frozen
 class BucketSummary:
-    """What the second stage needs from one bucket (small: no per-line data but excess events)."""
+    """What the second stage needs from one bucket (small: no per-line data but excess events and
+    rejects)."""
 
+    rejects: tuple[Reject, ...]
+    columns: tuple[str, ...]
     settled: int
     paid: int
     billed: Money
@@ -129,10 +135,13 @@ def settle_bucket(
     ruleset: Ruleset,
     members: Mapping[str, MemberRecord],
     adjudicator: Adjudicator,
-    *pieces: Sequence[ClaimRecord],
+    *pieces: tuple[pa.Table, npt.NDArray[np.int64]],
 ) -> BucketState:
-    """Adjudicate one bucket's lines and compute its ``BucketSummary``."""
-    claims = sorted((c for piece in pieces for c in piece), key=lambda c: c.row)
+    """Validate and adjudicate one bucket's rows and compute its ``BucketSummary``."""
+    from aso_rules.settle.distributed.inputs import read_bucket
+
+    read = read_bucket(ruleset, members, pieces)
+    claims = read.claims
     lines = adjudicator(ruleset, members, claims) if claims else []
     order = processing_indices(lines)
     agg_flags, agg_part, adjusts = _aggregate_part(ruleset, lines, members, order)
@@ -156,6 +165,8 @@ def settle_bucket(
         paid += r.status == "paid"
     unknown = unknown_categories(ruleset, lines)
     summary = BucketSummary(
+        rejects=tuple(read.rejects),
+        columns=read.columns,
         settled=len(lines),
         paid=paid,
         billed=billed,
