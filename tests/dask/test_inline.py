@@ -117,3 +117,18 @@ def test_ledger__part_rewritten_whole_and_merged_in_input_order(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
     assert ORDER_COLUMN in pq.read_table(tmp_path / "part-00000.parquet").column_names
     assert read_ledger(tmp_path).equals(want.ledger)
+
+
+def test_settle__engine_dask_dispatches_to_the_distributed_engine(tmp_path: Path) -> None:
+    """``settle(..., engine="dask", ...)`` and ``Ruleset.settle`` run the distributed engine with its
+    options and give the single-machine results; ``write`` puts the ledger parts under ``out/ledger``."""
+    from aso_rules.settle import settle
+
+    enrollment, claims = book(EMPLOYEES, LINES, SEED)
+    rs = variant("plain")
+    got = settle(rs, dirty(claims), enrollment, engine="dask", client=InlineClient(), buckets=3)
+    _same(got, reference("plain"))
+    paths = got.write(tmp_path / "copy", ledger_format="parquet")
+    assert read_ledger(paths[0]).equals(reference("plain").ledger)
+    again = rs.settle(dirty(claims), enrollment, engine="dask", client=InlineClient(), out_dir=tmp_path / "o")
+    assert again.summary == reference("plain").summary
