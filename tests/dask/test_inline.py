@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -110,7 +111,8 @@ def test_ledger__part_rewritten_whole_and_merged_in_input_order(tmp_path: Path) 
     for bucket, part in enumerate((odd, even)):
         idx = [by_claim[r.claim.claim_id] for r in part]
         agg = tuple(flags[i] for i in idx)
-        state = BucketState(bucket=bucket, lines=part, aggregate_eligible=agg, summary=None)  # type: ignore[arg-type]
+        rows = np.arange(1, max(r.claim.row for r in lines) + 1)  # records numbered by global row
+        state = BucketState(bucket=bucket, lines=part, rows=rows, aggregate_eligible=agg, summary=None)  # type: ignore[arg-type]
         part_shares = {j: shares[i] for j, i in enumerate(idx)}
         for _ in range(2):
             write_bucket_ledger(state, part_shares, columns, str(tmp_path))

@@ -56,13 +56,16 @@ class SplitPart:
     columns: tuple[str, ...]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class ReadBucket:
-    """A bucket's rows validated: accepted records and rejects, numbered by global input row."""
+    """A bucket's rows validated. Rejects carry global input rows; records keep the reader's row
+    within the bucket (``rows[record.row - 1]`` is the global row): the mapping is increasing, so
+    every order by row is the same, and renumbering a million records cost more than settling them."""
 
     claims: list[ClaimRecord]
     rejects: list[Reject]
     columns: tuple[str, ...]
+    rows: npt.NDArray[np.int64]
 
 
 def parquet_files(path: str | Path) -> list[Path]:
@@ -241,15 +244,14 @@ def read_bucket(
     members: Mapping[str, MemberRecord],
     pieces: Sequence[tuple[pa.Table, npt.NDArray[np.int64]]],
 ) -> ReadBucket:
-    """Validate a bucket's rows with ``read_claims`` and number records and rejects by global row."""
+    """Validate a bucket's rows with ``read_claims`` (see ``ReadBucket`` for the row numbers)."""
     tables = [t for t, _ in pieces]
     table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
     rows = np.concatenate([r for _, r in pieces]) if pieces else np.zeros(0, dtype=np.int64)
     got = read_claims(table, ruleset, members)
     row_of = rows.tolist()
     rejects = [attrs.evolve(r, row=row_of[r.row - 1]) for r in got.rejects]
-    claims = [attrs.evolve(c, row=row_of[c.row - 1]) for c in got.claims]
-    return ReadBucket(claims=claims, rejects=rejects, columns=got.columns)
+    return ReadBucket(claims=list(got.claims), rejects=rejects, columns=got.columns, rows=rows)
 
 
 def bucket_of(split: SplitPart, b: int) -> tuple[pa.Table, npt.NDArray[np.int64]]:

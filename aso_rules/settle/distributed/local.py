@@ -114,6 +114,7 @@ class BucketState:
 
     bucket: int
     lines: list[LineResult]  # one per accepted line, in the adjudicator's (processing) order
+    rows: npt.NDArray[np.int64]  # global input row of each bucket row (``claim.row`` is local)
     aggregate_eligible: tuple[bool, ...]
     summary: BucketSummary
 
@@ -179,7 +180,9 @@ def settle_bucket(
         tiers=tiers,
         aggregate=agg_part,
     )
-    return BucketState(bucket=bucket, lines=lines, aggregate_eligible=agg_flags, summary=summary)
+    return BucketState(
+        bucket=bucket, lines=lines, rows=read.rows, aggregate_eligible=agg_flags, summary=summary
+    )
 
 
 def _tier_part(
@@ -307,7 +310,8 @@ def write_bucket_ledger(
     number of rows written."""
     line_shares = [shares.get(i, ZERO) for i in range(len(state.lines))]
     table = ledger_table(columns, state.lines, line_shares, state.aggregate_eligible)
-    rows = pa.array(sorted(r.claim.row for r in state.lines), type=pa.int64())
+    local = np.sort(np.fromiter((r.claim.row for r in state.lines), dtype=np.int64, count=len(state.lines)))
+    rows = pa.array(state.rows[local - 1], type=pa.int64())
     name = ORDER_COLUMN
     while name in table.column_names:
         name = "_" + name
