@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from aso_rules.language.loader import RulesetError, check, load, loads
     from aso_rules.model import Ruleset
     from aso_rules.price.quote import Quote
+    from aso_rules.settle import Settlement
 
-__all__ = ["Diagnostic", "Quote", "Ruleset", "RulesetError", "Span", "check", "load", "loads"]
+__all__ = ["Diagnostic", "Quote", "Ruleset", "RulesetError", "Settlement", "Span", "check", "load", "loads"]
 __version__ = "0.1.0"
 
 _HOMES = {
@@ -34,6 +35,7 @@ _HOMES = {
     "loads": "aso_rules.language.loader",
     "Ruleset": "aso_rules.model",
     "Quote": "aso_rules.price.quote",
+    "Settlement": "aso_rules.settle",
 }
 
 

@@ -3,7 +3,8 @@
 
 Run from the repository root: ``PYTHONPATH=. python benchmarks/bench_price.py [--bench-python PATH]``.
 Prints medians of repeated runs (seconds) and ratios; the aggregate column is skipped when absent.
-``--bench-python`` defaults to /work/venv-bench/bin/python (never a project dependency).
+``--bench-python`` defaults to .venv-bench/bin/python (make it with ``python3 -m venv .venv-bench &&
+.venv-bench/bin/pip install aggregate``; the peer is never a project dependency).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def median_time(fn: Callable[[], object], repeat: int = 7) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--bench-python", default="/work/venv-bench/bin/python")
+    parser.add_argument("--bench-python", default=".venv-bench/bin/python")
     args = parser.parse_args()
     rs, months = acme(), acme_months()
     dist = LognormalDist.from_mean_cv(MEAN, CV)

@@ -28,7 +28,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--claims", required=True, metavar="F", help="claims .csv or .parquet")
     parser.add_argument("--enrollment", required=True, metavar="F", help="enrollment .csv or .parquet")
     parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out/)")
-    parser.add_argument("--engine", choices=ENGINES, default="reference", help="settlement engine")
+    parser.add_argument(
+        "--engine",
+        choices=(*ENGINES, "auto"),
+        default="auto",
+        help="settlement engine (default auto: vector from 20,000 claim lines, else reference)",
+    )
     parser.add_argument(
         "--ledger-format",
         choices=("csv", "parquet"),

@@ -20,6 +20,7 @@ class MonthEnrollment:
     month: date  # the 1st of the month
     employees: FrozenMap[str, int] = attrs.field(converter=fmap)  # by tier code
     members: int = 0
+    members_by_tier: FrozenMap[str, int] = attrs.field(factory=FrozenMap, converter=fmap)  # family's tier
 
     @property
     def total_employees(self) -> int:
@@ -48,7 +49,7 @@ def plan_months(plan_year: PlanYear) -> list[date]:
 def monthly_enrollment(
     members: Iterable[MemberRecord], plan_year: PlanYear, tiers: Iterable[str]
 ) -> tuple[MonthEnrollment, ...]:
-    """Employees by tier and member counts on the 1st of each plan month."""
+    """Employees by tier, members, and members by their family's tier on the 1st of each plan month."""
     tier_codes = list(tiers)
     member_list = list(members)
     out: list[MonthEnrollment] = []
@@ -61,5 +62,11 @@ def monthly_enrollment(
         counts = dict.fromkeys(tier_codes, 0)
         for tier in family_tier.values():
             counts[tier] = counts.get(tier, 0) + 1
-        out.append(MonthEnrollment(month=first, employees=counts, members=len(covered)))
+        by_tier: dict[str, int] = {}
+        for m in covered:
+            tier = family_tier[m.family_id]
+            by_tier[tier] = by_tier.get(tier, 0) + 1
+        out.append(
+            MonthEnrollment(month=first, employees=counts, members=len(covered), members_by_tier=by_tier)
+        )
     return tuple(out)

@@ -123,6 +123,18 @@ def _uri(path: str) -> str:
     return PurePath(path).as_posix()
 
 
+DOCS_URI = "https://github.com/aso-rules/aso-rules/blob/main/docs/diagnostics.md"
+
+
+def help_uri(code: str) -> str:
+    """The docs/diagnostics.md section of a code (its heading is ``## CODE description``)."""
+    if code not in DESCRIPTIONS:
+        return DOCS_URI
+    heading = f"{code} {DESCRIPTIONS[code]}".lower()
+    slug = "".join(c for c in heading if c.isalnum() or c in " -_").replace(" ", "-")
+    return f"{DOCS_URI}#{slug}"
+
+
 def render_sarif(diagnostics: Sequence[Diagnostic], *, version: str | None = None) -> str:
     """SARIF 2.1.0: one run of tool ``aso`` with one rule per code."""
     if version is None:
@@ -135,6 +147,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], *, version: str | None = Non
                 "id": d.code,
                 "shortDescription": {"text": DESCRIPTIONS.get(d.code, d.message)},
                 "defaultConfiguration": {"level": d.severity},
+                "helpUri": help_uri(d.code),
             }
     index = {code: i for i, code in enumerate(rules)}
     results = []

@@ -190,18 +190,6 @@ def expected_by_tier(
 # --------------------------------------------------------------------------- attachment (7.1)
 
 
-@attrs.frozen
-class Attachment:
-    """The aggregate attachment point on projected enrollment (7.1)."""
-
-    factors: FrozenMap[str, Money] = attrs.field(converter=fmap)
-    monthly: tuple[Money, ...]
-    calculated: Money  # A_calc
-    minimum: Money  # A_min
-    fixed_minimum: Money | None
-    point: Money  # A
-
-
 def attachment_factors(
     aggregate: model.AggregateStopLoss,
     expected: Mapping[str, Money],
@@ -214,30 +202,6 @@ def attachment_factors(
     if aggregate.pct_of_expected is not None:
         return {t: round_money(aggregate.pct_of_expected * expected.get(t, ZERO), mode) for t in tiers}
     return dict.fromkeys(tiers, ZERO)
-
-
-def attachment_point(
-    aggregate: model.AggregateStopLoss,
-    factors: Mapping[str, Money],
-    months: Sequence[MonthEnrollment],
-    mode: RoundingMode,
-) -> Attachment:
-    """``A = max(sum_k M_k, round(min_pct x M_1 x 12), fixed_min)`` (7.1)."""
-    monthly = tuple(_tier_sum(factors, m.employees) for m in months)
-    calculated = sum(monthly, ZERO)
-    first = monthly[0] if monthly else ZERO
-    minimum = round_money(aggregate.minimum_pct * first * 12, mode)
-    point = max(calculated, minimum)
-    if aggregate.minimum_fixed is not None:
-        point = max(point, aggregate.minimum_fixed)
-    return Attachment(
-        factors=factors,
-        monthly=monthly,
-        calculated=calculated,
-        minimum=minimum,
-        fixed_minimum=aggregate.minimum_fixed,
-        point=point,
-    )
 
 
 def maximum_liability(attachment: Money, fixed: FixedCosts) -> Money:

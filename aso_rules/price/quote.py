@@ -37,6 +37,7 @@ from aso_rules.price.severity import (
     discretise,
     distribution,
 )
+from aso_rules.settle.stoploss import Attachment, attachment_point
 
 PERCENTILES = (50, 75, 90, 95, 99)
 
@@ -242,13 +243,13 @@ def price(
         cap = None
     s_capped = compound(y, count, cap=cap, points=grid)
 
-    attachment: fund.Attachment | None = None
+    attachment: Attachment | None = None
     agg_summary: dict[str, Any] | None = None
     a = math.inf
     agg_max = math.inf
     if agg is not None:
         factors = fund.attachment_factors(agg, expected_t, ruleset.tier_codes, mode)
-        attachment = fund.attachment_point(agg, factors, months, mode)
+        attachment = attachment_point(agg, factors, months, mode)
         a = float(attachment.point)
         agg_max = math.inf if agg.maximum is None else float(agg.maximum)
         reimb = float(agg.reimbursement_pct) * s_capped.expect(

@@ -25,7 +25,7 @@ from aso_rules.model import FrozenMap, Ruleset, fmap
 from aso_rules.money import Money
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured, unknown_categories
 from aso_rules.settle.explain import Explanation, explain_line
-from aso_rules.settle.fees import FeeResult, compute_fees, members_by_tier, month_activity
+from aso_rules.settle.fees import FeeResult, compute_fees, month_activity
 from aso_rules.settle.ledger import (
     Counts,
     build_summary,
@@ -140,7 +140,7 @@ def assemble(
     aggregate = aggregate_stop_loss(ruleset, line_list, members_map, months, specific)
     shares = specific_line_shares(specific, len(line_list))
     activity = month_activity(ruleset, line_list, shares)
-    fees = compute_fees(ruleset, months, activity, members_by_tier(members_map.values(), ruleset.plan_year))
+    fees = compute_fees(ruleset, months, activity, [m.members_by_tier for m in months])
     cost = employer_cost(line_list, specific, aggregate, fees)
     insured = fully_insured(ruleset, months, cost)
     agg_flags = aggregate.line_eligible if aggregate is not None else (False,) * len(line_list)
@@ -210,11 +210,19 @@ def settle(
     Raises ``EngineUnavailable`` for an engine this installation lacks and the readers'
     ``InputError`` for a file-level input problem; bad rows become rejects, never exceptions.
     """
+    if engine == "auto":
+        from aso_rules.settle.vector.auto import choose_engine
+
+        engine = choose_engine(claims)
     if engine == "dask":
         from aso_rules.settle.distributed import settle_dask
 
         # a DistributedSettlement: duck-typed for what callers of ``settle`` use (see above)
         return cast(Settlement, settle_dask(ruleset, claims, enrollment, **dask_options))
+    if engine == "vector":
+        from aso_rules.settle.vector.settle import settle_vector
+
+        return settle_vector(ruleset, claims, enrollment, progress=progress)  # type: ignore[return-value]
     if engine != "reference":
         if engine not in ENGINES:
             raise EngineUnavailable(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")

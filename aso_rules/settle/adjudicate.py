@@ -19,6 +19,8 @@ Decisions where the spec is silent (also in docs/adjudication.md):
   the same difference is also the provider's ``balance_bill`` (the member's, never cost sharing).
 * A disability line has ``allowed = plan_paid = benefit``, no cost sharing, no contractual adjustment;
   an absence that ends inside the elimination period is paid at 0.00 (status ``paid``).
+* Recurrent absences (fewer than 14 days apart, same member, line and cause) form one disability
+  period: one elimination period, one maximum duration.
 """
 
 from __future__ import annotations
@@ -27,18 +29,24 @@ import gc
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from aso_rules.data.records import ClaimRecord, MemberRecord
-from aso_rules.model import Ruleset, Source
+from aso_rules.model import CostSharing, Ruleset, Source
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.accumulators import LIFETIME, Accumulators
 from aso_rules.settle.costshare import UNLIMITED, deductible_remaining, oop_remaining, share
-from aso_rules.settle.disability import DisabilityBenefit, ltd_benefit, std_benefit
+from aso_rules.settle.disability import (
+    RECURRENCE_GAP_DAYS,
+    DisabilityBenefit,
+    PeriodSoFar,
+    elimination_days,
+    ltd_benefit,
+    std_benefit,
+)
 from aso_rules.settle.order import add_months, plan_year_for, processing_key
 from aso_rules.settle.reprice import reprice
 from aso_rules.settle.results import LineResult, Step
-from aso_rules.settle.terms import LineTerms, resolve_terms
+from aso_rules.settle.terms import DollarLimit, LineTerms, resolve_terms
 
 __all__ = ["Adjudicator", "adjudicate", "individual_tiers", "processing_key"]
 
@@ -98,6 +106,8 @@ class Adjudicator:
         self._individual = individual_tiers(ruleset)
         self._terms: dict[tuple[str, str, str], LineTerms] = {}
         self._years: dict[date, int] = {}
+        # (line, member) -> (last absence end, accident?, the disability period so far)
+        self._periods: dict[tuple[str, str], tuple[date, bool, PeriodSoFar]] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -191,18 +201,46 @@ class Adjudicator:
         for visit in terms.visit_limits:
             period = LIFETIME if visit.lifetime else year
             used_visits = acc.visits.get((visit.key, period, member_id), 0)
-            if used_visits >= visit.amount:
-                reason = f"visit limit reached: {visit.label}"
-                return self._deny(claim, year, reason, allowed, steps, visit.source)
             if steps is not None:
                 detail = f"{visit.label}: {used_visits} used before this line"
                 counts = {visit.name: Decimal(used_visits)}
-                after = {visit.name: Decimal(used_visits + 1)}
-                steps.append(Step("limit", None, detail, visit.source, counts, after))
+                reached = used_visits >= visit.amount
+                after = counts if reached else {visit.name: Decimal(used_visits + 1)}
+                steps.append(
+                    Step(
+                        "limit",
+                        None,
+                        detail,
+                        visit.source,
+                        counts,
+                        after,
+                        {visit.name: Decimal(visit.amount)},
+                        {visit.name: Decimal(1)},
+                    )
+                )
+            if used_visits >= visit.amount:
+                reason = f"visit limit reached: {visit.label}"
+                return self._deny(claim, year, reason, allowed, steps, visit.source)
         dollars = acc.dollars
         for cap in terms.dollar_limits:
             period = LIFETIME if cap.lifetime else year
-            if dollars.get((cap.key, period, member_id), ZERO) >= cap.amount:
+            used_dollars = dollars.get((cap.key, period, member_id), ZERO)
+            if used_dollars >= cap.amount:
+                if steps is not None:
+                    at = {cap.name: used_dollars}
+                    detail = f"{cap.label}: {used_dollars} used before this line"
+                    steps.append(
+                        Step(
+                            "maximum",
+                            None,
+                            detail,
+                            cap.source,
+                            at,
+                            at,
+                            {cap.name: cap.amount},
+                            {cap.name: allowed},
+                        )
+                    )
                 reason = f"benefit maximum reached: {cap.label}"
                 return self._deny(claim, year, reason, allowed, steps, cap.source)
 
@@ -229,7 +267,7 @@ class Adjudicator:
 
         # ---- dollar maximums on plan payments (3.5)
         over = ZERO
-        caps: list[tuple[Any, int, Money, Money]] = []
+        caps: list[tuple[DollarLimit, int, Money, Money]] = []
         for cap in terms.dollar_limits:
             period = LIFETIME if cap.lifetime else year
             used = dollars.get((cap.key, period, member_id), ZERO)
@@ -266,6 +304,7 @@ class Adjudicator:
                 (ded_m, ded_f, oop_m, oop_f),
                 (ded_rem, oop_rem),
                 rule.copay_counts_to_oop,
+                family,
             )
         billed = claim.billed
         adj = billed - allowed if billed > allowed else ZERO
@@ -304,6 +343,12 @@ class Adjudicator:
                 "incomplete: a disability claim needs absence_start and absence_end (end on or after start)"
             )
             return self._deny(claim, year, reason, None, steps, disability.source)
+        accident = claim.cause == "accident"
+        period_key = (claim.line, member.member_id)
+        last = self._periods.get(period_key)
+        prior = None
+        if last is not None and last[1] == accident and 0 < (start - last[0]).days <= RECURRENCE_GAP_DAYS:
+            prior = last[2]  # fewer than 14 days between the absences: the same disability period
         weekly_earnings = claim.weekly_earnings or member.weekly_earnings
         result: DisabilityBenefit
         if disability.kind == "std":
@@ -314,7 +359,7 @@ class Adjudicator:
             else:
                 reason = f"incomplete: no earnings for member {member.member_id}"
                 return self._deny(claim, year, reason, None, steps, disability.source)
-            result = std_benefit(disability, start, end, claim.cause, earnings, self._mode)
+            result = std_benefit(disability, start, end, claim.cause, earnings, self._mode, prior)
         else:
             if member.annual_salary is not None:
                 annual: Decimal = member.annual_salary
@@ -323,13 +368,30 @@ class Adjudicator:
             else:
                 reason = f"incomplete: no earnings for member {member.member_id}"
                 return self._deny(claim, year, reason, None, steps, disability.source)
-            result = ltd_benefit(disability, start, end, claim.cause, annual, self._mode)
+            result = ltd_benefit(disability, start, end, claim.cause, annual, self._mode, prior)
+        continues = prior is not None
+        if prior is None:
+            prior = PeriodSoFar(elimination_days(disability, claim.cause), 0, 0)
+        self._periods[period_key] = (
+            end,
+            accident,
+            PeriodSoFar(
+                prior.elimination_days,
+                prior.disability_days + result.disability_days,
+                prior.payable_days + result.payable_days,
+            ),
+        )
         benefit = result.benefit
         if steps is not None:
             per = "week" if disability.kind == "std" else "month"
             detail = (
                 f"{result.periodic_benefit} per {per}; {result.disability_days} days disabled, "
                 f"elimination {result.elimination_days} days, {result.payable_days} payable days"
+                + (
+                    " (continues the disability period that ended less than 14 days before)"
+                    if continues
+                    else ""
+                )
                 + (
                     f" ({result.first_payable_day} to {result.last_payable_day})"
                     if result.payable_days
@@ -364,10 +426,11 @@ class Adjudicator:
         allowed: Money,
         parts: tuple[Money, Money, Money, Money],
         plan: Money,
-        caps: list[tuple[Any, int, Money, Money]],
+        caps: list[tuple[DollarLimit, int, Money, Money]],
         before: tuple[Money, Money, Money, Money],
         remaining: tuple[Decimal, Decimal],
         copay_counts_to_oop: bool,
+        family: bool,
     ) -> None:
         cp, credit, dd, ci = parts
         ded_m, ded_f, oop_m, oop_f = before
@@ -393,7 +456,20 @@ class Adjudicator:
                 moved = {**ded(ded_m, ded_f), **oop(oop_m, oop_f)}
                 ded_m, ded_f, oop_m, oop_f = ded_m + dd, ded_f + dd, oop_m + dd, oop_f + dd
                 after = {**ded(ded_m, ded_f), **oop(oop_m, oop_f)}
-                steps.append(Step("deductible", dd, detail, terms.deductible.deductible_source, moved, after))
+                limits = deductible_limits(terms.deductible, family)
+                reaching = allowed - _taken_before(rule.step_order, "deductible", cp, ci)
+                steps.append(
+                    Step(
+                        "deductible",
+                        dd,
+                        detail,
+                        terms.deductible.deductible_source,
+                        moved,
+                        after,
+                        limits,
+                        dict.fromkeys(limits, reaching),
+                    )
+                )
             elif name == "coinsurance" and rule.coins:
                 detail = (
                     f"member coinsurance {(rule.coins * 100).normalize():f}% rounded on the {self._side} side"
@@ -410,6 +486,11 @@ class Adjudicator:
             reached = " (reached)" if total >= oop_rem else ""
             detail = f"out-of-pocket remaining {oop_rem} before this line, {oop_rem - total} after{reached}"
         start_m, start_f = before[2], before[3]
+        oop_limits = out_of_pocket_limits(terms.oop, family)
+        uncapped = ZERO
+        if oop_limits:
+            u_cp, _, u_dd, u_ci = share(allowed, rule, ded_rem, UNLIMITED, self._side, self._mode)
+            uncapped = (u_cp if copay_counts_to_oop else ZERO) + u_dd + u_ci
         steps.append(
             Step(
                 "out_of_pocket",
@@ -418,6 +499,8 @@ class Adjudicator:
                 terms.oop.oop_source,
                 oop(start_m, start_f),
                 oop(start_m + total, start_f + total),
+                oop_limits,
+                dict.fromkeys(oop_limits, uncapped),
             )
         )
         for cap, _period, used, over in caps:
@@ -430,7 +513,9 @@ class Adjudicator:
                     detail,
                     cap.source,
                     {cap.name: used},
-                    {cap.name: used + min(paid_here, cap.amount - used)},
+                    {cap.name: used + plan},  # what the accumulator holds after the line
+                    {cap.name: cap.amount},
+                    {cap.name: paid_here},
                 )
             )
         steps.append(
@@ -441,3 +526,58 @@ class Adjudicator:
                 terms.coverage.source if terms.coverage else None,
             )
         )
+
+
+def _taken_before(order: Sequence[str], step: str, copay: Money, coinsurance: Money) -> Money:
+    """What the steps applied before ``step`` took from the allowed amount."""
+    taken = ZERO
+    for name in order:
+        if name == step:
+            break
+        taken += copay if name == "copay" else coinsurance if name == "coinsurance" else ZERO
+    return taken
+
+
+def deductible_limits(terms: CostSharing, family: bool) -> dict[str, Money]:
+    """The deductible amounts that bind a line, by accumulator name (as ``deductible_remaining``)."""
+    ind, fam = terms.ded_ind, terms.ded_fam
+    out: dict[str, Money] = {}
+    if not family or terms.ded_mode == "aggregate":
+        first, second = (
+            (("member", ind), ("family", fam)) if not family else (("family", fam), ("member", ind))
+        )
+        for key, amount in (first, second):
+            if amount is not None:
+                out[f"deductible.{key}"] = amount
+                break
+        return out
+    if ind is not None:
+        out["deductible.member"] = ind
+    if fam is not None:
+        out["deductible.family"] = fam
+    return out
+
+
+def out_of_pocket_limits(terms: CostSharing, family: bool) -> dict[str, Money]:
+    """The out-of-pocket maximums that bind a line, by accumulator name (as ``oop_remaining``)."""
+    ind, fam, cap = terms.oop_ind, terms.oop_fam, terms.ind_oop_cap_in_family
+    out: dict[str, Money] = {}
+    if not family:
+        if ind is not None:
+            out["out_of_pocket.member"] = ind
+        elif fam is not None:
+            out["out_of_pocket.family"] = fam
+        return out
+    if terms.oop_mode == "aggregate":
+        if fam is not None:
+            out["out_of_pocket.family"] = fam
+        if cap is not None:
+            out["out_of_pocket.member"] = cap
+        if fam is None and cap is None and ind is not None:
+            out["out_of_pocket.member"] = ind
+        return out
+    if ind is not None:
+        out["out_of_pocket.member"] = ind
+    if fam is not None:
+        out["out_of_pocket.family"] = fam
+    return out

@@ -14,6 +14,11 @@ contract carries no offsets: SSDI and similar are out of scope here); the payabl
 whole calendar months from the first payable day at ``net`` each, then the remaining days at
 ``round(net x days / 30)``.
 
+Recurrence: an absence that starts fewer than 14 days after the previous absence of the same member,
+line and cause ended continues that disability period (``PeriodSoFar``): the elimination period is
+served once across the period and the duration caps the period's payable days. Overlapping or
+out-of-order absences start their own period.
+
 Rounding points (DOMAIN.md 11, points 6 and 7): the weekly benefit and each STD payment; LTD gross,
 minimum and the partial month. Earnings are never rounded before the multiplication.
 """
@@ -39,7 +44,7 @@ class DisabilityBenefit:
 
     periodic_benefit: Money  # weekly (std) or monthly net (ltd)
     disability_days: int
-    elimination_days: int
+    elimination_days: int  # still to serve in this absence
     payable_days: int
     first_payable_day: date | None
     last_payable_day: date | None
@@ -55,19 +60,39 @@ def elimination_days(terms: DisabilityTerms, cause: str | None) -> int:
     return terms.elimination_illness_days
 
 
+@attrs.frozen
+class PeriodSoFar:
+    """What earlier absences of the same disability period used (DOMAIN.md 5.1, recurrence).
+
+    Absences separated by fewer than 14 days form one period: one elimination period (the first
+    absence's), one maximum duration.
+    """
+
+    elimination_days: int  # the period's elimination period
+    disability_days: int  # days disabled in the period's earlier absences
+    payable_days: int  # payable days the earlier absences used
+
+
+RECURRENCE_GAP_DAYS = 14
+
+
 def _payable_window(
-    terms: DisabilityTerms, start: date, end: date, cause: str | None
+    terms: DisabilityTerms, start: date, end: date, cause: str | None, prior: PeriodSoFar | None
 ) -> tuple[int, int, int]:
-    """(disability_days, elimination_days, payable_days) for an inclusive absence."""
+    """(disability_days, elimination days still to serve, payable_days) for an inclusive absence."""
     days = (end - start).days + 1
-    ep = elimination_days(terms, cause)
+    if prior is None:
+        ep, days_before, payable_before = elimination_days(terms, cause), 0, 0
+    else:
+        days_before, payable_before = prior.disability_days, prior.payable_days
+        ep = max(0, prior.elimination_days - days_before)
     cap = terms.duration_days
     if cap is None:
         payable = max(0, days - ep)
     elif terms.max_includes_ep:
-        payable = max(0, min(days, cap) - ep)
+        payable = max(0, min(days, cap - days_before) - ep)
     else:
-        payable = max(0, min(days - ep, cap))
+        payable = max(0, min(days - ep, cap - payable_before))
     return days, ep, payable
 
 
@@ -86,10 +111,11 @@ def std_benefit(
     cause: str | None,
     weekly_earnings: Decimal,
     mode: RoundingMode,
+    prior: PeriodSoFar | None = None,
 ) -> DisabilityBenefit:
-    """The STD benefit of one absence (DOMAIN.md 5.1)."""
+    """The STD benefit of one absence (DOMAIN.md 5.1); ``prior``: it continues an earlier period."""
     weekly = std_weekly_benefit(terms, weekly_earnings, mode)
-    days, ep, payable = _payable_window(terms, start, end, cause)
+    days, ep, payable = _payable_window(terms, start, end, cause, prior)
     benefit = round_money(weekly * payable / 7, mode) if payable else ZERO
     first = start + timedelta(days=ep) if payable else None
     last = first + timedelta(days=payable - 1) if first is not None else None
@@ -117,10 +143,11 @@ def ltd_benefit(
     cause: str | None,
     annual_earnings: Decimal,
     mode: RoundingMode,
+    prior: PeriodSoFar | None = None,
 ) -> DisabilityBenefit:
     """The LTD benefit of one absence: whole months at ``net``, the rest at 1/30 per day."""
     gross, minimum, net = ltd_monthly(terms, annual_earnings, mode)
-    days, ep, payable = _payable_window(terms, start, end, cause)
+    days, ep, payable = _payable_window(terms, start, end, cause, prior)
     if not payable:
         return DisabilityBenefit(net, days, ep, 0, None, None, ZERO, gross, minimum)
     first = start + timedelta(days=ep)

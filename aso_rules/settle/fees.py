@@ -19,7 +19,7 @@ from typing import Literal
 
 import attrs
 
-from aso_rules.data.enrollment import MonthEnrollment, plan_months
+from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
 from aso_rules.data.records import MemberRecord
 from aso_rules.model import Fee, FrozenMap, PlanYear, Ruleset, TierAmounts, fmap
 from aso_rules.money import ZERO, Money, RoundingMode, round_money
@@ -66,20 +66,7 @@ def first_of_month(day: date) -> date:
 
 def members_by_tier(members: Iterable[MemberRecord], plan_year: PlanYear) -> tuple[FrozenMap[str, int], ...]:
     """Members covered on the 1st of each plan month, by their family's tier (for tiered pmpm rates)."""
-    member_list = list(members)
-    out: list[FrozenMap[str, int]] = []
-    for first in plan_months(plan_year):
-        covered = [m for m in member_list if m.covered_on(first)]
-        family_tier: dict[str, str] = {}
-        for m in covered:
-            if m.member_id == m.family_id or m.family_id not in family_tier:
-                family_tier[m.family_id] = m.tier
-        counts: dict[str, int] = {}
-        for m in covered:
-            tier = family_tier[m.family_id]
-            counts[tier] = counts.get(tier, 0) + 1
-        out.append(FrozenMap(counts))
-    return tuple(out)
+    return tuple(m.members_by_tier for m in monthly_enrollment(members, plan_year, ()))
 
 
 def enrollment_charge(

@@ -23,6 +23,11 @@ class Step:
 
     ``before``/``after`` hold the accumulator values the step read and moved (e.g.
     ``{"deductible.member": Decimal("0.00")}``), keyed by a readable accumulator name.
+    ``limits`` holds the threshold that applied to an accumulator on this line (the person or family
+    deductible, out-of-pocket maximum, visit or dollar limit) and ``offered`` what the line put
+    against it before any cap: ``before + offered`` compared with the limit says whether the line
+    stayed below the threshold, met it exactly or went beyond it (``aso test --coverage``). Neither
+    is rendered in the explanation text.
     """
 
     name: str  # e.g. "reprice", "eligibility", "copay", "deductible", "coinsurance", "limit"
@@ -31,6 +36,8 @@ class Step:
     source: Source | None = None
     before: FrozenMap[str, Money] = attrs.field(factory=FrozenMap, converter=fmap)
     after: FrozenMap[str, Money] = attrs.field(factory=FrozenMap, converter=fmap)
+    limits: FrozenMap[str, Money] = attrs.field(factory=FrozenMap, converter=fmap)
+    offered: FrozenMap[str, Money] = attrs.field(factory=FrozenMap, converter=fmap)
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ money, or relative to the expected value).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,8 +21,9 @@ import attrs
 from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.language.diagnostics import Diagnostic
 from aso_rules.model import Expectation, Ruleset, Source, TestCase, TestClaim, TestMember
-from aso_rules.money import format_money
+from aso_rules.money import ZERO, format_money
 from aso_rules.settle import AdjudicateFn, Settlement, records_settle
+from aso_rules.settle.results import LineResult
 
 
 class CaseSetupError(ValueError):
@@ -144,8 +146,40 @@ def claim_fields(settlement: Settlement, claim_id: str) -> dict[str, Any] | None
             "contractual_adj": r.contractual_adj,
             "specific_reimbursed": settlement.specific_shares[i],
             "aggregate_eligible": "true" if agg is not None and agg.line_eligible[i] else "false",
+            "cost_share": r.cost_share,
+            **_disability_fields(settlement, r),
         }
     return None
+
+
+_WEEKS = Decimal(52)
+
+
+def _disability_fields(settlement: Settlement, r: LineResult) -> dict[str, Any]:
+    """``benefit``, ``weekly_benefit`` (monthly for LTD) and ``payable_days`` of a paid disability
+    line, from the same inputs the engine used (DOMAIN.md section 5); nothing for other lines."""
+    from aso_rules.settle.disability import ltd_benefit, std_benefit
+    from aso_rules.settle.terms import resolve_terms
+
+    c = r.claim
+    terms = resolve_terms(settlement.ruleset, c.line, c.network, c.category).disability
+    member = settlement.members.get(c.member_id)
+    start, end = c.absence_start or c.incurred, c.absence_end
+    if terms is None or member is None or r.status != "paid" or end is None or end < start:
+        return {}
+    mode = settlement.ruleset.settings.rounding
+    weekly = c.weekly_earnings or member.weekly_earnings
+    if terms.kind == "std":
+        earnings = weekly if weekly is not None else (member.annual_salary or ZERO) / _WEEKS
+        result = std_benefit(terms, start, end, c.cause, earnings, mode)
+    else:
+        annual = member.annual_salary if member.annual_salary is not None else (weekly or ZERO) * _WEEKS
+        result = ltd_benefit(terms, start, end, c.cause, annual, mode)
+    return {
+        "benefit": result.benefit,
+        "weekly_benefit": result.periodic_benefit,
+        "payable_days": result.payable_days,
+    }
 
 
 def summary_value(summary: dict[str, Any], path: str) -> Any:
@@ -238,22 +272,43 @@ def compare(expectation: Expectation, actual: Any) -> Outcome:
 # --------------------------------------------------------------------------- running
 
 
+Recorder = Callable[[Settlement], None]
+
+
+def _explaining(adjudicator: AdjudicateFn | None) -> AdjudicateFn:
+    """The adjudicator with explanation on, so every line carries its steps and their sources."""
+    if adjudicator is None:
+        from aso_rules.settle.adjudicate import adjudicate
+
+        adjudicator = adjudicate
+    return functools.partial(adjudicator, explain=True)
+
+
 def run_case(
     ruleset: Ruleset,
     case: TestCase,
     *,
     diagnostics: Sequence[Diagnostic] | None = None,
     adjudicator: AdjudicateFn | None = None,
+    recorder: Recorder | None = None,
 ) -> CaseResult:
-    """Settle one test block and check every expectation."""
-    needs_settlement = any(e.target != "diagnostic" for e in case.expectations)
+    """Settle one test block and check every expectation.
+
+    With a ``recorder`` (coverage), lines are adjudicated with explanation on and the settlement is
+    handed to it before the expectations are checked.
+    """
+    needs_settlement = recorder is not None or any(e.target != "diagnostic" for e in case.expectations)
     settlement: Settlement | None = None
     if needs_settlement:
         try:
             members = case_members(ruleset, case)
-            settlement = records_settle(ruleset, members, case_claims(case, members), adjudicator=adjudicator)
+            claims = case_claims(case, members)
+            engine = _explaining(adjudicator) if recorder is not None else adjudicator
+            settlement = records_settle(ruleset, members, claims, adjudicator=engine)
         except (CaseSetupError, ValueError) as exc:
             return CaseResult(case.name, case.source, error=str(exc))
+        if recorder is not None:
+            recorder(settlement)
     outcomes = tuple(_check(e, settlement, diagnostics) for e in case.expectations)
     return CaseResult(case.name, case.source, outcomes)
 
@@ -300,7 +355,39 @@ def _check(
         actual = getter()
     except KeyError as exc:
         return Outcome(e, False, _show(e.value), None, message=f"no such value: {exc.args[0]}")
-    return compare(e, actual)
+    outcome = compare(e, actual)
+    if not outcome.passed and e.target in ("specific", "aggregate"):
+        outcome = attrs.evolve(outcome, trace=stop_loss_trace(settlement, e.target, e.subject))
+    return outcome
+
+
+def stop_loss_trace(settlement: Settlement, target: str, tier: str | None) -> str | None:
+    """What a failed stop-loss expectation was computed from: each claimant of the specific tier
+    (eligible paid, deductible, aggregating deductible absorbed, reimbursed), or the aggregate's
+    attachment point and eligible claims."""
+    if target == "aggregate":
+        agg = settlement.aggregate
+        if agg is None:
+            return None
+        return (
+            f"aggregate stop-loss {agg.name!r}: attachment point {format_money(agg.attachment.point)}, "
+            f"eligible claims {format_money(agg.eligible_claims)}, "
+            f"reimbursed {format_money(agg.reimbursed)}\n"
+        )
+    res = next((r for r in settlement.specific if r.name == tier), None)
+    if res is None:
+        return None
+    out = [f"specific stop-loss {res.name!r}: reimbursed {format_money(res.reimbursed)}"]
+    for c in res.claimants.values():
+        deductible = "excluded" if c.deductible is None else format_money(c.deductible)
+        out.append(
+            f"  claimant {c.claimant}: eligible paid {format_money(c.eligible_paid)}, "
+            f"deductible {deductible}, aggregating deductible absorbed {format_money(c.asd_absorbed)}, "
+            f"reimbursed {format_money(c.reimbursed)}"
+        )
+    if not res.claimants:
+        out.append("  no claimant had eligible claims")
+    return "\n".join(out) + "\n"
 
 
 def _trace(settlement: Settlement, claim_id: str) -> str | None:
@@ -315,16 +402,21 @@ def run_ruleset(
     *,
     diagnostics: Sequence[Diagnostic] | None = None,
     adjudicator: AdjudicateFn | None = None,
+    recorder: Recorder | None = None,
 ) -> list[CaseResult]:
     """Every test block of the ruleset, in order."""
-    return [run_case(ruleset, c, diagnostics=diagnostics, adjudicator=adjudicator) for c in ruleset.tests]
+    return [
+        run_case(ruleset, c, diagnostics=diagnostics, adjudicator=adjudicator, recorder=recorder)
+        for c in ruleset.tests
+    ]
 
 
 # --------------------------------------------------------------------------- rendering
 
 
 def render_text(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> str:
-    """Per file: each test PASS/FAIL; failures with expected, actual, difference and the claim's trace."""
+    """Per file: each test PASS/FAIL; failures with expected, actual, the difference (actual minus
+    expected) and the claim's trace (once per claim)."""
     out: list[str] = []
     for path, cases in results:
         out.append(f"{path}: {len(cases)} test(s)")
@@ -333,21 +425,34 @@ def render_text(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> str:
             out.append(f"  {'PASS' if case.passed else 'FAIL'} {case.name}{where}")
             if case.error:
                 out.append(f"    error: {case.error}")
+            traced: set[str] = set()  # a claim's trace is shown once, under its first failure
             for o in case.outcomes:
                 if o.passed:
                     continue
                 at = f" ({o.expectation.source})" if o.expectation.source else ""
-                detail = f"expected {o.expected}, actual {o.actual if o.actual is not None else '(missing)'}"
+                detail = f"expected {o.expected}{tolerance_text(o.expectation)}, actual "
+                detail += o.actual if o.actual is not None else "(missing)"
                 if o.difference is not None:
                     detail += f", difference {o.difference}"
                 if o.message:
                     detail += f"; {o.message}"
                 out.append(f"    {o.label}: {detail}{at}")
-                if o.trace:
+                if o.trace and o.expectation.subject not in traced:
+                    traced.add(o.expectation.subject or "")
                     out.extend("      " + t for t in o.trace.rstrip("\n").splitlines())
     passed, failed = tally(results)
     out.append(f"{passed} passed, {failed} failed")
     return "\n".join(out) + "\n"
+
+
+def tolerance_text(expectation: Expectation) -> str:
+    """`` within $0.05`` / `` within 0.5%`` for an expectation with a tolerance, else empty."""
+    tol = expectation.tolerance
+    if tol is None:
+        return ""
+    if tol.kind == "absolute":
+        return f" within ${format_money(tol.value)}"
+    return f" within {(tol.value * 100).normalize():f}%"
 
 
 def tally(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> tuple[int, int]:
@@ -378,6 +483,7 @@ def as_json(results: Sequence[tuple[str, Sequence[CaseResult]]]) -> dict[str, An
                             "expected": o.expected,
                             "actual": o.actual,
                             "difference": o.difference,
+                            "tolerance": tolerance_text(o.expectation).removeprefix(" within ") or None,
                             "message": o.message,
                             "trace": o.trace,
                         }

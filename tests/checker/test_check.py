@@ -668,6 +668,27 @@ def test_check_tests__unknown_member_claim_contract_and_field() -> None:
     ) == [("E206", 17), ("E210", 18), ("E211", 19), ("E210", 20), ("E210", 21), ("E210", 22), ("E211", 22)]
 
 
+def test_check_tests__specific_tier_fields() -> None:
+    """A specific tier's expectation may name reimbursed, eligible_paid or asd_absorbed (the fields the
+    test runner reports); anything else is E211."""
+    assert found(
+        MEDICAL
+        + """
+        stop_loss specific "S" {
+          deductible $100,000 per claimant
+        }
+        test "t" {
+          member "A" family "A" tier EE
+          claim "c1" member "A" medical lab incurred 2026-02-01 allowed $10.00
+          expect specific "S" reimbursed $0.00
+          expect specific "S" eligible_paid $10.00
+          expect specific "S" asd_absorbed $0.00
+          expect specific "S" retained $10.00
+        }
+    """
+    ) == [("E211", 21)]
+
+
 def test_check_tests__options_duplicates_and_words() -> None:
     """A claim option on a member is E208, a member twice E204, an unknown relationship E212, a
     money option given a percent E205."""

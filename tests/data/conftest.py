@@ -1,4 +1,7 @@
-"""Shared helpers of the input tests: a small enrollment and claim rows written as CSV text."""
+"""Shared helpers of the input tests: a small enrollment and claim rows written as CSV text.
+
+Long property sweeps (``@pytest.mark.slow``) here run only when asked for: ``pytest -m slow``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,18 @@ import pytest
 from aso_rules.data.readers import ClaimsInput, EnrollmentInput, read_claims, read_enrollment
 from aso_rules.model import Ruleset
 from tests.data.plans import acme_2026
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("markexpr"):
+        return
+    skip = pytest.mark.skip(reason="long sweep: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords and HERE in Path(str(item.fspath)).parents:
+            item.add_marker(skip)
+
 
 ENROLLMENT_CSV = """\
 member_id,family_id,relationship,tier,coverage_start,coverage_end,birth_date,sex,annual_salary

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 
 from aso_rules.data.columnar import fast_claims
@@ -57,3 +58,17 @@ def test_fast_claims__float_columns_take_the_row_path(acme: Ruleset) -> None:
     """A float column has no exact Arrow text, so the columnar path declines the whole table."""
     table = pa.table({"claim_id": ["C-1"], "billed": pa.array([1.5])})
     assert fast_claims(table, ("claim_id", "billed"), {}, set(), {}, np.zeros(1, dtype=bool)) is None
+
+
+@pytest.mark.slow
+@settings(max_examples=1_000, deadline=None)
+@given(mix=mixes())
+def test_read_claims__paths_agree_long_sweep(mix: tuple[list[Row], dict[int, str]]) -> None:
+    """The long sweep of the path agreement and of received == accepted + rejected (run with -m slow)."""
+    ruleset = acme_2026()
+    members = _members(ENROLLMENT_CSV, ruleset)
+    rows, expected = mix
+    fast = _read_claims(table_of(rows), ruleset, members, columnar=True)
+    assert fast == _read_claims(table_of(rows), ruleset, members, columnar=False)
+    assert fast.received == len(fast.claims) + len(fast.rejects)
+    assert {r.row: r.reason.split(":")[0] for r in fast.rejects} == expected

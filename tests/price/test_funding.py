@@ -7,6 +7,7 @@ from decimal import Decimal
 from aso_rules import model
 from aso_rules.money import money
 from aso_rules.price import funding as fund
+from aso_rules.settle.stoploss import attachment_point
 from tests.price.fixtures import acme, acme_months, constant_months, tier_amounts
 
 G3 = constant_months(60, 15, 10, 25, members=300, year=2025)
@@ -87,7 +88,7 @@ def test_attachment__c29_point_and_maximum_liability() -> None:
     rs = _c29_ruleset()
     assert rs.aggregate is not None
     factors = fund.attachment_factors(rs.aggregate, {}, rs.tier_codes, "half_up")
-    a = fund.attachment_point(rs.aggregate, factors, G3, "half_up")
+    a = attachment_point(rs.aggregate, factors, G3, "half_up")
     assert a.point == money("1249998.00")
     assert fund.maximum_liability(a.point, fund.fixed_costs(rs, G3)) == money("1527798.00")
 
@@ -97,7 +98,7 @@ def test_attachment__c24_minimum_attachment() -> None:
     months = constant_months(60, 15, 10, 25, 300, 2025)[:6] + constant_months(50, 12, 8, 20, 250, 2025)[6:]
     agg = model.AggregateStopLoss(name="g1", factors=tier_amounts("450.00", "900.00", "820.00", "1300.00"))
     factors = fund.attachment_factors(agg, {}, ("EE", "ES", "EC", "FAM"), "half_up")
-    a = fund.attachment_point(agg, factors, months, "half_up")
+    a = attachment_point(agg, factors, months, "half_up")
     assert a.monthly[0] == money("81200.00") and a.monthly[6] == money("65860.00")
     assert a.calculated == money("882360.00")
     assert a.minimum == money("925680.00")
@@ -111,7 +112,7 @@ def test_attachment__percent_of_expected_with_fixed_floor() -> None:
     expected, _ = fund.expected_by_tier(rs, acme_months(), "half_up")
     factors = fund.attachment_factors(rs.aggregate, expected, rs.tier_codes, "half_up")
     assert factors["EE"] == money("600.00") and factors["FAM"] == money("1812.50")
-    a = fund.attachment_point(rs.aggregate, factors, acme_months(), "half_up")
+    a = attachment_point(rs.aggregate, factors, acme_months(), "half_up")
     # 110 x 600 + 50 x 1275 + 30 x 1087.50 + 60 x 1812.50 = 271,125.00 a month
     assert a.point == money("3253500.00")
 
@@ -124,3 +125,15 @@ def test_fixed_costs__acme_by_hand() -> None:
     assert f.specific_premium == money("246882.00")
     assert f.aggregate_premium == money("10500.00")
     assert f.total == money("387432.00")
+
+
+def test_attachment__terminal_liability_adds_the_last_three_months() -> None:
+    """Pricing and settlement share one attachment point: with terminal liability A_TL = A + M_10..M_12."""
+    months = constant_months(60, 15, 10, 25, 300, 2025)
+    agg = model.AggregateStopLoss(
+        name="g1", factors=tier_amounts("450.00", "900.00", "820.00", "1300.00"), terminal_liability=True
+    )
+    factors = fund.attachment_factors(agg, {}, ("EE", "ES", "EC", "FAM"), "half_up")
+    a = attachment_point(agg, factors, months, "half_up")
+    assert a.calculated == money("974400.00")  # 12 x 81,200
+    assert a.point == money("974400.00") + 3 * money("81200.00")

@@ -229,3 +229,57 @@ def test_adjudicate__explain_follows_the_step_order() -> None:
     copay_step = next(s for s in res["X"].steps if s.name == "copay")
     assert copay_step.before["out_of_pocket.member"] == D("1000.00")
     assert copay_step.after["out_of_pocket.member"] == D("1050.00")
+
+
+def _std_lines(absences: list[tuple[str, str]], cause: str = "illness") -> dict[str, object]:
+    m = member("S1", salary="62400")  # 720.00 a week
+    claims = [
+        claim(f"A{i}", m, "STD", start, end, line="std", absence=(start, end), cause=cause)
+        for i, (start, end) in enumerate(absences, 1)
+    ]
+    res, _ = run(disability(), [m], claims, explain=True)
+    return res  # type: ignore[return-value]
+
+
+def test_adjudicate__std_recurrence_serves_one_elimination_period() -> None:
+    """An absence starting fewer than 14 days after the last one ended continues its period: the
+    elimination days already served count, no new elimination period."""
+    res = _std_lines([("2025-03-03", "2025-03-06"), ("2025-03-17", "2025-03-30")])
+    # A1: 4 days, all elimination. A2 starts after a 10-day gap: 3 elimination days left, 11 payable.
+    assert res["A1"].plan_paid == D("0.00")  # type: ignore[attr-defined]
+    assert res["A2"].plan_paid == D("1131.43")  # type: ignore[attr-defined]  # 720 x 11 / 7 = 1,131.428...
+    assert "continues the disability period" in res["A2"].steps[1].detail  # type: ignore[attr-defined]
+
+
+def test_adjudicate__std_after_two_weeks_back_is_a_new_period() -> None:
+    """After 14 or more days between absences a new elimination period starts."""
+    res = _std_lines([("2025-03-03", "2025-03-06"), ("2025-03-21", "2025-04-03")])
+    assert res["A2"].plan_paid == D("720.00")  # type: ignore[attr-defined]  # 14 days - 7 elimination = 7 days
+
+
+def test_adjudicate__std_recurrence_shares_the_maximum_duration() -> None:
+    """The 182 payable days cap the whole period across recurrent absences."""
+    res = _std_lines([("2025-01-06", "2025-06-29"), ("2025-07-05", "2025-08-31")])
+    # A1: 175 days - 7 elimination = 168 payable; A2 (5-day gap): 14 payable days left of 182.
+    assert res["A1"].plan_paid == D("17280.00")  # type: ignore[attr-defined]
+    assert res["A2"].plan_paid == D("1440.00")  # type: ignore[attr-defined]
+
+
+def test_adjudicate__std_different_cause_is_a_new_period() -> None:
+    """An accident soon after an illness absence is its own period (accident: no elimination)."""
+    m = member("S1", salary="62400")
+    claims = [
+        claim("A1", m, "STD", "2025-03-03", "2025-03-06", line="std", absence=("2025-03-03", "2025-03-06")),
+        claim(
+            "A2",
+            m,
+            "STD",
+            "2025-03-10",
+            "2025-03-16",
+            line="std",
+            absence=("2025-03-10", "2025-03-16"),
+            cause="accident",
+        ),
+    ]
+    res, _ = run(disability(), [m], claims)
+    assert res["A2"].plan_paid == D("720.00")

@@ -269,3 +269,31 @@ def test_adjudicate__monotonicity_sweep(data: st.DataObject) -> None:
     """I-MONO-1 and I-MONO-2 over a long sweep of generated scenarios."""
     test_adjudicate__raising_allowed_never_lowers_plan_or_member_share.hypothesis.inner_test(data)  # type: ignore[attr-defined]
     test_adjudicate__adding_a_line_never_lowers_family_plan_paid.hypothesis.inner_test(data)  # type: ignore[attr-defined]
+
+
+@PROPS
+@given(
+    disability_terms("std"),
+    st.integers(0, 400),
+    st.integers(0, 400),
+    st.integers(0, 400),
+    st.integers(0, 200),
+)
+def test_std__recurrence_keeps_the_period_within_its_maximum(terms, length, before, used, ep) -> None:  # type: ignore[no-untyped-def]
+    """I-DIS-1 across a recurrent period: the period's payable days never exceed max_benefit_days."""
+    from aso_rules.settle.disability import PeriodSoFar
+
+    cap = terms.duration_days
+    if cap is not None:
+        used = min(used, cap, before)
+    used = min(used, before)
+    start = date(2025, 3, 1)
+    prior = PeriodSoFar(ep, before, used)
+    b = std_benefit(terms, start, start + timedelta(days=length), "illness", Decimal(1000), "half_up", prior)
+    assert 0 <= b.payable_days <= b.disability_days
+    assert b.elimination_days == max(0, ep - before)
+    if cap is not None:
+        if terms.max_includes_ep:
+            assert before + b.payable_days <= max(cap, before)
+        else:
+            assert used + b.payable_days <= cap

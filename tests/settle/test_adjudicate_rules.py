@@ -8,6 +8,7 @@ import attrs
 import pytest
 
 from aso_rules.model import PlanYear
+from aso_rules.settle.accumulators import LIFETIME
 from aso_rules.settle.adjudicate import processing_key
 from aso_rules.settle.order import add_months, plan_year_of
 from tests.settle.helpers import D, run
@@ -304,3 +305,33 @@ def test_adjudicate__long_declared_plan_year_keeps_its_deductible() -> None:
     ]
     res, _ = run(rs, [m], claims)
     assert (res["B"].deductible, res["B"].plan_year) == (D("0.00"), 2020)
+
+
+def test_adjudicate__annual_and_lifetime_maximums_on_one_category() -> None:
+    """An annual 5,000 and a lifetime 10,000 maximum on INF: each year pays at most 5,000 and both
+    accumulators count what the plan finally paid."""
+    from aso_rules.model import Limit
+
+    rs = med_a()
+    medical = rs.coverages["medical"]
+    yearly = Limit("INF", "dollars", D("5000.00"), "year")
+    rs = attrs.evolve(
+        rs, coverages={**rs.coverages, "medical": attrs.evolve(medical, limits=(*medical.limits, yearly))}
+    )
+    m = member("M1", start=date(2024, 1, 1))
+    claims = [
+        claim("A", m, "INF", "2024-03-01", billed="20000.00", allowed="20000.00"),
+        claim("B", m, "INF", "2025-03-01", billed="20000.00", allowed="20000.00"),
+        claim("C", m, "INF", "2025-04-01", billed="100.00", allowed="100.00"),
+    ]
+    res, acc = run(rs, [m], claims, explain=True)
+    assert (res["A"].plan_paid, res["A"].over_max) == (D("5000.00"), D("12000.00"))
+    assert (res["B"].plan_paid, res["B"].over_max) == (D("5000.00"), D("12000.00"))
+    assert res["C"].status == "denied"
+    assert acc.plan_dollars("medical/INF/dollars/1", LIFETIME, "M1") == D("10000.00")
+    assert acc.plan_dollars("medical/INF/dollars/2", 2025, "M1") == D("5000.00")
+    maxima = [s for s in res["B"].steps if s.name == "maximum"]
+    assert [s.after for s in maxima] == [
+        {"plan_paid.INF.lifetime": D("10000.00")},
+        {"plan_paid.INF": D("5000.00")},
+    ]

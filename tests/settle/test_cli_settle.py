@@ -77,7 +77,7 @@ def test_settle_cmd__json_and_parquet(files, capsys):
 
 def test_settle_cmd__other_engines_exit_2(files, capsys):
     """An engine that does not exist yet is a clear message and exit 2."""
-    assert main(["settle", *_args(files, "--out", str(files / "o3"), "--engine", "vector")]) == 2
+    assert main(["settle", *_args(files, "--out", str(files / "o3"), "--engine", "dask")]) == 2
     assert "not available" in capsys.readouterr().err
 
 

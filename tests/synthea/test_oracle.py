@@ -78,7 +78,7 @@ def test_synthea_oracle__plan_paid_equals_synthea_below_the_maximum(
     synthea: SyntheaSample, settled: dict[str, dict[str, Any]]
 ) -> None:
     """Below the out-of-pocket maximum, plan paid equals Synthea's payer payment to the cent on every
-    line Synthea split by its documented rule, inside the period's first twelve months (355 lines)."""
+    line Synthea split by its documented rule (357 lines)."""
     periods = {p.period_id: p for p in synthea.periods}
     compared = 0
     for pid, lines in _periods(synthea, below_max=True).items():
@@ -90,14 +90,14 @@ def test_synthea_oracle__plan_paid_equals_synthea_below_the_maximum(
             assert result.plan_paid == line.payer_paid, (pid, line.claim_id)
             assert result.allowed == line.charge
             compared += 1
-    assert compared == 355
+    assert compared == 357
 
 
 def test_synthea_oracle__every_line_follows_the_domain_rules(
     synthea: SyntheaSample, settled: dict[str, dict[str, Any]]
 ) -> None:
     """On all 512 lines, plan paid is what DOMAIN.md's rules give for the period's rule file
-    (deductible, member coinsurance half-even, out-of-pocket cap, plan years from its anniversaries)."""
+    (deductible, member coinsurance half-even, out-of-pocket cap, the enrolment period as plan year)."""
     periods = {p.period_id: p for p in synthea.periods}
     compared = 0
     for pid, lines in lines_by_period(synthea.lines).items():
@@ -110,10 +110,9 @@ def test_synthea_oracle__every_line_follows_the_domain_rules(
 def test_synthea_oracle__known_differences_below_the_maximum(
     synthea: SyntheaSample, settled: dict[str, dict[str, Any]]
 ) -> None:
-    """Below the maximum the engine differs from Synthea on 20 lines, each for a documented reason:
-    18 where Synthea departs from its own split (lines paid in full in two patients' first exported
-    periods, a deductible offset not in the export), and 2 in a period longer than a year, after its
-    anniversary, where the engine starts a new plan year (DOMAIN.md 3.1)."""
+    """Below the maximum the engine differs from Synthea on 18 lines, each where Synthea departs from
+    its own split (lines paid in full in two patients' first exported periods, a deductible offset not
+    in the export); a period longer than a year is one plan year for both."""
     periods = {p.period_id: p for p in synthea.periods}
     reasons: Counter[str] = Counter()
     for pid, lines in _periods(synthea, below_max=True).items():
@@ -126,7 +125,7 @@ def test_synthea_oracle__known_differences_below_the_maximum(
             else:
                 assert payer != line.payer_paid, (pid, line.claim_id)
                 reasons["Synthea departs from its split"] += 1
-    assert reasons == {"Synthea departs from its split": 18, "after the anniversary": 2}
+    assert reasons == {"Synthea departs from its split": 18}
 
 
 def test_synthea_oracle__members_past_the_maximum_differ_by_design(

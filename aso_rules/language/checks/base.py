@@ -176,12 +176,10 @@ WORD_FIELDS = ("status", "reason", "aggregate_eligible")
 COUNT_FIELDS = ("payable_days",)
 
 
-SPECIFIC_FIELDS = ("reimbursed",)
+SPECIFIC_FIELDS = ("reimbursed", "eligible_paid", "asd_absorbed")
 
 
 AGGREGATE_FIELDS = ("reimbursed", "attachment_point", "eligible_claims")
-
-
 
 
 DISABILITY = ("std", "ltd")

@@ -57,6 +57,7 @@ class MemberColumns:
     annual: I64  # NONE when absent
     weekly: I64  # NONE when absent
     records: tuple[MemberRecord, ...] | None = None  # kept when built from records
+    relationships: tuple[str, ...] | None = None
 
     @property
     def n(self) -> int:
@@ -95,6 +96,17 @@ class ClaimColumns:
     @property
     def n(self) -> int:
         return len(self.row)
+
+    def slice(self, lo: int, hi: int) -> ClaimColumns:
+        """Lines ``lo:hi`` (views, no copies)."""
+        out: dict[str, Any] = {}
+        for field in attrs.fields(ClaimColumns):
+            value = getattr(self, field.name)
+            sliceable = isinstance(value, np.ndarray | pa.Array)
+            if sliceable or (field.name == "records" and value is not None):
+                value = value[lo:hi]
+            out[field.name] = value
+        return ClaimColumns(**out)
 
     def record(self, i: int, extra: Mapping[str, Any] | None = None) -> ClaimRecord:
         """Line ``i`` as a ``ClaimRecord`` (for the reference fallback and explanations)."""
@@ -162,10 +174,12 @@ def members_from_records(members: Sequence[MemberRecord], tier_names: Sequence[s
         tier_names=tuple(tiers),
         is_employee=np.array([m.member_id == m.family_id for m in members], dtype=np.bool_),
         start=np.array([day_number(m.coverage_start) for m in members], dtype=np.int64),
-        end=np.array([OPEN if m.coverage_end is None else day_number(m.coverage_end) for m in members],
-                     dtype=np.int64),
-        annual=np.array([NONE if m.annual_salary is None else to_cents(m.annual_salary) for m in members],
-                        dtype=np.int64),
+        end=np.array(
+            [OPEN if m.coverage_end is None else day_number(m.coverage_end) for m in members], dtype=np.int64
+        ),
+        annual=np.array(
+            [NONE if m.annual_salary is None else to_cents(m.annual_salary) for m in members], dtype=np.int64
+        ),
         weekly=np.array(
             [NONE if m.weekly_earnings is None else to_cents(m.weekly_earnings) for m in members],
             dtype=np.int64,

@@ -32,13 +32,12 @@ from aso_rules.settle.results import LineResult
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import (
     NETWORKS,
-    NODAY,
     NONE,
     ClaimColumns,
     MemberColumns,
     day_date,
 )
-from aso_rules.settle.vector.plan import COST, DENTAL, DENY, LTD, STD, TermTable, build_terms, fraction
+from aso_rules.settle.vector.plan import TermTable, build_terms, fraction
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -80,20 +79,6 @@ class Adjudicated:
         return int(self.fallback.sum())
 
 
-def round_div(x: I64, num: int | I64, den: int | I64, half_even: bool) -> I64:
-    """Vectorised ``kernels.round_div``: round(x * num / den) under the mode, exactly."""
-    p = x * num
-    neg = p < 0
-    p = np.abs(p)
-    q = p // den
-    r2 = 2 * (p - q * den)
-    up = r2 > den
-    tie = r2 == den
-    up |= tie & (q % 2 == 1) if half_even else tie
-    q = q + up
-    return np.where(neg, -q, q)
-
-
 def plan_years(days: I64, start: date) -> I64:
     """The plan year (by its start year) of each day (DOMAIN.md 3.1)."""
     d = days.astype("datetime64[D]")
@@ -106,23 +91,22 @@ def plan_years(days: I64, start: date) -> I64:
     return out
 
 
-def add_months_days(days: I64, months: I64) -> I64:
-    """``order.add_months`` over day numbers: whole calendar months, clamped to the month's end."""
-    d = days.astype("datetime64[D]")
-    month_start = d.astype("datetime64[M]")
-    dom = (d - month_start).astype(np.int64)
-    target = month_start + months.astype("timedelta64[M]")
-    last = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
-        np.int64
-    )
-    out: I64 = (target.astype("datetime64[D]").astype(np.int64) + np.minimum(dom, last - 1)).astype(np.int64)
-    return out
-
-
 def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
-    """Line indices in processing order: (paid or incurred, claim_id, row)."""
+    """Line indices in processing order: (paid or incurred, claim_id, row).
+
+    Lines are in ascending row order, so two stable counting sorts (claim id rank, then day) give
+    the order in O(n); when ids already ascend with the rows the first sort is skipped.
+    """
+    n = claims.n
+    perm = np.arange(n, dtype=np.int64)
+    if n == 0:
+        return perm
+    rank = claims.cid_rank
+    if not bool((rank == perm).all()):
+        perm = kernels.counting_sort(rank, int(rank.max()) + 1, perm)
     first = claims.incurred if ruleset.settings.processing_order == "incurred" else claims.paid
-    out: I64 = np.lexsort((claims.row, claims.cid_rank, first)).astype(np.int64)
+    lo = int(first.min())
+    out: I64 = kernels.counting_sort(first - lo, int(first.max()) - lo + 1, perm)
     return out
 
 
@@ -130,7 +114,11 @@ def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]]]:
     """Each line's (line, network, category) triple as an index into the distinct triples."""
     n_cat = max(len(claims.category_names), 1)
     combined = (claims.line * 2 + claims.network) * n_cat + claims.category
-    uniq, inverse = np.unique(combined, return_inverse=True)
+    size = max(len(claims.line_names), 1) * 2 * n_cat
+    present = np.bincount(combined, minlength=size) > 0
+    uniq = np.flatnonzero(present)
+    lut = np.cumsum(present) - 1
+    inverse = lut[combined]
     keys = []
     for u in uniq.tolist():
         line_net, cat = divmod(int(u), n_cat)
@@ -152,101 +140,82 @@ def adjudicate_columns(
     n = claims.n
     term, keys = term_keys(claims)
     T = build_terms(ruleset, keys)
-    kind = T["kind"][term]
-    m = claims.member
-    known = m >= 0
-    mm = np.where(known, m, 0)
     has_members = members.n > 0
-
-    def mcol(col: I64, default: int) -> I64:
-        if not has_members:
-            return np.full(n, default, dtype=np.int64)
-        return np.where(known, col[mm], default)
-
-    m_start = mcol(members.start, 0)
-    m_end = mcol(members.end, 0)
-    reason = np.full(n, ACTIVE, dtype=np.int64)
-    status = np.zeros(n, dtype=np.int8)
-    allowed = np.zeros(n, dtype=np.int64)
-    plan = np.zeros(n, dtype=np.int64)
-    repriced = np.full(n, NONE, dtype=np.int64)
-
-    def decide(mask: B, code: I64 | int) -> None:
-        """Deny the still-undecided lines of ``mask`` with ``code`` (earlier checks win)."""
-        sel = mask & (reason == ACTIVE)
-        reason[sel] = code if isinstance(code, int) else code[sel]
-        status[sel] = 1
-
-    # 1-3: excluded line, enrolment, eligibility on the incurred date
-    decide(kind == DENY, T["deny_reason"][term])
-    decide(~known, R_NOT_ENROLLED)
-    decide((claims.incurred < m_start) | (claims.incurred > m_end), R_NOT_COVERED)
-
-    # 4: STD benefit (the line stops here either way)
-    std = (kind == STD) & (reason == ACTIVE)
-    if std.any():
-        _std(ruleset, claims, members, term, std, T, reason, status, allowed, plan, half_even)
-
-    # 5: repricing
-    price = _reprice(ruleset, claims, term, T, half_even)
-    cost = ((kind == COST) | (kind == DENTAL)) & (reason == ACTIVE)
-    excl = T["exclusion_reason"][term]
-    sel = cost & (excl >= 0)
-    repriced[sel] = price[sel]
-    decide(sel, excl)
-    unpriced = cost & (price < 0)
-    static_unpriced = T["unpriced_reason"][term]
-    decide(unpriced & (static_unpriced >= 0), static_unpriced)
-    decide(unpriced, R_UNPRICED)
-    # 8: dental class and waiting period
-    dental = (kind == DENTAL) & (reason == ACTIVE)
-    cls_reason = T["class_reason"][term]
-    sel = dental & (cls_reason >= 0)
-    repriced[sel] = price[sel]
-    decide(sel, cls_reason)
-    waiting = T["waiting_months"][term]
-    wsel = dental & (waiting > 0) & (reason == ACTIVE)
-    if wsel.any():
-        ends = add_months_days(m_start, np.maximum(waiting, 0))
-        sel = wsel & (claims.incurred < ends)
-        repriced[sel] = price[sel]
-        decide(sel, R_WAITING)
-
-    active = cost & (reason == ACTIVE)
-    allowed[active] = price[active]
-    years = plan_years(claims.incurred, ruleset.plan_year.start)
-    y0 = int(years.min()) if n else 0
-    period = years - y0
-    n_periods = (int(period.max()) + 2) if n else 2
-
-    fam_of_member = members.family if has_members else np.zeros(1, dtype=np.int64)
-    acc_family = np.where(known, fam_of_member[mm] if has_members else 0, claims.family)
     individual = individual_tiers(ruleset)
-    tier_is_family = np.array([t not in individual for t in members.tier_names], dtype=np.bool_)
-    is_family = tier_is_family[members.tier[mm]] if has_members else np.zeros(n, dtype=np.bool_)
+    tier_is_family = np.array([t not in individual for t in members.tier_names] or [False], dtype=np.bool_)
+    m_family = members.family if has_members else np.zeros(1, dtype=np.int64)
+    mm = np.maximum(claims.member, 0)
+    acc_family = np.where(claims.member >= 0, m_family[mm] if has_members else 0, claims.family)
+    # whole families with a line the loops do not cover go to the reference engine
+    fallback = np.zeros(n, dtype=np.bool_)
+    needs_ref = T["fallback"][term] == 1
+    if needs_ref.any():
+        marks = np.zeros(int(acc_family.max()) + 1, dtype=np.bool_)
+        marks[acc_family[needs_ref]] = True
+        fallback = marks[acc_family]
 
+    status = np.empty(n, dtype=np.int8)
+    reason = np.empty(n, dtype=np.int64)
+    allowed = np.empty(n, dtype=np.int64)
+    plan = np.empty(n, dtype=np.int64)
+    repriced = np.empty(n, dtype=np.int64)
+    years = np.empty(n, dtype=np.int64)
+    active = np.empty(n, dtype=np.bool_)
+    empty = np.zeros(1, dtype=np.int64)
+    day0 = int(claims.incurred.min()) if n else 0
+    day1 = int(claims.incurred.max()) if n else 0
+    kernels.prepare(
+        term,
+        claims.member,
+        claims.incurred,
+        claims.billed,
+        claims.allowed,
+        claims.code,
+        claims.units,
+        claims.weekly,
+        claims.absence_start,
+        claims.absence_end,
+        claims.cause,
+        fallback,
+        T.matrix(),
+        disability_matrix(T),
+        code_prices(ruleset, claims),
+        members.start if has_members else empty,
+        members.end if has_members else empty,
+        members.weekly if has_members else empty,
+        members.annual if has_members else empty,
+        settings.lesser_of_billed,
+        half_even,
+        day0,
+        plan_years(np.arange(day0, day1 + 1, dtype=np.int64), ruleset.plan_year.start),
+        status,
+        reason,
+        allowed,
+        plan,
+        repriced,
+        years,
+        active,
+    )
+    y0 = int(years.min()) if n else 0
+    n_periods = (int(years.max()) - y0 + 2) if n else 2
+    is_family = tier_is_family[members.tier[mm]] if has_members else np.zeros(n, dtype=np.bool_)
     order = processing_order(ruleset, claims)
     copay = np.zeros(n, dtype=np.int64)
     ded = np.zeros(n, dtype=np.int64)
     coins = np.zeros(n, dtype=np.int64)
     over = np.zeros(n, dtype=np.int64)
-    # fallback: whole families with a line the loop does not cover
-    needs_ref = (T["fallback"][term] == 1) & (reason == ACTIVE)
-    if kind.size and (kind == LTD).any():
-        needs_ref |= (kind == LTD) & (reason == ACTIVE)
-    fallback = np.zeros(n, dtype=np.bool_)
-    if needs_ref.any():
-        families = np.unique(acc_family[needs_ref])
-        fallback = np.isin(acc_family, families)
-        active &= ~fallback
-    out_reason = reason.copy()
+    # lines grouped by family, each family's lines in processing order: accumulators never cross
+    # families, so this is the reference order as far as any accumulator can tell, and each
+    # family's accumulator slots stay in cache while its lines are settled
+    by_family = kernels.counting_sort(acc_family, int(acc_family.max()) + 1 if n else 1, order)
+    out_reason = reason
     kernels.adjudicate(
-        order,
+        by_family,
         active,
         mm,
         acc_family,
         is_family,
-        period,
+        years - y0,
         n_periods,
         term,
         allowed,
@@ -275,8 +244,23 @@ def adjudicate_columns(
     reason[(status == 0)] = -1
     fallback_reasons: dict[int, str] = {}
     if fallback.any():
-        _fallback(ruleset, claims, members, fallback, member_records, fallback_reasons, status, reason,
-                  allowed, copay, ded, coins, over, plan, repriced)
+        _fallback(
+            ruleset,
+            claims,
+            members,
+            fallback,
+            member_records,
+            fallback_reasons,
+            status,
+            reason,
+            allowed,
+            copay,
+            ded,
+            coins,
+            over,
+            plan,
+            repriced,
+        )
     return Adjudicated(
         order=order,
         status=status,
@@ -296,108 +280,37 @@ def adjudicate_columns(
     )
 
 
-def _reprice(ruleset: Ruleset, claims: ClaimColumns, term: I64, T: TermTable, half_even: bool) -> I64:
-    """Allowed amount per line (DOMAIN.md 3.2, ``reprice.reprice``); NONE when unpriced."""
-    n = claims.n
-    given = claims.allowed >= 0
-    sched = T["schedule"][term]
-    price = np.full(n, NONE, dtype=np.int64)
+def disability_matrix(T: TermTable) -> I64:
+    """Per term: pct numerator, denominator, weekly maximum, elimination (illness, accident),
+    longest payable period, whether it includes the elimination period (NONE where absent)."""
+    out = np.full((max(len(T.keys), 1), 7), NONE, dtype=np.int64)
+    out[:, 1] = 1
+    for k, t in enumerate(T.terms):
+        dis = t.disability
+        if dis is None or t.kind != "std":
+            continue
+        num, den = fraction(dis.pct)
+        out[k] = (
+            num,
+            den,
+            NONE if dis.maximum is None else to_cents(dis.maximum),
+            dis.elimination_illness_days,
+            dis.elimination_accident_days,
+            NONE if dis.duration_days is None else dis.duration_days,
+            int(dis.max_includes_ep),
+        )
+    return out
+
+
+def code_prices(ruleset: Ruleset, claims: ClaimColumns) -> I64:
+    """Fee-schedule amount of every (schedule, claim code) pair, NONE where the code is not listed."""
     schedules = list(ruleset.fee_schedules.values())
-    found = np.zeros(n, dtype=np.bool_)
-    if schedules and claims.code_names:
-        table = np.full((len(schedules), len(claims.code_names)), NONE, dtype=np.int64)
-        for s, schedule in enumerate(schedules):
-            for c, name in enumerate(claims.code_names):
-                if name in schedule.codes:
-                    table[s, c] = to_cents(schedule.codes[name])
-        has = (sched >= 0) & (claims.code >= 0)
-        amount = np.full(n, NONE, dtype=np.int64)
-        amount[has] = table[sched[has], claims.code[has]]
-        found = amount >= 0
-        price[found] = amount[found] * claims.units[found]
-    cat = T["cat_price"][term]
-    by_cat = ~found & (sched >= 0) & (cat >= 0)
-    price[by_cat] = cat[by_cat] * claims.units[by_cat]
-    found |= by_cat
-    den = T["pct_den"][term]
-    by_pct = ~found & (sched >= 0) & (den > 0)
-    if by_pct.any():
-        price[by_pct] = round_div(claims.billed[by_pct], T["pct_num"][term][by_pct], den[by_pct], half_even)
-    found |= by_pct
-    if ruleset.settings.lesser_of_billed:
-        cut = found & (price > claims.billed)
-        price[cut] = claims.billed[cut]
-    price[given] = claims.allowed[given]
-    return price
-
-
-def _std(
-    ruleset: Ruleset,
-    claims: ClaimColumns,
-    members: MemberColumns,
-    term: I64,
-    std: B,
-    T: TermTable,
-    reason: I64,
-    status: npt.NDArray[np.int8],
-    allowed: I64,
-    plan: I64,
-    half_even: bool,
-) -> None:
-    """STD benefits (DOMAIN.md 5.1, ``disability.std_benefit``) of the selected lines."""
-    idx = np.flatnonzero(std)
-    start = claims.absence_start[idx]
-    start = np.where(start == NODAY, claims.incurred[idx], start)
-    end = claims.absence_end[idx]
-    bad = (end == NODAY) | (end < start)
-    m = claims.member[idx]
-    claim_w = claims.weekly[idx]
-    member_w = members.weekly[m]
-    annual = members.annual[m]
-    # ``claim.weekly_earnings or member.weekly_earnings``: a zero on the claim falls back
-    w = np.where(claim_w > 0, claim_w, member_w)
-    use_annual = (w < 0) & (annual >= 0)
-    no_earnings = (w < 0) & (annual < 0)
-    terms_of = term[idx]
-    pct_num = np.zeros(len(idx), dtype=np.int64)
-    pct_den = np.ones(len(idx), dtype=np.int64)
-    maximum = np.full(len(idx), NONE, dtype=np.int64)
-    ep_ill = np.zeros(len(idx), dtype=np.int64)
-    ep_acc = np.zeros(len(idx), dtype=np.int64)
-    cap = np.full(len(idx), NONE, dtype=np.int64)
-    incl = np.zeros(len(idx), dtype=np.bool_)
-    for k in np.unique(terms_of).tolist():
-        dis = T.terms[k].disability
-        assert dis is not None
-        sel = terms_of == k
-        pct_num[sel], pct_den[sel] = fraction(dis.pct)
-        maximum[sel] = NONE if dis.maximum is None else to_cents(dis.maximum)
-        ep_ill[sel] = dis.elimination_illness_days
-        ep_acc[sel] = dis.elimination_accident_days
-        cap[sel] = NONE if dis.duration_days is None else dis.duration_days
-        incl[sel] = dis.max_includes_ep
-    weekly = np.where(
-        use_annual,
-        round_div(np.maximum(annual, 0), pct_num, pct_den * 52, half_even),
-        round_div(np.maximum(w, 0), pct_num, pct_den, half_even),
-    )
-    weekly = np.where((maximum >= 0) & (weekly > maximum), maximum, weekly)
-    days = end - start + 1
-    ep = np.where(claims.cause[idx] == 2, ep_acc, ep_ill)
-    payable = np.where(
-        cap < 0,
-        np.maximum(0, days - ep),
-        np.where(incl, np.maximum(0, np.minimum(days, cap) - ep), np.maximum(0, np.minimum(days - ep, cap))),
-    )
-    benefit = np.where(payable > 0, round_div(weekly * payable, 1, 7, half_even), 0)
-    r = np.full(len(idx), -1, dtype=np.int64)
-    r[no_earnings] = R_NO_EARNINGS
-    r[bad] = R_DIS_DATES
-    ok = r == -1
-    reason[idx] = r
-    status[idx] = np.where(ok, 0, 1).astype(np.int8)
-    allowed[idx] = np.where(ok, benefit, 0)
-    plan[idx] = np.where(ok, benefit, 0)
+    table = np.full((max(len(schedules), 1), max(len(claims.code_names), 1)), NONE, dtype=np.int64)
+    for s, schedule in enumerate(schedules):
+        for c, name in enumerate(claims.code_names):
+            if name in schedule.codes:
+                table[s, c] = to_cents(schedule.codes[name])
+    return table
 
 
 def _fallback(
@@ -474,7 +387,11 @@ def reason_text(
     if code == R_UNPRICED:
         network = NETWORKS[int(claims.network[i])]
         c = int(claims.code[i])
-        what = f"code {claims.code_names[c]}" if c >= 0 else f"category {claims.category_names[int(claims.category[i])]}"
+        what = (
+            f"code {claims.code_names[c]}"
+            if c >= 0
+            else f"category {claims.category_names[int(claims.category[i])]}"
+        )
         assert t.schedule is not None
         return f"unpriced: no {network}-network rate for {what} in fee schedule {t.schedule.line}"
     if code == R_WAITING:

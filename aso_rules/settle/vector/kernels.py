@@ -305,10 +305,261 @@ def aggregate(
         before = spent[m]
         after = before + plan[i]
         spent[m] = after
-        if cap < 0:
-            counted = after - before
-        else:
-            counted = min(after, cap) - min(before, cap)
+        counted = after - before if cap < 0 else min(after, cap) - min(before, cap)
         if asd_counts:
             counted += absorbed[i]
         out_contribution[i] = counted
+
+
+@njit(cache=True)
+def counting_sort(keys: Any, n_keys: int, perm: Any) -> Any:
+    """``perm`` stably re-ordered by ``keys[perm]`` (keys in 0..n_keys-1): O(n + n_keys)."""
+    counts = np.zeros(n_keys + 1, dtype=np.int64)
+    for j in range(perm.shape[0]):
+        counts[keys[perm[j]] + 1] += 1
+    for k in range(n_keys):
+        counts[k + 1] += counts[k]
+    out = np.empty_like(perm)
+    for j in range(perm.shape[0]):
+        i = perm[j]
+        k = keys[i]
+        out[counts[k]] = i
+        counts[k] += 1
+    return out
+
+
+# --------------------------------------------------------------------------- calendar in integers
+
+
+@njit(cache=True, inline="always")
+def civil(days: int) -> tuple[int, int, int]:
+    """(year, month, day) of a day number (days since 1970-01-01), proleptic Gregorian."""
+    z = days + 719468
+    era = (z if z >= 0 else z - 146096) // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    y = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    if m <= 2:
+        y += 1
+    return y, m, d
+
+
+@njit(cache=True, inline="always")
+def day_of(y: int, m: int, d: int) -> int:
+    """The day number of a (year, month, day)."""
+    if m <= 2:
+        y -= 1
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+@njit(cache=True, inline="always")
+def add_months_day(days: int, months: int) -> int:
+    """``order.add_months``: whole calendar months, a day past the month's end becomes its last."""
+    y, m, d = civil(days)
+    index = y * 12 + (m - 1) + months
+    ny = index // 12
+    nm = index % 12 + 1
+    first = day_of(ny, nm, 1)
+    nxt = day_of(ny + 1, 1, 1) if nm == 12 else day_of(ny, nm + 1, 1)
+    last = nxt - first
+    return first + (d if d < last else last) - 1
+
+
+# --------------------------------------------------------------------------- the fused line loop
+
+# reason codes the Python side formats (must match engine.py)
+_NOT_ENROLLED = -2
+_NOT_COVERED = -3
+_UNPRICED = -4
+_WAITING = -5
+_NO_EARNINGS = -6
+_DIS_DATES = -7
+_NODAY = -(1 << 40)
+
+
+@njit(cache=True)
+def prepare(
+    term: Any,
+    member: Any,
+    incurred: Any,
+    billed: Any,
+    given: Any,
+    code: Any,
+    units: Any,
+    weekly: Any,
+    abs_start: Any,
+    abs_end: Any,
+    cause: Any,
+    skip: Any,
+    t: Any,
+    dis: Any,  # int64[n_terms, 7]: pct_num pct_den maximum ep_illness ep_accident cap includes_ep
+    code_price: Any,  # int64[n_schedules, n_codes]
+    m_start: Any,
+    m_end: Any,
+    m_weekly: Any,
+    m_annual: Any,
+    lesser_of: bool,
+    half_even: bool,
+    day0: int,
+    year_of_day: Any,  # plan year of each day from day0 (a table: no division per line)
+    out_status: Any,
+    out_reason: Any,
+    out_allowed: Any,
+    out_plan: Any,
+    out_repriced: Any,
+    out_year: Any,
+    out_active: Any,
+) -> None:
+    """DOMAIN.md 3.1-3.3 rules 1-2 and section 5 (STD) for every line, in the reference's order:
+    excluded line, enrolment, eligibility, STD benefit, repricing, excluded category, unpriced,
+    dental class, waiting period. Lines left ``active`` go to ``adjudicate``."""
+    n = term.shape[0]
+    for i in range(n):
+        k = term[i]
+        inc = incurred[i]
+        out_year[i] = year_of_day[inc - day0]
+        out_active[i] = False
+        out_repriced[i] = -1
+        out_allowed[i] = 0
+        out_plan[i] = 0
+        out_status[i] = 1
+        if skip[i] == 1:
+            continue
+        kind = t[k, 0]
+        if kind == 4:
+            out_reason[i] = t[k, 2]
+            continue
+        m = member[i]
+        if m < 0:
+            out_reason[i] = _NOT_ENROLLED
+            continue
+        if inc < m_start[m] or inc > m_end[m]:
+            out_reason[i] = _NOT_COVERED
+            continue
+        if kind == 2:  # STD
+            start = abs_start[i]
+            if start == _NODAY:
+                start = inc
+            end = abs_end[i]
+            if end == _NODAY or end < start:
+                out_reason[i] = _DIS_DATES
+                continue
+            w = weekly[i] if weekly[i] > 0 else m_weekly[m]
+            num = dis[k, 0]
+            den = dis[k, 1]
+            if w < 0 and m_annual[m] >= 0:
+                wk = round_div(m_annual[m], num, den * 52, half_even)
+            elif w >= 0:
+                wk = round_div(w, num, den, half_even)
+            else:
+                out_reason[i] = _NO_EARNINGS
+                continue
+            if dis[k, 2] >= 0 and wk > dis[k, 2]:
+                wk = dis[k, 2]
+            days = end - start + 1
+            ep = dis[k, 4] if cause[i] == 2 else dis[k, 3]
+            cap = dis[k, 5]
+            if cap < 0:
+                payable = days - ep
+            elif dis[k, 6] == 1:
+                payable = (days if days < cap else cap) - ep
+            else:
+                payable = days - ep
+                if payable > cap:
+                    payable = cap
+            if payable < 0:
+                payable = 0
+            benefit = round_div(wk * payable, 1, 7, half_even) if payable > 0 else 0
+            out_status[i] = 0
+            out_reason[i] = -1
+            out_allowed[i] = benefit
+            out_plan[i] = benefit
+            continue
+        # repricing (3.2)
+        price = -1
+        if given[i] >= 0:
+            price = given[i]
+        else:
+            sched = t[k, 6]
+            if sched >= 0:
+                c = code[i]
+                found = False
+                if c >= 0:
+                    amount = code_price[sched, c]
+                    if amount >= 0:
+                        price = amount * units[i]
+                        found = True
+                if not found and t[k, 7] >= 0:
+                    price = t[k, 7] * units[i]
+                    found = True
+                if not found and t[k, 28] > 0:
+                    price = round_div(billed[i], t[k, 27], t[k, 28], half_even)
+                    found = True
+                if found and lesser_of and price > billed[i]:
+                    price = billed[i]
+        if t[k, 3] >= 0:  # excluded category
+            out_reason[i] = t[k, 3]
+            out_repriced[i] = price
+            continue
+        if price < 0:
+            out_reason[i] = t[k, 8] if t[k, 8] >= 0 else _UNPRICED
+            continue
+        if kind == 1:  # dental class, waiting period
+            if t[k, 4] >= 0:
+                out_reason[i] = t[k, 4]
+                out_repriced[i] = price
+                continue
+            if t[k, 5] > 0 and inc < add_months_day(m_start[m], t[k, 5]):
+                out_reason[i] = _WAITING
+                out_repriced[i] = price
+                continue
+        out_allowed[i] = price
+        out_active[i] = True
+
+
+@njit(cache=True)
+def group_sum(keys: Any, values: Any, mask: Any, n_groups: int) -> Any:
+    """Exact int64 sums of ``values`` by ``keys`` over the lines where ``mask`` holds."""
+    out = np.zeros(max(n_groups, 1), dtype=np.int64)
+    for i in range(keys.shape[0]):
+        if mask[i]:
+            out[keys[i]] += values[i]
+    return out
+
+
+@njit(cache=True)
+def in_contract(
+    status: Any,
+    line: Any,
+    covered_line: Any,  # bool per line code
+    incurred: Any,
+    paid: Any,
+    member: Any,
+    m_start: Any,
+    m_end: Any,
+    inc_from: int,
+    inc_to: int,
+    paid_from: int,
+    paid_to: int,
+    out: Any,
+) -> None:
+    """``stoploss.contract_flags``: paid, a covered line, both dates in their windows, person covered."""
+    for i in range(status.shape[0]):
+        m = member[i]
+        inc = incurred[i]
+        out[i] = (
+            status[i] == 0
+            and covered_line[line[i]]
+            and inc_from <= inc <= inc_to
+            and paid_from <= paid[i] <= paid_to
+            and m >= 0
+            and m_start[m] <= inc <= m_end[m]
+        )

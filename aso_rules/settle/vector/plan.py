@@ -46,13 +46,45 @@ def _cents(value: Decimal | None) -> int:
 
 
 # Column order of the kernel's term matrix: ``kernels.adjudicate`` reads these positions.
-TERM_COLUMNS: tuple[str, ...] = tuple(
-    (
-        "kind fallback deny_reason exclusion_reason class_reason waiting_months schedule cat_price "
-        "unpriced_reason copay ded_applies coins_num coins_den cp_oop cp_ded step0 step1 step2 "
-        "ded_owner oop_owner ded_ind ded_fam ded_agg oop_ind oop_fam oop_agg oop_cap pct_num pct_den "
-        "needs_ded n_visits n_dollars disability"
-    ).split()
+TERM_COLUMNS: tuple[
+    str,
+    ...,
+] = tuple(
+    [
+        "kind",
+        "fallback",
+        "deny_reason",
+        "exclusion_reason",
+        "class_reason",
+        "waiting_months",
+        "schedule",
+        "cat_price",
+        "unpriced_reason",
+        "copay",
+        "ded_applies",
+        "coins_num",
+        "coins_den",
+        "cp_oop",
+        "cp_ded",
+        "step0",
+        "step1",
+        "step2",
+        "ded_owner",
+        "oop_owner",
+        "ded_ind",
+        "ded_fam",
+        "ded_agg",
+        "oop_ind",
+        "oop_fam",
+        "oop_agg",
+        "oop_cap",
+        "pct_num",
+        "pct_den",
+        "needs_ded",
+        "n_visits",
+        "n_dollars",
+        "disability",
+    ]
 )
 LIMIT_COLUMNS: tuple[str, ...] = (
     "visit_key",

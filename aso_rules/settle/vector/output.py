@@ -1,0 +1,111 @@
+"""Writing a vector settlement: the ledger streamed in record batches, rejects and summary.json.
+
+On entry: a ``VectorSettlement``. On exit: the same files ``settle.ledger.write_outputs`` writes,
+byte for byte the same content: ``ledger.parquet`` through one ``ParquetWriter`` fed batch by batch,
+or ``ledger.csv`` through the project's CSV writer batch by batch, so the ledger is never whole in
+memory while it is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from aso_rules.data.writers import write_table
+from aso_rules.settle.ledger import summary_json
+
+if TYPE_CHECKING:
+    from aso_rules.settle.vector.settle import VectorSettlement
+
+
+def write_vector_outputs(s: VectorSettlement, out_dir: str | Path, ledger_format: str = "csv") -> list[Path]:
+    """Write the run's files to ``out_dir`` (created if missing); returns the paths written."""
+    if ledger_format not in ("csv", "parquet"):
+        raise ValueError(f"ledger format must be csv or parquet, not {ledger_format!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"ledger.{ledger_format}", out / "rejects.csv", out / "summary.json"]
+    if ledger_format == "parquet":
+        _write_parquet_batches(s, paths[0])
+    else:
+        _write_csv_batches(s, paths[0])
+    write_table(s.rejects, paths[1])
+    paths[2].write_text(summary_json(s.summary), encoding="utf-8")
+    if s.enrollment_rejects.num_rows:
+        paths.append(out / "enrollment_rejects.csv")
+        write_table(s.enrollment_rejects, paths[-1])
+    return paths
+
+
+def _write_parquet_batches(s: VectorSettlement, path: Path) -> None:
+    """The ledger Parquet file, written by a second thread while the next batch is built.
+
+    Text columns go in as dictionary arrays (the codes the engine already has) and the Arrow schema
+    is not stored, so the file reads back with the reference ledger's plain string types; column
+    statistics are not written (they cost more than the rest of the write on decimal columns).
+    """
+    import queue
+    import threading
+
+    pending: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=1)
+    failure: list[BaseException] = []
+
+    def consume() -> None:
+        writer: pq.ParquetWriter | None = None
+        try:
+            while (batch := pending.get()) is not None:
+                if writer is None:
+                    writer = pq.ParquetWriter(
+                        str(path), batch.schema, store_schema=False, write_statistics=False
+                    )
+                writer.write_batch(batch)
+        except BaseException as exc:  # re-raised in the producing thread
+            failure.append(exc)
+            while pending.get() is not None:
+                pass
+        finally:
+            if writer is not None:
+                writer.close()
+
+    thread = threading.Thread(target=consume, name="ledger-writer", daemon=True)
+    thread.start()
+    try:
+        for batch in s.ledger_batches(dictionary=True):
+            pending.put(batch)
+            if failure:
+                break
+    finally:
+        pending.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
+
+
+def _write_csv_batches(s: VectorSettlement, path: Path) -> None:
+    """The ledger CSV: header once, then each batch as ``writers.write_csv`` writes rows."""
+    import csv
+    import io
+
+    import pyarrow.csv as pacsv
+
+    from aso_rules.data.writers import _needs_quotes, to_csv_table
+
+    unquoted = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        header_done = False
+        for batch in s.ledger_batches():
+            text = to_csv_table(pa.Table.from_batches([batch]))
+            if not header_done:
+                writer.writerow(text.column_names)
+                header_done = True
+            for part in text.to_batches(max_chunksize=65_536):
+                if _needs_quotes(part):
+                    writer.writerows(zip(*(c.to_pylist() for c in part.columns), strict=True))
+                else:
+                    buffer = io.BytesIO()
+                    pacsv.write_csv(part, buffer, write_options=unquoted)
+                    fh.write(buffer.getvalue().decode("utf-8"))

@@ -1,0 +1,605 @@
+"""``settle(engine="vector")``: read, adjudicate, stop-loss, fees, employer cost and outputs.
+
+On entry: a ruleset and claims/enrollment sources (paths, Arrow tables, pandas or polars frames).
+On exit: a ``VectorSettlement`` whose ``ledger``, ``rejects``, ``enrollment_rejects`` and
+``summary`` equal the reference engine's (DESIGN.md data contracts), plus ``summary["engine"]``
+saying which engine ran and how many lines the reference fallback settled. The ledger is built
+from columns (money as ``decimal128(18, 2)`` from integer cents, text by dictionary ``take``), and
+``write`` streams it to Parquet or CSV in record batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from aso_rules.data.enrollment import MonthEnrollment, plan_months
+from aso_rules.data.readers import known_categories
+from aso_rules.data.records import MemberRecord
+from aso_rules.model import FrozenMap, Ruleset
+from aso_rules.money import ZERO, from_cents
+from aso_rules.settle.employer import EmployerCost, fully_insured
+from aso_rules.settle.explain import Explanation, TierShare
+from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees
+from aso_rules.settle.ledger import LEDGER_COLUMNS, MONEY, Counts, build_summary, rejects_table
+from aso_rules.settle.stoploss import AggregateResult, SpecificResult
+from aso_rules.settle.vector import kernels
+from aso_rules.settle.vector.columns import (
+    CAUSES,
+    NETWORKS,
+    NODAY,
+    ClaimColumns,
+    MemberColumns,
+    day_number,
+    members_from_records,
+)
+from aso_rules.settle.vector.engine import (
+    R_NOT_COVERED,
+    R_WAITING,
+    Adjudicated,
+    adjudicate_columns,
+    reason_text,
+)
+from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
+from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, aggregate_contract, specific_tiers
+
+I64 = npt.NDArray[np.int64]
+
+LEDGER_BATCH = 1 << 20  # rows per ledger batch when streaming to a file
+
+
+def money_array(cents: I64, valid: npt.NDArray[np.bool_] | None = None) -> pa.Array:
+    """``decimal128(18, 2)`` from int64 cents without Python objects (two's complement words)."""
+    cents = np.ascontiguousarray(cents, dtype=np.int64)
+    words = np.empty((len(cents), 2), dtype=np.int64)
+    words[:, 0] = cents
+    words[:, 1] = cents >> 63
+    bitmap = None
+    if valid is not None and not valid.all():
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(MONEY, len(cents), [bitmap, pa.py_buffer(words)])
+
+
+def _dates(days: I64, valid: npt.NDArray[np.bool_] | None = None) -> pa.Array:
+    values = np.ascontiguousarray(np.where(valid if valid is not None else True, days, 0).astype(np.int32))
+    bitmap = None
+    if valid is not None and not valid.all():
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.date32(), len(values), [bitmap, pa.py_buffer(values)])
+
+
+def _names(codes: I64, names: Sequence[str | None], dictionary: bool = False) -> pa.Array:
+    """Text by code (NONE: null): plain strings, or a dictionary array for files (no copying)."""
+    table = pa.array(list(names) or [None], type=pa.string())
+    idx = pa.array(codes, mask=codes < 0) if (codes < 0).any() else pa.array(codes)
+    if dictionary:
+        values = pa.array(["" if v is None else v for v in names] or [""], type=pa.string())
+        return pa.DictionaryArray.from_arrays(idx, values)
+    return table.take(idx)
+
+
+# --------------------------------------------------------------------------- enrollment by month
+
+
+def month_enrollment(
+    ruleset: Ruleset, members: MemberColumns
+) -> tuple[tuple[MonthEnrollment, ...], tuple[FrozenMap[str, int], ...]]:
+    """``monthly_enrollment`` and ``fees.members_by_tier`` over member columns."""
+    tiers = list(ruleset.tier_codes)
+    out: list[MonthEnrollment] = []
+    by_tier: list[FrozenMap[str, int]] = []
+    n_fam = max(len(members.family_names), 1)
+    for first in plan_months(ruleset.plan_year):
+        d = day_number(first)
+        covered = (members.start <= d) & (members.end >= d)
+        idx = np.flatnonzero(covered)
+        fam = members.family[idx]
+        # a family's tier: its employee's, else its first covered member's (input order)
+        tier_of = np.full(n_fam, -1, dtype=np.int64)
+        rev = idx[::-1]
+        tier_of[members.family[rev]] = members.tier[rev]
+        emp = idx[members.is_employee[idx]]
+        tier_of[members.family[emp]] = members.tier[emp]
+        marks = np.zeros(n_fam, dtype=np.bool_)
+        marks[fam] = True
+        present = np.flatnonzero(marks)
+        fam_counts = np.bincount(tier_of[present], minlength=len(members.tier_names))
+        employees = dict.fromkeys(tiers, 0)
+        for t, c in enumerate(fam_counts.tolist()):
+            if c:
+                employees[members.tier_names[t]] = employees.get(members.tier_names[t], 0) + c
+        out.append(MonthEnrollment(month=first, employees=employees, members=len(idx)))
+        mem_counts = np.bincount(tier_of[fam], minlength=len(members.tier_names))
+        by_tier.append(
+            FrozenMap({members.tier_names[t]: int(c) for t, c in enumerate(mem_counts.tolist()) if c})
+        )
+    return tuple(out), tuple(by_tier)
+
+
+# --------------------------------------------------------------------------- fees
+
+
+def activity(
+    ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated, spec_share: I64
+) -> dict[date, MonthActivity]:
+    """``fees.month_activity`` with numpy group sums over (paid month, line)."""
+    s = ruleset.settings
+    lo = int(claims.paid.min()) if claims.n else 0
+    span = np.arange(lo, (int(claims.paid.max()) + 1) if claims.n else lo, dtype=np.int64)
+    month = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)[claims.paid - lo]
+    m0 = int(month.min()) if claims.n else 0
+    mi = month - m0
+    n_m = int(mi.max()) + 1 if claims.n else 0
+    n_l = max(len(claims.line_names), 1)
+    key = mi * n_l + claims.line
+    paid = adj.status == 0
+    counted = paid | s.per_claim_fee_counts_denied
+    unique_ids = claims.n == 0 or int(np.bincount(claims.cid_rank).max()) <= 1
+    if s.per_claim_fee_unit == "line" or unique_ids:
+        counts = np.bincount(key[counted], minlength=n_m * n_l)
+    else:
+        pairs = np.unique(np.stack([key[counted], claims.cid_rank[counted]]), axis=1)
+        counts = np.bincount(pairs[0], minlength=n_m * n_l)
+    base = adj.plan_paid - spec_share if s.pct_of_claims_base == "net_of_stop_loss" else adj.plan_paid
+    plan_sum = kernels.group_sum(key, base, paid, n_m * n_l)
+    savings = kernels.group_sum(key, claims.billed - adj.allowed, paid, n_m * n_l)
+    has_line = np.bincount(key, minlength=n_m * n_l) > 0
+    has_paid = np.bincount(key[paid], minlength=n_m * n_l) > 0
+    out: dict[date, MonthActivity] = {}
+    for mk in range(n_m):
+        lines = [li for li in range(n_l) if has_line[mk * n_l + li]]
+        if not lines:
+            continue
+        first = np.datetime64(m0 + mk, "M").astype("datetime64[D]").item()
+        out[first] = MonthActivity(
+            claims={
+                claims.line_names[li]: int(counts[mk * n_l + li]) for li in lines if counts[mk * n_l + li]
+            },
+            plan_paid={
+                claims.line_names[li]: from_cents(int(plan_sum[mk * n_l + li]))
+                for li in lines
+                if has_paid[mk * n_l + li]
+            },
+            savings={
+                claims.line_names[li]: from_cents(int(savings[mk * n_l + li]))
+                for li in lines
+                if has_paid[mk * n_l + li]
+            },
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@attrs.frozen(eq=False)
+class VectorSettlement:
+    """The vector engine's settlement: the ``Settlement`` surface without per-line Python objects."""
+
+    ruleset: Ruleset
+    read: FastClaims
+    members: MemberColumns
+    member_records: Mapping[str, MemberRecord]
+    adjudicated: Adjudicated
+    reason_table: pa.Array
+    reason_codes: I64
+    rejects: pa.Table
+    enrollment_rejects: pa.Table
+    summary: dict[str, Any]
+    months: tuple[MonthEnrollment, ...]
+    specific: tuple[SpecificResult, ...]
+    specific_lines: tuple[TierLines, ...]
+    aggregate: AggregateResult | None
+    aggregate_lines: AggregateLines | None
+    fees: FeeResult
+    employer: EmployerCost
+
+    @property
+    def claims(self) -> ClaimColumns:
+        return self.read.claims
+
+    @property
+    def fallback_lines(self) -> int:
+        return self.adjudicated.fallback_lines
+
+    @property
+    def ledger(self) -> pa.Table:
+        """The whole ledger as one table (built on each access; ``write`` streams it instead)."""
+        n = self.claims.n
+        batches = [ledger_batch(self, lo, min(lo + LEDGER_BATCH, n)) for lo in range(0, n, LEDGER_BATCH)]
+        if not batches:
+            batches = [ledger_batch(self, 0, 0)]
+        return pa.Table.from_batches(batches)
+
+    def ledger_batches(self, rows: int = LEDGER_BATCH, dictionary: bool = False) -> Any:
+        """The ledger as record batches of ``rows`` rows (memory stays one batch wide)."""
+        n = self.claims.n
+        if n == 0:
+            yield ledger_batch(self, 0, 0, dictionary)
+        for lo in range(0, n, rows):
+            yield ledger_batch(self, lo, min(lo + rows, n), dictionary)
+
+    def reason_column(self, lo: int, hi: int, dictionary: bool = False) -> pa.Array:
+        codes = pa.array(self.reason_codes[lo:hi])
+        if dictionary:
+            return pa.DictionaryArray.from_arrays(codes, self.reason_table)
+        return self.reason_table.take(codes)
+
+    def explain(self, claim_id: str) -> Explanation:
+        """The reference engine's trace of one line (its family re-run), with this run's stop-loss."""
+        from aso_rules.settle.adjudicate import adjudicate
+
+        hits = np.flatnonzero(np.asarray(pc.equal(self.claims.claim_id, claim_id).fill_null(False)))
+        if not len(hits):
+            raise KeyError(claim_id)
+        i = int(hits[0])
+        fam = self.claims.family[i]
+        member = self.claims.member[i]
+        if member >= 0 and self.members.n:
+            same = (self.claims.member >= 0) & (
+                self.members.family[np.maximum(self.claims.member, 0)] == self.members.family[member]
+            )
+        else:
+            same = self.claims.family == fam
+        records = [self.claims.record(int(k)) for k in np.flatnonzero(same)]
+        traced = adjudicate(self.ruleset, self.member_records, records, explain=True)
+        line = next(r for r in traced if r.claim.claim_id == claim_id)
+        tiers = tuple(
+            TierShare(
+                name=s.name,
+                eligible=bool(t.eligible[i]),
+                reimbursed=from_cents(int(t.share[i])),
+                asd_absorbed=from_cents(int(t.absorbed[i])),
+            )
+            for s, t in zip(self.specific, self.specific_lines, strict=True)
+        )
+        agg = self.aggregate
+        lines = self.aggregate_lines
+        return Explanation(
+            line=line,
+            specific=tiers,
+            aggregate_name=agg.name if agg is not None else None,
+            aggregate_eligible=bool(lines.eligible[i]) if lines is not None else False,
+            aggregate_counted=from_cents(int(lines.contribution[i])) if lines is not None else None,
+        )
+
+    def write(self, out_dir: str | Path, ledger_format: str = "csv") -> list[Path]:
+        """Write ledger.csv|.parquet, rejects.csv and summary.json (the ledger in record batches)."""
+        from aso_rules.settle.vector.output import write_vector_outputs
+
+        return write_vector_outputs(self, out_dir, ledger_format)
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+def settle_vector(
+    ruleset: Ruleset, claims: Any, enrollment: Any, *, progress: bool = False
+) -> VectorSettlement:
+    """Settle with the vector engine (see the module docstring)."""
+    enrolled = read_enrollment_fast(enrollment, ruleset)
+    read = read_claims_fast(claims, ruleset, enrolled.members, enrolled.records)
+    return settle_columns(ruleset, read, enrolled.members, enrolled.records, enrolled.rejects)
+
+
+def settle_columns(
+    ruleset: Ruleset,
+    read: FastClaims,
+    members: MemberColumns,
+    member_records: Mapping[str, MemberRecord],
+    enrollment_rejects: Sequence[Any] = (),
+) -> VectorSettlement:
+    """Everything after reading: adjudication, stop-loss, fees, employer cost, ledger, summary."""
+    claims = read.claims
+    adj = adjudicate_columns(ruleset, claims, members, member_records=member_records)
+    # stop-loss order: (paid, claim_id), ties in processing order
+    if ruleset.settings.processing_order == "paid":
+        sl_order = adj.order
+    else:
+        pos = np.empty(claims.n, dtype=np.int64)
+        pos[adj.order] = np.arange(claims.n, dtype=np.int64)
+        sl_order = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
+    months, member_counts = month_enrollment(ruleset, members)
+    specific, tier_lines = specific_tiers(ruleset, claims, members, adj.status, adj.plan_paid, sl_order)
+    aggregate, agg_lines = aggregate_contract(
+        ruleset, claims, members, adj.status, adj.plan_paid, sl_order, months, tier_lines
+    )
+    spec_share = np.zeros(claims.n, dtype=np.int64)
+    for t in tier_lines:
+        spec_share += t.share
+    fees = compute_fees(ruleset, months, activity(ruleset, claims, adj, spec_share), member_counts)
+    plan_total = from_cents(int(adj.plan_paid.sum()))
+    cost = EmployerCost(
+        claims=plan_total,
+        specific_reimbursed=sum((s.reimbursed for s in specific), ZERO),
+        aggregate_reimbursed=aggregate.reimbursed if aggregate is not None else ZERO,
+        fixed_fees=fees.fixed_fees,
+        variable_fees=fees.variable_fees,
+        stop_loss_premium=fees.premium_total,
+    )
+    insured = fully_insured(ruleset, months, cost)
+    paid = int((adj.status == 0).sum())
+    counts = Counts(
+        received=read.received,
+        settled=claims.n,
+        paid=paid,
+        denied=claims.n - paid,
+        rejected=len(read.rejects),
+    )
+    summary = build_summary(
+        ruleset,
+        counts=counts,
+        lines=[],
+        specific=specific,
+        aggregate=aggregate,
+        fees=fees,
+        cost=cost,
+        insured=insured,
+        unknown_categories=_unknown_categories(ruleset, claims, adj),
+    )
+    member_paid = adj.copay + adj.deductible + adj.coinsurance + adj.over_max
+    summary["totals"] = {
+        "billed": _m(int(claims.billed.sum())),
+        "allowed": _m(int(adj.allowed.sum())),
+        "member_paid": _m(int(member_paid.sum())),
+        "plan_paid": _m(int(adj.plan_paid.sum())),
+    }
+    summary["by_line"] = _by_line(claims, adj, member_paid)
+    summary["engine"] = {"name": "vector", "fallback_lines": adj.fallback_lines}
+    texts, codes = reason_texts(ruleset, claims, members, adj)
+    return VectorSettlement(
+        ruleset=ruleset,
+        read=read,
+        members=members,
+        member_records=member_records,
+        adjudicated=adj,
+        reason_table=texts,
+        reason_codes=codes,
+        rejects=rejects_table(read.rejects),
+        enrollment_rejects=rejects_table(list(enrollment_rejects)),
+        summary=summary,
+        months=months,
+        specific=specific,
+        specific_lines=tier_lines,
+        aggregate=aggregate,
+        aggregate_lines=agg_lines,
+        fees=fees,
+        employer=cost,
+    )
+
+
+def _m(cents: int) -> str:
+    return f"{from_cents(cents):f}"
+
+
+def _by_line(claims: ClaimColumns, adj: Adjudicated, member_paid: I64) -> dict[str, dict[str, Any]]:
+    k = max(len(claims.line_names), 1)
+    n = np.bincount(claims.line, minlength=k)
+    every = np.ones(claims.n, dtype=np.bool_)
+    allowed = kernels.group_sum(claims.line, adj.allowed, every, k)
+    member = kernels.group_sum(claims.line, member_paid, every, k)
+    plan = kernels.group_sum(claims.line, adj.plan_paid, every, k)
+    out = {}
+    for li in sorted(range(len(claims.line_names)), key=lambda li: claims.line_names[li]):
+        if not n[li]:
+            continue
+        out[claims.line_names[li]] = {
+            "claims": int(n[li]),
+            "allowed": _m(int(allowed[li])),
+            "member_paid": _m(int(member[li])),
+            "plan_paid": _m(int(plan[li])),
+        }
+    return out
+
+
+def _unknown_categories(
+    ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated
+) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    per_term = np.bincount(adj.term, minlength=len(adj.terms.keys))
+    for k, (line, _network, category) in enumerate(adj.terms.keys):
+        if not per_term[k] or line not in ruleset.coverages:
+            continue
+        if category not in known_categories(ruleset, line):
+            by_cat = counts.setdefault(line, {})
+            by_cat[category] = by_cat.get(category, 0) + int(per_term[k])
+    return {line: dict(sorted(c.items())) for line, c in sorted(counts.items())}
+
+
+# --------------------------------------------------------------------------- the ledger
+
+_RECORD_COLUMNS = [
+    "claim_id",
+    "member_id",
+    "family_id",
+    "line",
+    "category",
+    "incurred",
+    "paid",
+    "billed",
+    "network",
+    "code",
+    "units",
+    "allowed",
+    "weekly_earnings",
+    "absence_start",
+    "absence_end",
+    "cause",
+]
+
+
+def _input_column(name: str, read: FastClaims, lo: int, hi: int, dictionary: bool) -> pa.Array:
+    c = read.claims.slice(lo, hi)
+    if name == "claim_id":
+        return c.claim_id.cast(pa.string())
+    if name == "member_id":
+        if dictionary and pa.types.is_dictionary(c.member_id.type):
+            return c.member_id
+        return c.member_id.cast(pa.string())
+    if name == "family_id":
+        return _names(c.family, c.family_names, dictionary)
+    if name == "line":
+        return _names(c.line, c.line_names, dictionary)
+    if name == "category":
+        return _names(c.category, c.category_names, dictionary)
+    if name == "code":
+        return _names(c.code, c.code_names, dictionary)
+    if name == "network":
+        return _names(c.network, NETWORKS, dictionary)
+    if name == "cause":
+        return _names(np.where(c.cause > 0, c.cause, -1), CAUSES, dictionary)
+    if name in ("incurred", "paid"):
+        return _dates(getattr(c, name))
+    if name in ("absence_start", "absence_end"):
+        days = getattr(c, name)
+        return _dates(days, days != NODAY)
+    if name == "billed":
+        return money_array(c.billed)
+    if name == "allowed":
+        return money_array(c.allowed, c.allowed >= 0)
+    if name == "weekly_earnings":
+        return money_array(c.weekly, c.weekly >= 0)
+    if name == "units":
+        return pa.array(c.units, type=pa.int64())
+    raise KeyError(name)
+
+
+def _extra_column(name: str, read: FastClaims, lo: int, hi: int) -> pa.Array:
+    from aso_rules.data.source import column_text
+
+    assert read.table is not None  # kept whenever the input has extra columns
+    col = read.table.column(name)
+    rows = pa.array(read.accepted_rows[lo:hi])
+    t = col.type
+    if pa.types.is_dictionary(t):
+        col = col.cast(t.value_type)
+        t = col.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        out = col.take(rows).combine_chunks().cast(pa.string())
+    else:
+        out = pa.array(column_text(col.take(rows)), type=pa.string())
+    return out.fill_null("")
+
+
+def ledger_names(read: FastClaims) -> list[str]:
+    """The ledger's column names: input columns (renamed when they clash), then LEDGER_COLUMNS."""
+    names = [f"input_{c}" if c in LEDGER_COLUMNS else c for c in read.columns]
+    return names + list(LEDGER_COLUMNS)
+
+
+def ledger_batch(s: VectorSettlement, lo: int, hi: int, dictionary: bool = False) -> pa.RecordBatch:
+    """Ledger rows ``lo:hi`` (``settle.ledger.ledger_table``'s columns and types, input row order).
+
+    ``dictionary`` keeps text columns dictionary-encoded (for writing files: Parquet stores them
+    as dictionary pages either way, and reads them back as plain strings).
+    """
+    read = s.read
+    adj = s.adjudicated
+    arrays: list[pa.Array] = []
+    for column in read.columns:
+        if column in _RECORD_COLUMNS:
+            arrays.append(_input_column(column, read, lo, hi, dictionary))
+        else:
+            arrays.append(_extra_column(column, read, lo, hi))
+    sl = slice(lo, hi)
+    member_paid = adj.copay[sl] + adj.deductible[sl] + adj.coinsurance[sl] + adj.over_max[sl]
+    spec_share = np.zeros(hi - lo, dtype=np.int64)
+    for t in s.specific_lines:
+        spec_share += t.share[sl]
+    agg = (
+        s.aggregate_lines.eligible[sl] if s.aggregate_lines is not None else np.zeros(hi - lo, dtype=np.bool_)
+    )
+    computed = {
+        "status": _names(adj.status[sl].astype(np.int64), ("paid", "denied"), dictionary),
+        "reason": s.reason_column(lo, hi, dictionary),
+        "allowed": money_array(adj.allowed[sl]),
+        "deductible": money_array(adj.deductible[sl]),
+        "copay": money_array(adj.copay[sl]),
+        "coinsurance": money_array(adj.coinsurance[sl]),
+        "member_paid": money_array(member_paid),
+        "plan_paid": money_array(adj.plan_paid[sl]),
+        "specific_reimbursed": money_array(spec_share),
+        "aggregate_eligible": pa.array(agg, type=pa.bool_()),
+    }
+    for name in LEDGER_COLUMNS:
+        arrays.append(computed[name])
+    return pa.RecordBatch.from_arrays(arrays, names=ledger_names(read))
+
+
+def reason_texts(
+    ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns, adj: Adjudicated
+) -> tuple[pa.Array, I64]:
+    """(texts, codes): every distinct reason once; per line an index into it ("" when paid).
+
+    Static reasons (of a term or a limit) are shared; formatted ones (naming a member or a date)
+    are built only for the lines that carry them.
+    """
+    texts = list(adj.terms.reasons)
+    codes = np.where(adj.reason >= 0, adj.reason, -1)
+    uncovered = np.flatnonzero(adj.reason == R_NOT_COVERED)
+    if len(uncovered):
+        # "not eligible: member M not covered on D", built by Arrow for every such line at once
+        take = pa.array(uncovered)
+        days = pa.Array.from_buffers(
+            pa.date32(), len(uncovered), [None, pa.py_buffer(claims.incurred[uncovered].astype(np.int32))]
+        )
+        joined = pc.binary_join_element_wise(
+            "not eligible: member ",
+            claims.member_id.take(take).cast(pa.string()),
+            " not covered on ",
+            days.cast(pa.string()),
+            "",
+        )
+        distinct = joined.dictionary_encode()
+        codes[uncovered] = len(texts) + np.asarray(
+            distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+        texts.extend(distinct.dictionary.to_pylist())
+    waiting = np.flatnonzero(adj.reason == R_WAITING)
+    if len(waiting):
+        # one text per (member, dental class): the date depends on the member's coverage start only
+        pair = claims.member[waiting] * max(len(adj.terms.keys), 1) + adj.term[waiting]
+        distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+        codes[waiting] = len(texts) + inverse.reshape(-1)
+        texts.extend(reason_text(adj, claims, members, ruleset, int(waiting[f])) for f in first.tolist())
+        del distinct
+    special = np.flatnonzero((adj.reason < -1) & (adj.reason != R_NOT_COVERED) & (adj.reason != R_WAITING))
+    for i in special.tolist():
+        codes[i] = len(texts)
+        texts.append(reason_text(adj, claims, members, ruleset, i))
+    texts.append("")
+    codes = np.where(codes >= 0, codes, len(texts) - 1)
+    return pa.array(texts, type=pa.string()), codes
+
+
+def settle_records(
+    ruleset: Ruleset,
+    members: Sequence[MemberRecord],
+    claims: Sequence[Any],
+    *,
+    columns: Sequence[str] | None = None,
+) -> VectorSettlement:
+    """The vector pipeline from validated records (worked examples, the test runner's inputs)."""
+    from aso_rules.settle import DEFAULT_COLUMNS
+    from aso_rules.settle.vector.columns import claims_from_records
+
+    mcols = members_from_records(list(members), ruleset.tier_codes)
+    records = sorted(claims, key=lambda c: c.row)
+    ccols = claims_from_records(records, mcols)
+    read = FastClaims(
+        claims=ccols,
+        rejects=(),
+        received=len(records),
+        columns=tuple(columns or DEFAULT_COLUMNS),
+        table=None,
+        accepted_rows=np.arange(len(records), dtype=np.int64),
+    )
+    return settle_columns(ruleset, read, mcols, {m.member_id: m for m in members})
