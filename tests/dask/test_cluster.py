@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from aso_rules.settle import Settlement
+from aso_rules.settle import Settlement, settle
 from aso_rules.settle.distributed import read_dataset, settle_dask
 from aso_rules.settle.vector import vector_adjudicate
 from tests.dask.support import acme, book, dirty, single_machine, slow_adjudicate, variant, write_dataset
@@ -57,12 +57,15 @@ def test_dask__equals_vector_and_reference_on_thousands_of_families(
     acme plan, whose first tier's aggregating deductible is shared across claimants in paid order."""
     enrollment, _ = book(EMPLOYEES, LINES, SEED)
     want = single_machine(acme(), read_dataset(dataset), enrollment)
-    vector = single_machine(acme(), read_dataset(dataset), enrollment, vector_adjudicate)
+    vector_records = single_machine(acme(), read_dataset(dataset), enrollment, vector_adjudicate)
+    vector = settle(acme(), read_dataset(dataset), enrollment, engine="vector")
     got = settle_dask(acme(), dataset, enrollment, client=client, out_dir=tmp_path, rows_per_part=6_000)
     assert len({r.claim.family_id for r in want.lines}) > 3_000
     assert want.summary["specific_stop_loss"][0]["asd_absorbed"] == "50000.00"
     assert want.summary["counts"]["rejected"] == 8
+    assert vector.summary.pop("engine")["name"] == "vector"  # the one key the vector engine adds
     _same(vector, want)
+    _same(vector_records, want)
     _same(got, want)
     assert len(list((tmp_path / "ledger").glob("part-*.parquet"))) == got.parts
 
