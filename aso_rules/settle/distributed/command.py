@@ -10,10 +10,13 @@ the checker should have caught). No traceback for an error a user can cause.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from aso_rules.cli.settle_common import Failed, error
 from aso_rules.model import Ruleset
-from aso_rules.settle.distributed import DistributedSettlement, settle_dask
+
+if TYPE_CHECKING:
+    from aso_rules.settle.distributed import DistributedSettlement
 
 
 def settle_dask_files(
@@ -30,6 +33,13 @@ def settle_dask_files(
     from aso_rules.settle.fees import FeeError
     from aso_rules.settle.stoploss import StopLossError
 
+    try:
+        import distributed  # noqa: F401 - only to report a missing extra plainly
+
+        from aso_rules.settle.distributed import settle_dask
+    except ImportError as exc:
+        error(command, f"the dask engine needs the dask extra (pip install 'aso-rules[dask]'): {exc}")
+        raise Failed(2) from None
     if not os.path.exists(claims):
         error(command, f"{claims}: no such claims file or folder")
         raise Failed(2)
