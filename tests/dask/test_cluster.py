@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from aso_rules.settle import Settlement, settle
+from aso_rules.settle.adjudicate import adjudicate
 from aso_rules.settle.distributed import read_dataset, settle_dask
 from aso_rules.settle.vector import vector_adjudicate
 from tests.dask.support import (
@@ -175,11 +176,31 @@ def test_dask__equals_reference_on_a_larger_book_every_setting(
     client: Any, tmp_path: Path, name: str
 ) -> None:
     """On 100,000 lines of 10,000 employees, under each cross-family setting, the distributed run on
-    two workers equals the reference engine (summary, rejects, ledger)."""
+    two workers with the reference adjudicator per bucket equals the reference engine."""
     enrollment, claims = book(10_000, 100_000, SEED + 1)
     table = dirty(claims)
     rs = variant(name)
     want = single_machine(rs, table, enrollment)
     folder = write_dataset(table, tmp_path / "claims", files=5)
-    got = settle_dask(rs, folder, enrollment, client=client, out_dir=tmp_path / "out", rows_per_part=15_000)
+    got = settle_dask(
+        rs,
+        folder,
+        enrollment,
+        client=client,
+        out_dir=tmp_path / "out",
+        rows_per_part=15_000,
+        adjudicator=adjudicate,
+    )
+    _same(got, want)
+
+
+@pytest.mark.slow
+def test_dask__equals_single_machine_vector_on_a_larger_book(client: Any, tmp_path: Path) -> None:
+    """With the vector adjudicator per bucket (the default), the distributed run equals the same
+    adjudicator on one machine, line for line, on 100,000 lines."""
+    enrollment, claims = book(10_000, 100_000, SEED + 1)
+    table = dirty(claims)
+    rs = variant("asd_counts")
+    want = single_machine(rs, table, enrollment, vector_adjudicate)
+    got = settle_dask(rs, table, enrollment, client=client, out_dir=tmp_path, rows_per_part=25_000)
     _same(got, want)
