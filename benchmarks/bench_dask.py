@@ -12,7 +12,8 @@ times, on the same input:
   (reported) does not; the cluster start is excluded. The ledger is written as Parquet parts.
 
 It checks that every run's summary equals the single-machine one and prints wall seconds, lines/s,
-the speed-up of N workers over one, and the overhead of one worker over the single-machine run.
+the speed-up of N workers over one, the overhead of one worker over the single-machine run, and how
+many cores two CPU-bound processes actually get on the (shared) machine at the end.
 """
 
 from __future__ import annotations
@@ -124,11 +125,35 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     if "dask 1" in results and "dask 2" in results:
         print(f"speed-up 1 -> 2 workers: {results['dask 1'] / results['dask 2']:.2f}x")
+        print(f"effective cores for two processes now: {effective_cores():.2f} (the speed-up's ceiling)")
     if "single" in results and "dask 1" in results:
         print(f"overhead of dask (1 worker) over single: {results['dask 1'] / results['single']:.2f}x")
     if "single" in results and "dask 2" in results:
         print(f"dask (2 workers) over single: {results['dask 2'] / results['single']:.2f}x of the time")
     return 0
+
+
+def _burn(n: int) -> float:
+    t = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - t
+
+
+def effective_cores(n: int = 20_000_000) -> float:
+    """How many cores two CPU-bound processes get right now (2.0 on an idle 2-core machine): the
+    ceiling of any 1 -> 2 worker speed-up measured in the same minutes."""
+    import multiprocessing
+
+    t = time.perf_counter()
+    _burn(n)
+    one = time.perf_counter() - t
+    with multiprocessing.Pool(2) as pool:
+        t = time.perf_counter()
+        pool.map(_burn, [n, n])
+        two = time.perf_counter() - t
+    return 2 * one / two
 
 
 def _rss_mib() -> int:
