@@ -270,9 +270,11 @@ def settle_dask(
         for found in c.gather(by_id_bucket):
             repeated.update(found)
         del scans, by_id_bucket
+        # a long list of repeated ids travels once, like the members; a short one inside each task
+        repeated_arg: Any = submit(_same, repeated, pure=False) if len(repeated) > 1_000 else repeated
 
         splits = [
-            submit(split_part, p, members_f, repeated, n_buckets, d, pure=False, retries=RETRIES)
+            submit(split_part, p, members_f, repeated_arg, n_buckets, d, pure=False, retries=RETRIES)
             for p, d in zip(parts, data, strict=True)
         ]
         infos = c.gather([submit(split_summary, r, pure=False) for r in splits])
