@@ -134,3 +134,18 @@ def test_settle__engine_dask_dispatches_to_the_distributed_engine(tmp_path: Path
     assert read_ledger(paths[0]).equals(reference("plain").ledger)
     again = rs.settle(dirty(claims), enrollment, engine="dask", client=InlineClient(), out_dir=tmp_path / "o")
     assert again.summary == reference("plain").summary
+
+
+def test_inline__input_sent_twice_rejects_every_second_copy(tmp_path: Path) -> None:
+    """The whole input repeated (thousands of repeated ids, shipped once to the workers) rejects each
+    later copy naming its first row, exactly as the single-machine reader does."""
+    import pyarrow as pa
+
+    enrollment, claims = book(EMPLOYEES, LINES, SEED)
+    table = dirty(claims)
+    twice = pa.concat_tables([table, table])
+    rs = variant("plain")
+    want = single_machine(rs, twice, enrollment)
+    got = settle_dask(rs, twice, enrollment, client=InlineClient(), out_dir=tmp_path, rows_per_part=2_000)
+    assert want.summary["counts"]["rejected"] > LINES
+    _same(got, want)
