@@ -35,7 +35,15 @@ def add_parser(subparsers: Any) -> None:
         help="settlement engine (default auto: vector from 20,000 claim lines, else reference)",
     )
     parser.add_argument(
-        "--ledger-format", choices=("csv", "parquet"), default="csv", help="ledger file format"
+        "--ledger-format",
+        choices=("csv", "parquet"),
+        default=None,
+        help="ledger file format (default csv; the dask engine writes a partitioned Parquet folder)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the Dask scheduler (e.g. tcp://host:8786); default a local cluster",
     )
     parser.add_argument("--json", action="store_true", help="print summary.json instead of the table")
     parser.set_defaults(run=run)
@@ -44,20 +52,35 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from aso_rules.settle.ledger import summary_json
 
+    dask = args.engine == "dask"
+    if args.scheduler and not dask:
+        error("settle", "--scheduler needs --engine dask")
+        return 2
+    if dask and args.ledger_format == "csv":
+        error("settle", "the dask engine writes a partitioned Parquet ledger: use --ledger-format parquet")
+        return 2
+    ledger_format = args.ledger_format or ("parquet" if dask else "csv")
     try:
         ruleset = load_ruleset("settle", args.ruleset)
-        settlement = settle_files(
-            "settle",
-            ruleset,
-            args.claims,
-            args.enrollment,
-            engine=args.engine,
-            progress=sys.stderr.isatty(),
-        )
+        if dask:
+            from aso_rules.settle.distributed.command import settle_dask_files
+
+            settlement: Any = settle_dask_files(
+                "settle", ruleset, args.claims, args.enrollment, out=args.out, scheduler=args.scheduler
+            )
+        else:
+            settlement = settle_files(
+                "settle",
+                ruleset,
+                args.claims,
+                args.enrollment,
+                engine=args.engine,
+                progress=sys.stderr.isatty(),
+            )
     except Failed as failed:
         return failed.code
     try:
-        settlement.write(args.out, ledger_format=args.ledger_format)
+        settlement.write(args.out, ledger_format=ledger_format)
     except OSError as exc:
         error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pyarrow as pa
@@ -199,10 +199,14 @@ def settle(
     *,
     engine: str = "reference",
     progress: bool = False,
+    **dask_options: Any,
 ) -> Settlement:
     """Settle ``claims`` against ``enrollment`` (each a path to .csv/.parquet, a pyarrow Table, or a
     pandas or polars DataFrame) under ``ruleset``.
 
+    ``engine="dask"`` returns the distributed engine's ``DistributedSettlement`` (same ``summary``,
+    ``ledger``, ``rejects`` and ``write``; the ledger a partitioned Parquet folder) and takes its
+    options (``out_dir``, ``client``, ``scheduler``, ...: ``aso_rules.settle.distributed``).
     Raises ``EngineUnavailable`` for an engine this installation lacks and the readers'
     ``InputError`` for a file-level input problem; bad rows become rejects, never exceptions.
     """
@@ -210,6 +214,11 @@ def settle(
         from aso_rules.settle.vector.auto import choose_engine
 
         engine = choose_engine(claims)
+    if engine == "dask":
+        from aso_rules.settle.distributed import settle_dask
+
+        # a DistributedSettlement: duck-typed for what callers of ``settle`` use (see above)
+        return cast(Settlement, settle_dask(ruleset, claims, enrollment, **dask_options))
     if engine == "vector":
         from aso_rules.settle.vector.settle import settle_vector
 

@@ -76,9 +76,10 @@ def test_settle_cmd__json_and_parquet(files, capsys):
 
 
 def test_settle_cmd__other_engines_exit_2(files, capsys):
-    """An engine that does not exist yet is a clear message and exit 2."""
-    assert main(["settle", *_args(files, "--out", str(files / "o3"), "--engine", "dask")]) == 2
-    assert "not available" in capsys.readouterr().err
+    """The dask engine asked for a CSV ledger (it writes Parquet parts) is a clear message and exit 2."""
+    args = _args(files, "--out", str(files / "o3"), "--engine", "dask", "--ledger-format", "csv")
+    assert main(["settle", *args]) == 2
+    assert "partitioned Parquet" in capsys.readouterr().err
 
 
 def test_settle_cmd__missing_file_exit_2(files, capsys):

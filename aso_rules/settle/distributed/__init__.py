@@ -1,0 +1,341 @@
+"""Settlement on a Dask cluster (``engine="dask"``): the orchestrator of the distributed run.
+
+On entry: a compiled ``Ruleset``, claims (a Parquet dataset folder or file, a Dask DataFrame, or any
+table the readers take) and enrollment (read on the client: it is small and every stage needs it).
+The run, each arrow a set of tasks on the cluster and ``|`` a small result gathered to the client::
+
+    input partitions --scan--> claim ids by id hash --> repeated ids |
+        --split--> Arrow rows by family_id hash --validate, adjudicate--> buckets (lines stay on
+        workers) --> bucket summaries and rejects | --combine (client)--> shares --write--> ledger parts
+
+On exit: ``DistributedSettlement`` with summary.json, the rejects and a partitioned Parquet ledger
+(``<out>/ledger/part-NNNNN.parquet``, one part per family bucket, rows in input order within a part
+and a ``row`` column giving each line's input row), equal to the single-machine engines' outputs.
+Every task is a pure function of its inputs and each ledger part is written to a temporary file then
+renamed, so Dask may rerun any task after a worker dies without losing or duplicating a line.
+The per-partition adjudicator is pluggable; the default is the vector engine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from aso_rules.data.enrollment import MonthEnrollment
+from aso_rules.data.readers import read_enrollment
+from aso_rules.data.records import Reject
+from aso_rules.data.source import InputError, to_arrow
+from aso_rules.model import Ruleset
+from aso_rules.settle.distributed.combine import combine
+from aso_rules.settle.distributed.inputs import (
+    ROWS_PER_PART,
+    InputPart,
+    bucket_of,
+    parquet_parts,
+    pick,
+    read_dataset,
+    repeated_ids,
+    scan_ids,
+    split_part,
+    split_summary,
+)
+from aso_rules.settle.distributed.local import (
+    ORDER_COLUMN,
+    ORDER_KEY,
+    Adjudicator,
+    bucket_summary,
+    settle_bucket,
+    write_bucket_ledger,
+)
+from aso_rules.settle.employer import EmployerCost
+from aso_rules.settle.fees import FeeResult
+from aso_rules.settle.ledger import rejects_table, summary_json
+from aso_rules.settle.results import LineResult
+from aso_rules.settle.stoploss import AggregateResult, SpecificResult
+
+__all__ = [
+    "DistributedSettlement",
+    "default_adjudicator",
+    "read_dataset",
+    "read_ledger",
+    "settle_dask",
+]
+
+LEDGER_DIR = "ledger"
+RETRIES = 3  # task retries after an exception (a lost worker is handled by the scheduler itself)
+
+
+def default_adjudicator() -> Adjudicator:
+    """The vector engine's records adjudicator when installed, else the reference engine's."""
+    try:
+        from aso_rules.settle.vector import vector_adjudicate
+    except ImportError:  # pragma: no cover - the vector engine ships with the package
+        from aso_rules.settle.adjudicate import adjudicate
+
+        fn: Callable[..., list[LineResult]] = adjudicate
+        return fn
+    return vector_adjudicate
+
+
+def read_ledger(directory: str | Path) -> pa.Table:
+    """A partitioned ledger folder as one table in input row order, without the order column: the
+    single-machine engines' ledger."""
+    files = sorted(Path(directory).glob("part-*.parquet"))
+    if not files:
+        raise InputError(f"{directory}: no ledger parts")
+    tables = [pq.read_table(f) for f in files]
+    meta = tables[0].schema.metadata or {}
+    order = meta.get(ORDER_KEY, ORDER_COLUMN.encode()).decode()
+    table = pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
+    table = table.sort_by(order)
+    return table.drop_columns([order])
+
+
+@attrs.frozen(eq=False)
+class DistributedSettlement:
+    """What a distributed run produced; the ledger stays in its Parquet parts until asked for."""
+
+    ruleset: Ruleset
+    summary: dict[str, Any]
+    rejects: pa.Table
+    enrollment_rejects: pa.Table
+    ledger_dir: Path
+    parts: int
+    months: tuple[MonthEnrollment, ...]
+    specific: tuple[SpecificResult, ...]
+    aggregate: AggregateResult | None
+    fees: FeeResult
+    employer: EmployerCost
+
+    @property
+    def ledger(self) -> pa.Table:
+        """The whole ledger in input row order (reads every part: for tests and small runs)."""
+        return read_ledger(self.ledger_dir)
+
+    def write(self, out_dir: str | Path, ledger_format: str = "parquet") -> list[Path]:
+        """Write rejects.csv, summary.json (and enrollment_rejects.csv) to ``out_dir``; the ledger is
+        the partitioned Parquet folder ``out_dir/ledger`` (copied there if the run wrote it elsewhere)."""
+        from aso_rules.data.writers import write_table
+
+        if ledger_format != "parquet":
+            raise ValueError("the dask engine writes a partitioned Parquet ledger (ledger format parquet)")
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / LEDGER_DIR
+        if target.resolve() != self.ledger_dir.resolve():
+            _clear_parts(target)
+            for f in sorted(self.ledger_dir.glob("part-*.parquet")):
+                shutil.copyfile(f, target / f.name)
+        paths = [target, out / "rejects.csv", out / "summary.json"]
+        write_table(self.rejects, paths[1])
+        paths[2].write_text(summary_json(self.summary), encoding="utf-8")
+        if self.enrollment_rejects.num_rows:
+            paths.append(out / "enrollment_rejects.csv")
+            write_table(self.enrollment_rejects, paths[-1])
+        return paths
+
+
+def _clear_parts(directory: Path) -> None:
+    """Create the ledger folder, removing parts (and temporary files) of an earlier run."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for f in directory.iterdir():
+        if (f.name.startswith("part-") and f.name.endswith(".parquet")) or f.name.endswith(".tmp"):
+            f.unlink()
+
+
+def _same(value: Any) -> Any:
+    """Identity: a task whose result is ``value``, so that data shipped once can be recomputed by
+    the scheduler if the worker holding it dies (scattered data could not)."""
+    return value
+
+
+def _is_dask_frame(value: Any) -> bool:
+    module = type(value).__module__ or ""
+    return module.startswith("dask") and hasattr(value, "to_delayed") and hasattr(value, "npartitions")
+
+
+def _input_parts(client: Any, claims: Any, rows_per_part: int) -> tuple[list[InputPart], list[Any]]:
+    """The input partitions and, per partition, the data future (``None`` when read from storage)."""
+    if isinstance(claims, str | Path) and (
+        Path(claims).is_dir() or str(claims).lower().endswith((".parquet", ".pq"))
+    ):
+        parts = parquet_parts(claims, rows_per_part)
+        return parts, [None] * len(parts)
+    if _is_dask_frame(claims):
+        futures = client.compute(claims.to_delayed())
+        lengths = client.gather(client.map(len, futures, pure=False))
+        parts, first = [], 1
+        for i, n in enumerate(lengths):
+            parts.append(InputPart(i, int(n), first))
+            first += int(n)
+        return parts, list(futures)
+    table = to_arrow(claims)
+    size = max(1, rows_per_part)
+    slices = [table.slice(start, size) for start in range(0, max(table.num_rows, 1), size)]
+    parts = []
+    first = 1
+    for i, piece in enumerate(slices):
+        parts.append(InputPart(i, piece.num_rows, first))
+        first += piece.num_rows
+    return parts, [client.submit(_same, piece, pure=False) for piece in slices]
+
+
+class _Cluster:
+    """A Dask client: the one given, one connected to ``scheduler``, or a local cluster sized to the
+    machine (one single-threaded worker process per core); closes only what it created."""
+
+    def __init__(self, client: Any = None, scheduler: str | None = None) -> None:
+        import distributed
+
+        Client: Any = distributed.Client
+        LocalCluster: Any = distributed.LocalCluster
+
+        self._owned: list[Any] = []
+        if client is not None:
+            self.client = client
+        elif scheduler:
+            self.client = Client(scheduler)
+            self._owned.append(self.client)
+        else:
+            cluster = LocalCluster(
+                n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            self.client = Client(cluster)
+            self._owned += [self.client, cluster]
+
+    def close(self) -> None:
+        for thing in self._owned:
+            thing.close()
+
+
+def settle_dask(
+    ruleset: Ruleset,
+    claims: Any,
+    enrollment: Any,
+    *,
+    out_dir: str | Path | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    buckets: int | None = None,
+    adjudicator: Adjudicator | None = None,
+    rows_per_part: int = ROWS_PER_PART,
+) -> DistributedSettlement:
+    """Settle on a Dask cluster (see the module docstring).
+
+    ``out_dir`` receives the ledger parts in ``out_dir/ledger`` (default: a new temporary folder);
+    it must be storage every worker can write (a shared file system on a multi-machine cluster).
+    ``client`` or ``scheduler`` (an address) choose the cluster; neither: a local cluster.
+    ``buckets`` is the number of family buckets (default: twice the cluster's threads, at least the
+    number of input partitions). Raises ``InputError`` for file-level input problems.
+    """
+    enrolled = read_enrollment(enrollment, ruleset)
+    members = enrolled.by_id()
+    out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="aso-settle-"))
+    ledger_dir = out / LEDGER_DIR
+    _clear_parts(ledger_dir)
+    adjudicate = adjudicator or default_adjudicator()
+    cluster = _Cluster(client, scheduler)
+    try:
+        c = cluster.client
+        parts, data = _input_parts(c, claims, rows_per_part)
+        threads = sum(c.nthreads().values()) or 1
+        n_buckets = buckets or max(2 * threads, len(parts))
+        n_id = max(1, min(n_buckets, len(parts)))
+        submit = c.submit
+
+        # shipped once, recomputable: the ruleset and the members (broadcast by the workers' fetches)
+        ruleset_f = submit(_same, ruleset, pure=False)
+        members_f = submit(_same, members, pure=False)
+
+        # claim ids seen more than once anywhere in the input
+        scans = [
+            submit(scan_ids, p, n_id, d, pure=False, retries=RETRIES)
+            for p, d in zip(parts, data, strict=True)
+        ]
+        by_id_bucket = [
+            submit(
+                repeated_ids, *[submit(pick, s, b, pure=False) for s in scans], pure=False, retries=RETRIES
+            )
+            for b in range(n_id)
+        ]
+        repeated: dict[str, int] = {}
+        for found in c.gather(by_id_bucket):
+            repeated.update(found)
+        del scans, by_id_bucket
+        # a long list of repeated ids travels once, like the members; a short one inside each task
+        repeated_arg: Any = submit(_same, repeated, pure=False) if len(repeated) > 1_000 else repeated
+
+        splits = [
+            submit(split_part, p, members_f, repeated_arg, n_buckets, d, pure=False, retries=RETRIES)
+            for p, d in zip(parts, data, strict=True)
+        ]
+        infos = c.gather([submit(split_summary, r, pure=False) for r in splits])
+        received = sum(info[1] for info in infos)
+        states = [
+            submit(
+                settle_bucket,
+                b,
+                ruleset_f,
+                members_f,
+                adjudicate,
+                *[submit(bucket_of, r, b, pure=False) for r in splits],
+                pure=False,
+                retries=RETRIES,
+            )
+            for b in range(n_buckets)
+        ]
+        del splits
+        summaries = c.gather([submit(bucket_summary, s, pure=False) for s in states])
+        rejects: list[Reject] = sorted(
+            [r for info in infos for r in info[0]] + [r for s in summaries for r in s.rejects],
+            key=lambda r: r.row,
+        )
+        columns = next((s.columns for s in summaries if s.columns), ())
+        combined = combine(ruleset, members, summaries, received=received, rejected=len(rejects))
+        writes = [
+            submit(
+                write_bucket_ledger,
+                state,
+                combined.shares[b],
+                columns,
+                str(ledger_dir),
+                pure=False,
+                retries=RETRIES,
+            )
+            for b, state in enumerate(states)
+        ]
+        written = sum(c.gather(writes))
+        del states, writes, data
+    finally:
+        cluster.close()
+    settled = combined.summary["counts"]["settled"]
+    if written != settled:  # pragma: no cover - a broken invariant, not a user error
+        raise RuntimeError(f"ledger parts hold {written} lines, {settled} were settled")
+    _clear_temporary(ledger_dir)
+    return DistributedSettlement(
+        ruleset=ruleset,
+        summary=combined.summary,
+        rejects=rejects_table(rejects),
+        enrollment_rejects=rejects_table(enrolled.rejects),
+        ledger_dir=ledger_dir,
+        parts=n_buckets,
+        months=combined.months,
+        specific=combined.specific,
+        aggregate=combined.aggregate,
+        fees=combined.fees,
+        employer=combined.employer,
+    )
+
+
+def _clear_temporary(directory: Path) -> None:
+    """Remove temporary files a killed writer left behind (the renamed parts are complete)."""
+    for f in directory.glob(".part-*.tmp"):
+        f.unlink(missing_ok=True)

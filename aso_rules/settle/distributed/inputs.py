@@ -1,0 +1,264 @@
+"""Claims input for the distributed engine: partitions with global row numbers, duplicate claim ids
+found across partitions, and each partition read, validated and split by family bucket.
+
+On entry: a Parquet dataset (a folder of ``*.parquet`` files, read in sorted path order, or one
+file), a Dask DataFrame, or anything ``aso_rules.data.source.to_arrow`` reads (sliced on the
+client). On exit: ``InputPart`` descriptions small enough to ship to workers, each with the global
+1-based row number of its first row; ``repeated_ids`` (claim id -> first global row, only ids seen
+more than once in the whole input); per partition a ``SplitPart``: the rows repeating an id rejected,
+the others split into family buckets (a process-independent hash of ``family_id``) as Arrow rows
+with their global row numbers; and per bucket a ``ReadBucket``: records and rejects numbered by
+global input row exactly as ``aso_rules.data.readers.read_claims`` numbers the whole input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from aso_rules.data.fields import cleaned
+from aso_rules.data.readers import read_claims
+from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
+from aso_rules.data.source import InputError, column_text, to_arrow
+from aso_rules.model import Ruleset
+
+ROWS_PER_PART = 1_000_000  # a partition's target size when splitting one file by row groups
+
+
+@attrs.frozen
+class InputPart:
+    """One input partition: row groups of a Parquet file (``path``) or an in-memory slice
+    (``path is None``: the data travels as the task's argument). ``first_row`` is global, 1-based."""
+
+    index: int
+    rows: int
+    first_row: int
+    path: str | None = None
+    row_groups: tuple[int, ...] | None = None  # None: the whole file
+
+
+@attrs.frozen(eq=False)
+class SplitPart:
+    """One partition split by family bucket: per bucket the input rows (Arrow, as given) and their
+    global row numbers; the rows rejected as repeated claim ids; rows read; the column names."""
+
+    buckets: tuple[tuple[pa.Table, npt.NDArray[np.int64]], ...]
+    rejects: tuple[Reject, ...]
+    received: int
+    columns: tuple[str, ...]
+
+
+@attrs.frozen(eq=False)
+class ReadBucket:
+    """A bucket's rows validated. Rejects carry global input rows; records keep the reader's row
+    within the bucket (``rows[record.row - 1]`` is the global row): the mapping is increasing, so
+    every order by row is the same, and renumbering a million records cost more than settling them."""
+
+    claims: list[ClaimRecord]
+    rejects: list[Reject]
+    columns: tuple[str, ...]
+    rows: npt.NDArray[np.int64]
+
+
+def parquet_files(path: str | Path) -> list[Path]:
+    """The Parquet files of a dataset folder in sorted path order (or the one file given)."""
+    root = Path(path)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise InputError(f"{root}: no such file or folder")
+    files = sorted(p for p in root.rglob("*.parquet") if p.is_file() and not p.name.startswith((".", "_")))
+    if not files:
+        raise InputError(f"{root}: no .parquet files in the folder")
+    return files
+
+
+def parquet_parts(path: str | Path, rows_per_part: int = ROWS_PER_PART) -> list[InputPart]:
+    """Partitions of a Parquet dataset: whole files, large files split at row-group boundaries."""
+    parts: list[InputPart] = []
+    first = 1
+    for file in parquet_files(path):
+        try:
+            meta = pq.ParquetFile(file).metadata
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{file}: cannot read Parquet: {exc}") from exc
+        groups: list[int] = []
+        rows = 0
+        for g in range(meta.num_row_groups):
+            groups.append(g)
+            rows += meta.row_group(g).num_rows
+            if rows >= rows_per_part and g + 1 < meta.num_row_groups:
+                parts.append(InputPart(len(parts), rows, first, str(file), tuple(groups)))
+                first += rows
+                groups, rows = [], 0
+        if rows or not parts or parts[-1].path != str(file):
+            whole = len(groups) == meta.num_row_groups
+            parts.append(InputPart(len(parts), rows, first, str(file), None if whole else tuple(groups)))
+            first += rows
+    return parts
+
+
+def read_dataset(path: str | Path) -> pa.Table:
+    """A whole Parquet dataset as one table, rows in the distributed engine's order (for comparison
+    with the single-machine engines and for small inputs)."""
+    tables = [pq.read_table(f) for f in parquet_files(path)]
+    return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+
+
+def load_part(part: InputPart, data: Any = None, columns: Sequence[str] | None = None) -> pa.Table:
+    """The partition's rows as Arrow (read from storage on the worker, or converted from ``data``),
+    optionally only some ``columns``."""
+    if part.path is None:
+        table = to_arrow(data)
+        return table.select(list(columns)) if columns is not None else table
+    try:
+        if part.row_groups is None:
+            return pq.read_table(part.path, columns=None if columns is None else list(columns))
+        file = pq.ParquetFile(part.path)
+        return file.read_row_groups(list(part.row_groups), columns=None if columns is None else list(columns))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{part.path}: cannot read Parquet: {exc}") from exc
+
+
+def stable_hash(values: Sequence[str | None]) -> npt.NDArray[np.uint64]:
+    """A hash of each text value that is the same in every process (Python's ``hash`` is not)."""
+    arr = np.asarray(["" if v is None else v for v in values], dtype=object)
+    out: npt.NDArray[np.uint64] = pd.util.hash_array(arr, categorize=True)
+    return out
+
+
+def _claim_ids(table: pa.Table) -> list[str | None]:
+    if "claim_id" not in table.column_names:
+        raise InputError("claims: missing required column claim_id")
+    return cleaned(column_text(table.column("claim_id")))
+
+
+def scan_ids(part: InputPart, n_buckets: int, data: Any = None) -> tuple[pa.Table, ...]:
+    """The partition's claim ids with their global rows, split into ``n_buckets`` by id hash."""
+    try:
+        table = load_part(part, data, columns=["claim_id"])
+    except (KeyError, pa.ArrowInvalid) as exc:
+        raise InputError("claims: missing required column claim_id") from exc
+    ids = _claim_ids(table)
+    rows = np.arange(part.first_row, part.first_row + table.num_rows, dtype=np.int64)
+    present = np.fromiter((cid is not None for cid in ids), dtype=bool, count=len(ids))
+    bucket = (stable_hash(ids) % np.uint64(n_buckets)).astype(np.int64)
+    id_array = pa.array(ids, type=pa.string())
+    out = []
+    for b in range(n_buckets):
+        keep = present & (bucket == b)
+        out.append(pa.table({"claim_id": id_array.filter(pa.array(keep)), "row": pa.array(rows[keep])}))
+    return tuple(out)
+
+
+def pick(values: Sequence[Any], i: int) -> Any:
+    """One element of a task's tuple result (its own task, so only that element travels)."""
+    return values[i]
+
+
+def repeated_ids(*pieces: pa.Table) -> dict[str, int]:
+    """Claim ids seen on more than one row among ``pieces`` (one id-hash bucket of every
+    partition), each with its first row."""
+    if not pieces:
+        return {}
+    ids = pd.concat([pd.Series(p.column("claim_id").to_pylist(), dtype=object) for p in pieces])
+    rows = np.concatenate([p.column("row").to_numpy() for p in pieces])
+    frame = pd.DataFrame({"claim_id": ids.to_numpy(), "row": rows})
+    frame = frame[frame["claim_id"].duplicated(keep=False)]
+    if frame.empty:
+        return {}
+    first = frame.groupby("claim_id", sort=False)["row"].min()
+    return {str(k): int(v) for k, v in first.items()}
+
+
+def _family_keys(table: pa.Table, members: Mapping[str, MemberRecord]) -> list[str]:
+    """The family each row belongs to: its ``family_id`` if given, else its member's family. A row
+    whose family is unknown goes with the empty key; any row the reader accepts gets exactly its
+    record's ``family_id`` here (a given family must match the enrollment's)."""
+    mids = cleaned(column_text(table.column("member_id"))) if "member_id" in table.column_names else None
+    fids = cleaned(column_text(table.column("family_id"))) if "family_id" in table.column_names else None
+    keys: list[str] = []
+    for j in range(table.num_rows):
+        fid = fids[j] if fids is not None else None
+        if fid is None and mids is not None and mids[j] is not None:
+            member = members.get(mids[j])  # type: ignore[arg-type]
+            fid = member.family_id if member is not None else None
+        keys.append(fid or "")
+    return keys
+
+
+def split_part(
+    part: InputPart,
+    members: Mapping[str, MemberRecord],
+    repeated: Mapping[str, int],
+    n_buckets: int,
+    data: Any = None,
+) -> SplitPart:
+    """Reject rows repeating a claim id first seen on another row (naming that row, as
+    ``read_claims`` does) and split the others by family bucket, as Arrow rows (cheap to ship)."""
+    table = load_part(part, data)
+    n = table.num_rows
+    global_rows = np.arange(part.first_row, part.first_row + n, dtype=np.int64)
+    rejects: list[Reject] = []
+    if repeated:
+        ids = _claim_ids(table)
+        dup = np.zeros(n, dtype=bool)
+        for j, cid in enumerate(ids):
+            if cid is not None:
+                first = repeated.get(cid)
+                if first is not None and first != global_rows[j]:
+                    dup[j] = True
+                    rejects.append(
+                        Reject(
+                            row=int(global_rows[j]),
+                            claim_id=cid,
+                            reason=f"duplicate_claim_id: {cid} first seen on row {first}",
+                        )
+                    )
+        if dup.any():
+            table = table.filter(pa.array(~dup))
+            global_rows = global_rows[~dup]
+    bucket = (stable_hash(_family_keys(table, members)) % np.uint64(n_buckets)).astype(np.int64)
+    pieces = []
+    for b in range(n_buckets):
+        keep = bucket == b
+        pieces.append((table.filter(pa.array(keep)), global_rows[keep]))
+    return SplitPart(
+        buckets=tuple(pieces),
+        rejects=tuple(rejects),
+        received=n,
+        columns=tuple(str(c) for c in table.column_names),
+    )
+
+
+def read_bucket(
+    ruleset: Ruleset,
+    members: Mapping[str, MemberRecord],
+    pieces: Sequence[tuple[pa.Table, npt.NDArray[np.int64]]],
+) -> ReadBucket:
+    """Validate a bucket's rows with ``read_claims`` (see ``ReadBucket`` for the row numbers)."""
+    tables = [t for t, _ in pieces]
+    table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+    rows = np.concatenate([r for _, r in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+    got = read_claims(table, ruleset, members)
+    row_of = rows.tolist()
+    rejects = [attrs.evolve(r, row=row_of[r.row - 1]) for r in got.rejects]
+    return ReadBucket(claims=list(got.claims), rejects=rejects, columns=got.columns, rows=rows)
+
+
+def bucket_of(split: SplitPart, b: int) -> tuple[pa.Table, npt.NDArray[np.int64]]:
+    """One family bucket of a split partition (its own task, so only that bucket travels)."""
+    return split.buckets[b]
+
+
+def split_summary(split: SplitPart) -> tuple[tuple[Reject, ...], int, tuple[str, ...]]:
+    """The client's part of a split partition: repeated-id rejects, rows read, column names."""
+    return split.rejects, split.received, split.columns

@@ -1,0 +1,328 @@
+"""The family stage: one bucket of families settled on a worker, and what it tells the second stage.
+
+On entry: every input row of the families whose ``family_id`` hashes to this bucket, as Arrow rows
+with their global row numbers (validated here by the readers). A bucket holds all of a family's
+lines, and accumulators, specific claimants and aggregate caps are per member or per family, so it
+is self-contained for adjudication. Also the compiled ``Ruleset``, the members by id and a per-partition
+adjudicator with the reference ``adjudicate`` signature.
+
+On exit: a ``BucketState`` holding the bucket's ``LineResult`` list (kept on the worker) and a small
+``BucketSummary`` for the client: counts and money totals, paid-month fee activity, per specific
+tier the claimants worth listing and every *excess event* (an eligible line that takes its claimant
+over the specific deductible, with its excess before the aggregating specific deductible), and the
+aggregate contract's family-local eligible claims by plan month. Everything that depends on other
+families (ASD absorption in paid order across claimants, the resulting shares, the aggregate's
+``net_of_specific`` and ``asd_counts`` adjustments, fees) is left to ``combine``; the per-line
+arithmetic here is the reference ``stoploss`` module's, line for line.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from aso_rules.data.enrollment import plan_months
+from aso_rules.data.records import MemberRecord, Reject
+from aso_rules.model import Ruleset
+from aso_rules.money import ZERO, Money
+from aso_rules.settle.employer import unknown_categories
+from aso_rules.settle.fees import MonthActivity, month_activity
+from aso_rules.settle.ledger import ledger_table
+from aso_rules.settle.results import LineResult
+from aso_rules.settle.stoploss import _claimant_cap, claimant_of, contract_flags, processing_indices
+from aso_rules.settle.windows import add_months, contract_window
+
+Adjudicator = Callable[..., list[LineResult]]
+
+ORDER_COLUMN = "row"  # the partitioned ledger's extra column: the 1-based input row of each line
+ORDER_KEY = b"aso_rules.order_column"  # Parquet schema metadata naming the order column
+
+
+@attrs.frozen
+class ExcessEvent:
+    """An eligible line over its claimant's specific deductible, before the ASD (DOMAIN.md 6.3)."""
+
+    tier: int
+    paid: date
+    claim_id: str
+    claimant: str
+    excess: Money  # after - SD - max(0, before - SD)
+    bucket: int
+    index: int  # the line's index in its bucket's ``lines``
+    line: str  # line of coverage (the fee base of net_of_stop_loss)
+    aggregate: bool  # aggregate-eligible and inside the lowest tier's covers
+    month: int  # plan month index for the aggregate accommodation, -1 after the last plan month
+
+
+@attrs.frozen
+class ClaimantTotal:
+    """A specific claimant worth listing: one with an excess event or excluded by a laser."""
+
+    claimant: str
+    eligible_paid: Money
+
+
+@attrs.frozen
+class TierPart:
+    """One specific tier over one bucket."""
+
+    eligible_paid: Money
+    claimants: tuple[ClaimantTotal, ...]
+    events: tuple[ExcessEvent, ...]
+
+
+@attrs.frozen
+class AggregatePart:
+    """The aggregate contract over one bucket, before the cross-family adjustments."""
+
+    eligible: Money  # sum of family-local contributions
+    by_month: tuple[Money, ...]  # the same, by plan month of payment (accommodation)
+
+
+@attrs.frozen
+class BucketSummary:
+    """What the second stage needs from one bucket (small: no per-line data but excess events and
+    rejects)."""
+
+    rejects: tuple[Reject, ...]
+    columns: tuple[str, ...]
+    settled: int
+    paid: int
+    billed: Money
+    allowed: Money
+    member_paid: Money
+    plan_paid: Money
+    by_line: tuple[tuple[str, int, Money, Money, Money], ...]  # line, claims, allowed, member, plan
+    unknown: tuple[tuple[str, str, int], ...]  # line, category, count
+    activity: tuple[tuple[date, MonthActivity], ...]
+    tiers: tuple[TierPart, ...]
+    aggregate: AggregatePart | None
+
+
+@attrs.frozen(eq=False)
+class BucketState:
+    """A settled bucket, kept on its worker until the ledger stage."""
+
+    bucket: int
+    lines: list[LineResult]  # one per accepted line, in the adjudicator's (processing) order
+    rows: npt.NDArray[np.int64]  # global input row of each bucket row (``claim.row`` is local)
+    aggregate_eligible: tuple[bool, ...]
+    summary: BucketSummary
+
+
+def accommodation_ends(ruleset: Ruleset) -> list[date]:
+    """The last day of each plan month: the accommodation's cut-offs (DOMAIN.md 7.3)."""
+    return [add_months(first, 1) - timedelta(days=1) for first in plan_months(ruleset.plan_year)]
+
+
+def _month_index(paid: date, ends: Sequence[date]) -> int:
+    for k, end in enumerate(ends):
+        if paid <= end:
+            return k
+    return -1
+
+
+def settle_bucket(
+    bucket: int,
+    ruleset: Ruleset,
+    members: Mapping[str, MemberRecord],
+    adjudicator: Adjudicator,
+    *pieces: tuple[pa.Table, npt.NDArray[np.int64]],
+) -> BucketState:
+    """Validate and adjudicate one bucket's rows and compute its ``BucketSummary``."""
+    from aso_rules.settle.distributed.inputs import read_bucket
+
+    read = read_bucket(ruleset, members, pieces)
+    claims = read.claims
+    lines = adjudicator(ruleset, members, claims) if claims else []
+    order = processing_indices(lines)
+    agg_flags, agg_part, adjusts = _aggregate_part(ruleset, lines, members, order)
+    tiers = tuple(
+        _tier_part(ruleset, k, lines, members, order, bucket, adjusts) for k in range(len(ruleset.specific))
+    )
+    by_line: dict[str, list[Money]] = {}
+    counts: dict[str, int] = {}
+    billed = allowed = member_paid = plan_paid = ZERO
+    paid = 0
+    for r in lines:
+        row = by_line.setdefault(r.claim.line, [ZERO, ZERO, ZERO])
+        counts[r.claim.line] = counts.get(r.claim.line, 0) + 1
+        row[0] += r.allowed
+        row[1] += r.member_paid
+        row[2] += r.plan_paid
+        billed += r.claim.billed
+        allowed += r.allowed
+        member_paid += r.member_paid
+        plan_paid += r.plan_paid
+        paid += r.status == "paid"
+    unknown = unknown_categories(ruleset, lines)
+    summary = BucketSummary(
+        rejects=tuple(read.rejects),
+        columns=read.columns,
+        settled=len(lines),
+        paid=paid,
+        billed=billed,
+        allowed=allowed,
+        member_paid=member_paid,
+        plan_paid=plan_paid,
+        by_line=tuple((line, counts[line], v[0], v[1], v[2]) for line, v in sorted(by_line.items())),
+        unknown=tuple((line, cat, n) for line, cats in unknown.items() for cat, n in cats.items()),
+        activity=tuple(month_activity(ruleset, lines).items()),
+        tiers=tiers,
+        aggregate=agg_part,
+    )
+    return BucketState(
+        bucket=bucket, lines=lines, rows=read.rows, aggregate_eligible=agg_flags, summary=summary
+    )
+
+
+def _tier_part(
+    ruleset: Ruleset,
+    k: int,
+    lines: Sequence[LineResult],
+    members: Mapping[str, MemberRecord],
+    order: Sequence[int],
+    bucket: int,
+    adjusts: Mapping[int, int],
+) -> TierPart:
+    """``stoploss.specific_tier`` without the ASD: spend per claimant and the excess events."""
+    tier = ruleset.specific[k]
+    window = contract_window(ruleset.plan_year.start, tier.basis, terminal_liability=tier.terminal_liability)
+    eligible = contract_flags(lines, tier.covers, window, members)
+    lasers = dict(tier.lasers)
+    standard = tier.deductible
+    key = ruleset.settings.specific_claimant_key
+    spent: dict[str, Money] = {}
+    listed: set[str] = set()
+    events: list[ExcessEvent] = []
+    for i in order:
+        if not eligible[i]:
+            continue
+        r = lines[i]
+        m = claimant_of(r, key)
+        sd = lasers.get(m, standard)
+        before = spent.get(m, ZERO)
+        after = before + r.plan_paid
+        spent[m] = after
+        if sd is None:
+            listed.add(m)
+            continue
+        if after <= sd:
+            continue
+        listed.add(m)
+        events.append(
+            ExcessEvent(
+                tier=k,
+                paid=r.claim.paid,
+                claim_id=r.claim.claim_id,
+                claimant=m,
+                excess=after - sd - max(ZERO, before - sd),
+                bucket=bucket,
+                index=i,
+                line=r.claim.line,
+                aggregate=i in adjusts,
+                month=adjusts.get(i, -1),
+            )
+        )
+    return TierPart(
+        eligible_paid=sum(spent.values(), ZERO),
+        claimants=tuple(ClaimantTotal(m, spent[m]) for m in sorted(listed)),
+        events=tuple(events),
+    )
+
+
+def _aggregate_part(
+    ruleset: Ruleset,
+    lines: Sequence[LineResult],
+    members: Mapping[str, MemberRecord],
+    order: Sequence[int],
+) -> tuple[tuple[bool, ...], AggregatePart | None, dict[int, int]]:
+    """``stoploss.aggregate_stop_loss``'s per-line contributions with every specific share and ASD
+    absorption taken as zero.
+
+    Returns the ledger's ``aggregate_eligible`` flags, the bucket's part and the lines whose
+    contribution a specific share (``net_of_specific``) or ASD absorption (``asd_counts``) changes,
+    each with its accommodation month index (-1: after the last plan month).
+    """
+    agg = ruleset.aggregate
+    if agg is None:
+        return (False,) * len(lines), None, {}
+    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
+    lowest = min(ruleset.specific, key=lambda t: t.deductible) if ruleset.specific else None
+    specific_covers = lowest.covers if lowest is not None else ()
+    key = ruleset.settings.specific_claimant_key
+    net = agg.claim_basis == "net_of_specific"
+    eligible = contract_flags(lines, agg.covers, window, members)
+    ends = accommodation_ends(ruleset)
+    by_month = [ZERO] * len(ends)
+    total = ZERO
+    spent: dict[str, Money] = {}
+    caps: dict[str, Money | None] = {}
+    adjusts: dict[int, int] = {}
+    for i in order:
+        if not eligible[i]:
+            continue
+        r = lines[i]
+        k = _month_index(r.claim.paid, ends)
+        if r.claim.line not in specific_covers:
+            counted = r.plan_paid
+        elif net:
+            counted = r.plan_paid
+            adjusts[i] = k
+        else:
+            m = claimant_of(r, key)
+            if m not in caps:
+                caps[m] = _claimant_cap(m, agg, lowest)
+            cap = caps[m]
+            before = spent.get(m, ZERO)
+            after = before + r.plan_paid
+            spent[m] = after
+            counted = after - before if cap is None else min(after, cap) - min(before, cap)
+            adjusts[i] = k
+        total += counted
+        if k >= 0:
+            by_month[k] += counted
+    return tuple(eligible), AggregatePart(eligible=total, by_month=tuple(by_month)), adjusts
+
+
+def bucket_summary(state: BucketState) -> BucketSummary:
+    """The small part of a settled bucket (a task of its own, so only it travels to the client)."""
+    return state.summary
+
+
+def write_bucket_ledger(
+    state: BucketState,
+    shares: Mapping[int, Money],
+    columns: Sequence[str],
+    directory: str,
+) -> int:
+    """Write the bucket's ledger part atomically (a temporary file renamed over the part), so that a
+    retried task rewrites the same complete file and a killed one leaves no partial part. Returns the
+    number of rows written."""
+    line_shares = [shares.get(i, ZERO) for i in range(len(state.lines))]
+    table = ledger_table(columns, state.lines, line_shares, state.aggregate_eligible)
+    local = np.sort(np.fromiter((r.claim.row for r in state.lines), dtype=np.int64, count=len(state.lines)))
+    rows = pa.array(state.rows[local - 1], type=pa.int64())
+    name = ORDER_COLUMN
+    while name in table.column_names:
+        name = "_" + name
+    table = table.append_column(name, rows)
+    table = table.replace_schema_metadata({ORDER_KEY: name.encode()})
+    target = Path(directory) / part_name(state.bucket)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+    return int(table.num_rows)
+
+
+def part_name(bucket: int) -> str:
+    return f"part-{bucket:05d}.parquet"
