@@ -79,6 +79,12 @@ def test_read_claims__non_iso_date(claims_from: Reader) -> None:
     assert reason == "bad_date: incurred '03/02/2026' is not a date"
 
 
+def test_read_claims__year_zero(claims_from: Reader) -> None:
+    """Year 0000 is ISO-shaped and Arrow parses it, but it is no calendar date: bad_date, no crash."""
+    _, reason = rejected_at(claims_from, row("X", incurred="0000-01-01"))
+    assert reason == "bad_date: incurred '0000-01-01' is not a date"
+
+
 def test_read_claims__bad_amount(claims_from: Reader) -> None:
     """An amount that is not a number rejects the row with bad_amount."""
     _, reason = rejected_at(claims_from, row("X", billed="12.3.4"), position=1)
