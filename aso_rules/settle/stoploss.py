@@ -141,6 +141,54 @@ class SpecificResult:
     line_absorbed: tuple[Money, ...]  # per input line: ASD absorbed on it
 
 
+class ExcessAllocator:
+    """The chronological part of specific stop-loss (DOMAIN.md 6.3) for one tier.
+
+    Excess over each claimant's deductible arrives in (paid, claim_id) order, across claimants; the
+    aggregating specific deductible absorbs the first dollars of it, then each claimant's remaining
+    excess is reimbursed at the tier's percentage, capped at its maximum (ASD -> pct -> max).
+    """
+
+    def __init__(self, tier: SpecificStopLoss, mode: RoundingMode) -> None:
+        self._pct = tier.reimbursement_pct
+        self._maximum = tier.maximum
+        self._mode = mode
+        self.asd_left: Money = tier.aggregating_deductible
+        self.excess: dict[str, Money] = {}
+        self.absorbed: dict[str, Money] = {}
+        self.reimbursed: dict[str, Money] = {}
+
+    def add(self, claimant: str, excess_line: Money) -> tuple[Money, Money]:
+        """Book one line's excess; returns (its share of reimbursement, the ASD it absorbed)."""
+        absorbed = min(excess_line, self.asd_left)
+        self.asd_left -= absorbed
+        self.absorbed[claimant] = self.absorbed.get(claimant, ZERO) + absorbed
+        self.excess[claimant] = self.excess.get(claimant, ZERO) + excess_line - absorbed
+        before = self.reimbursed.get(claimant, ZERO)
+        after = _reimburse(self.excess[claimant], self._pct, self._maximum, self._mode)
+        self.reimbursed[claimant] = after
+        return after - before, absorbed
+
+
+def claimant_results(
+    tier: SpecificStopLoss, spent: Mapping[str, Money], allocator: ExcessAllocator
+) -> dict[str, ClaimantResult]:
+    """Each claimant's E_m, deductible, excess, ASD absorbed and R_m, sorted by claimant."""
+    out: dict[str, ClaimantResult] = {}
+    for m in sorted(spent):
+        sd = tier.deductible_for(m)
+        e = spent[m]
+        out[m] = ClaimantResult(
+            claimant=m,
+            deductible=sd,
+            eligible_paid=e,
+            excess=ZERO if sd is None else max(ZERO, e - sd),
+            asd_absorbed=allocator.absorbed.get(m, ZERO),
+            reimbursed=allocator.reimbursed.get(m, ZERO),
+        )
+    return out
+
+
 def specific_tier(
     tier: SpecificStopLoss,
     lines: Sequence[LineResult],
@@ -163,16 +211,11 @@ def specific_tier(
     eligible = flags if flags is not None else contract_flags(lines, tier.covers, window, members)
     lasers = dict(tier.lasers)
     standard = tier.deductible
-    pct = tier.reimbursement_pct
-    maximum = tier.maximum
     by_family = claimant_key == "family"
     shares = [ZERO] * n
     absorbed_on = [ZERO] * n
     spent: dict[str, Money] = {}
-    excess_x: dict[str, Money] = {}
-    absorbed_by: dict[str, Money] = {}
-    reimbursed: dict[str, Money] = {}
-    asd_left = tier.aggregating_deductible
+    allocator = ExcessAllocator(tier, mode)
     for i in processing_indices(lines) if order is None else order:
         if not eligible[i]:
             continue
@@ -182,39 +225,17 @@ def specific_tier(
         before = spent.get(m, ZERO)
         after = before + r.plan_paid
         spent[m] = after
-        if m not in reimbursed:
-            excess_x[m] = absorbed_by[m] = reimbursed[m] = ZERO
         if sd is None or after <= sd:
             continue
-        r_before = reimbursed[m]
-        excess_line = after - sd - max(ZERO, before - sd)
-        absorbed = min(excess_line, asd_left)
-        asd_left -= absorbed
-        absorbed_on[i] = absorbed
-        absorbed_by[m] += absorbed
-        excess_x[m] += excess_line - absorbed
-        r_after = _reimburse(excess_x[m], pct, maximum, mode)
-        reimbursed[m] = r_after
-        shares[i] = r_after - r_before
-    claimants = {}
-    for m in sorted(spent):
-        sd = tier.deductible_for(m)
-        e = spent[m]
-        claimants[m] = ClaimantResult(
-            claimant=m,
-            deductible=sd,
-            eligible_paid=e,
-            excess=ZERO if sd is None else max(ZERO, e - sd),
-            asd_absorbed=absorbed_by[m],
-            reimbursed=reimbursed[m],
-        )
+        shares[i], absorbed_on[i] = allocator.add(m, after - sd - max(ZERO, before - sd))
+    claimants = claimant_results(tier, spent, allocator)
     return SpecificResult(
         name=tier.name,
         window=window,
         claimants=claimants,
         eligible_paid=sum(spent.values(), ZERO),
-        asd_absorbed=sum(absorbed_by.values(), ZERO),
-        reimbursed=sum(reimbursed.values(), ZERO),
+        asd_absorbed=sum(allocator.absorbed.values(), ZERO),
+        reimbursed=sum(allocator.reimbursed.values(), ZERO),
         line_eligible=tuple(eligible),
         line_shares=tuple(shares),
         line_absorbed=tuple(absorbed_on),

@@ -24,15 +24,16 @@ from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money, format_money
 from aso_rules.settle.distributed.local import BucketSummary, ExcessEvent
 from aso_rules.settle.employer import EmployerCost, fully_insured
-from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees, first_of_month, members_by_tier
+from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees, first_of_month
 from aso_rules.settle.ledger import Counts, build_summary
 from aso_rules.settle.stoploss import (
     AggregateResult,
-    ClaimantResult,
+    ExcessAllocator,
     SpecificResult,
     _reimburse,
     attachment_factors,
     attachment_point,
+    claimant_results,
 )
 from aso_rules.settle.windows import contract_window
 
@@ -58,41 +59,20 @@ def _specific(
     mode = ruleset.settings.rounding
     window = contract_window(ruleset.plan_year.start, tier.basis, terminal_liability=tier.terminal_liability)
     events = sorted((e for p in parts for e in p.tiers[k].events), key=lambda e: (e.paid, e.claim_id))
-    asd_left = tier.aggregating_deductible
-    excess_x: dict[str, Money] = {}
-    absorbed_by: dict[str, Money] = {}
-    reimbursed: dict[str, Money] = {}
+    allocator = ExcessAllocator(tier, mode)
     out: list[tuple[ExcessEvent, Money, Money]] = []
     for e in events:
-        m = e.claimant
-        absorbed = min(e.excess, asd_left)
-        asd_left -= absorbed
-        absorbed_by[m] = absorbed_by.get(m, ZERO) + absorbed
-        excess_x[m] = excess_x.get(m, ZERO) + e.excess - absorbed
-        r_before = reimbursed.get(m, ZERO)
-        r_after = _reimburse(excess_x[m], tier.reimbursement_pct, tier.maximum, mode)
-        reimbursed[m] = r_after
-        out.append((e, r_after - r_before, absorbed))
+        share, absorbed = allocator.add(e.claimant, e.excess)
+        out.append((e, share, absorbed))
     spent = {c.claimant: c.eligible_paid for p in parts for c in p.tiers[k].claimants}
-    claimants: dict[str, ClaimantResult] = {}
-    for m in sorted(spent):
-        sd = tier.deductible_for(m)
-        e_m = spent[m]
-        claimants[m] = ClaimantResult(
-            claimant=m,
-            deductible=sd,
-            eligible_paid=e_m,
-            excess=ZERO if sd is None else max(ZERO, e_m - sd),
-            asd_absorbed=absorbed_by.get(m, ZERO),
-            reimbursed=reimbursed.get(m, ZERO),
-        )
+    claimants = claimant_results(tier, spent, allocator)
     result = SpecificResult(
         name=tier.name,
         window=window,
         claimants=claimants,
         eligible_paid=sum((p.tiers[k].eligible_paid for p in parts), ZERO),
-        asd_absorbed=sum(absorbed_by.values(), ZERO),
-        reimbursed=sum(reimbursed.values(), ZERO),
+        asd_absorbed=sum(allocator.absorbed.values(), ZERO),
+        reimbursed=sum(allocator.reimbursed.values(), ZERO),
         line_eligible=(),
         line_shares=(),
         line_absorbed=(),
@@ -213,7 +193,7 @@ def combine(
         ruleset,
         months,
         _activity(ruleset, parts, events),
-        members_by_tier(members.values(), ruleset.plan_year),
+        [m.members_by_tier for m in months],
     )
     plan_paid = sum((p.plan_paid for p in parts), ZERO)
     cost = EmployerCost(
