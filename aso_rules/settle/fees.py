@@ -13,15 +13,14 @@ that a run's fees cover every line it settled. Percent fees are rounded once per
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Literal
 
 import attrs
 
-from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
-from aso_rules.data.records import MemberRecord
-from aso_rules.model import Fee, FrozenMap, PlanYear, Ruleset, TierAmounts, fmap
+from aso_rules.data.enrollment import MonthEnrollment
+from aso_rules.model import Fee, FrozenMap, Ruleset, TierAmounts, fmap
 from aso_rules.money import ZERO, Money, RoundingMode, round_money
 from aso_rules.settle.results import LineResult
 
@@ -62,11 +61,6 @@ class FeeResult:
 
 def first_of_month(day: date) -> date:
     return date(day.year, day.month, 1)
-
-
-def members_by_tier(members: Iterable[MemberRecord], plan_year: PlanYear) -> tuple[FrozenMap[str, int], ...]:
-    """Members covered on the 1st of each plan month, by their family's tier (for tiered pmpm rates)."""
-    return tuple(m.members_by_tier for m in monthly_enrollment(members, plan_year, ()))
 
 
 def enrollment_charge(

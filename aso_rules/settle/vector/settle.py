@@ -92,7 +92,7 @@ def _names(codes: I64, names: Sequence[str | None], dictionary: bool = False) ->
 def month_enrollment(
     ruleset: Ruleset, members: MemberColumns
 ) -> tuple[tuple[MonthEnrollment, ...], tuple[FrozenMap[str, int], ...]]:
-    """``monthly_enrollment`` and ``fees.members_by_tier`` over member columns."""
+    """``monthly_enrollment`` (employees, members and members by tier) over member columns."""
     tiers = list(ruleset.tier_codes)
     out: list[MonthEnrollment] = []
     by_tier: list[FrozenMap[str, int]] = []
