@@ -415,6 +415,7 @@ class Adjudicator:
             plan_paid=benefit,
             plan_year=year,
             steps=tuple(steps) if steps is not None else (),
+            disability=result,
         )
 
     # ------------------------------------------------------------------ explanation

@@ -15,6 +15,7 @@ import attrs
 from aso_rules.data.records import ClaimRecord
 from aso_rules.model import FrozenMap, Source, fmap
 from aso_rules.money import ZERO, Money
+from aso_rules.settle.disability import DisabilityBenefit
 
 
 @attrs.frozen
@@ -56,6 +57,9 @@ class LineResult:
     balance_bill: Money = ZERO
     plan_year: int = 0  # the plan year (by its start year) of the incurred date
     steps: tuple[Step, ...] = ()
+    # A paid disability line's computation (weekly or monthly benefit, days, payable dates), as the
+    # reference engine settled it (recurrence included); other engines may leave it out.
+    disability: DisabilityBenefit | None = attrs.field(default=None, eq=False)
 
     @property
     def cost_share(self) -> Money:

@@ -21,7 +21,7 @@ import attrs
 from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.language.diagnostics import Diagnostic
 from aso_rules.model import Expectation, Ruleset, Source, TestCase, TestClaim, TestMember
-from aso_rules.money import ZERO, format_money
+from aso_rules.money import format_money
 from aso_rules.settle import AdjudicateFn, Settlement, records_settle
 from aso_rules.settle.results import LineResult
 
@@ -152,34 +152,13 @@ def claim_fields(settlement: Settlement, claim_id: str) -> dict[str, Any] | None
     return None
 
 
-_WEEKS = Decimal(52)
-
-
 def _disability_fields(settlement: Settlement, r: LineResult) -> dict[str, Any]:
     """``benefit``, ``weekly_benefit`` (monthly for LTD) and ``payable_days`` of a paid disability
-    line, from the same inputs the engine used (DOMAIN.md section 5); nothing for other lines."""
-    from aso_rules.settle.disability import ltd_benefit, std_benefit
-    from aso_rules.settle.terms import resolve_terms
-
-    c = r.claim
-    terms = resolve_terms(settlement.ruleset, c.line, c.network, c.category).disability
-    member = settlement.members.get(c.member_id)
-    start, end = c.absence_start or c.incurred, c.absence_end
-    if terms is None or member is None or r.status != "paid" or end is None or end < start:
+    line, as the engine settled it (recurrent absences included); nothing for other lines."""
+    d = r.disability
+    if d is None or r.status != "paid":
         return {}
-    mode = settlement.ruleset.settings.rounding
-    weekly = c.weekly_earnings or member.weekly_earnings
-    if terms.kind == "std":
-        earnings = weekly if weekly is not None else (member.annual_salary or ZERO) / _WEEKS
-        result = std_benefit(terms, start, end, c.cause, earnings, mode)
-    else:
-        annual = member.annual_salary if member.annual_salary is not None else (weekly or ZERO) * _WEEKS
-        result = ltd_benefit(terms, start, end, c.cause, annual, mode)
-    return {
-        "benefit": result.benefit,
-        "weekly_benefit": result.periodic_benefit,
-        "payable_days": result.payable_days,
-    }
+    return {"benefit": d.benefit, "weekly_benefit": d.periodic_benefit, "payable_days": d.payable_days}
 
 
 def summary_value(summary: dict[str, Any], path: str) -> Any:

@@ -46,6 +46,18 @@ test "short-term disability fields" {
 }
 """
 
+RECURRENT_STD_TEST = """
+test "a recurrent absence continues its disability period" {
+  member "S" family "S" tier EE salary $52,000
+  claim "s1" member "S" std sick incurred 2026-03-02 billed $0 cause illness absence 2026-03-02 to 2026-03-15
+  claim "s2" member "S" std sick incurred 2026-03-20 billed $0 cause illness absence 2026-03-20 to 2026-03-26
+  # s1: 14 days - 7 elimination = 7 payable days; $600 x 7 / 7 = $600
+  expect "s1" payable_days 7 benefit $600.00
+  # s2 starts 4 days after s1 ended (less than 14): the same period, no new elimination: 7 payable days
+  expect "s2" weekly_benefit $600.00 payable_days 7 benefit $600.00
+}
+"""
+
 AGG_TEST = """
 test "the aggregate attachment of one employee" {
   member "A" family "A" tier EE
@@ -71,6 +83,13 @@ def _run(tmp_path: Path, tests: str) -> list[object]:
 def test_runner__disability_fields(tmp_path: Path) -> None:
     """``weekly_benefit``, ``payable_days``, ``benefit`` and ``cost_share`` of an STD line compare."""
     [result] = _run(tmp_path, STD_TEST)
+    assert result.passed, result  # type: ignore[attr-defined]
+
+
+def test_runner__disability_fields_follow_a_recurrent_period(tmp_path: Path) -> None:
+    """The runner reports the engine's own disability figures: an absence that continues a period
+    serves no second elimination period (payable days 7, not 0)."""
+    [result] = _run(tmp_path, RECURRENT_STD_TEST)
     assert result.passed, result  # type: ignore[attr-defined]
 
 

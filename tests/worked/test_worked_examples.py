@@ -21,9 +21,8 @@ How the rest of a key maps to the settlement (``aso_rules.load(...).settle(claim
   the vector engine keeps no line objects, so there it is the line of ``Settlement.explain``, which
   re-runs the claim's family);
 - disability (C17): ``<CLAIM>.benefit`` is the ledger's ``plan_paid`` (equal to ``allowed``); the
-  weekly benefit, days disabled, payable days and the first and last payable days are read from the
-  ``benefit`` step of ``Settlement.explain(CLAIM)``, whose detail records them as
-  ``"720.00 per week; 42 days disabled, elimination 7 days, 35 payable days (2025-03-10 to 2025-04-13)"``;
+  weekly benefit, days disabled, payable days and the first and last payable days are the engine's
+  own computation recorded on the claim's ``LineResult`` (``disability``: a ``DisabilityBenefit``);
 - ``acc.<ID>.ded|oop``: the accumulator after the last line that moved it, from the explanation
   steps' ``after`` values (``Settlement.explain`` of each line), over the lines in processing
   order (paid, claim id): ``deductible.member`` /
@@ -120,11 +119,12 @@ LEDGER_FIELDS = {
     "benefit": "plan_paid",
 }
 LINE_FIELDS = ("contractual_adj", "over_max", "noncovered")
-BENEFIT_DETAIL = re.compile(
-    r"^(?P<weekly_benefit>\d+\.\d{2}) per week; (?P<disability_days>\d+) days disabled, "
-    r"elimination \d+ days, (?P<payable_days>\d+) payable days"
-    r"(?: \(continues [^)]*\))?"
-    r"(?: \((?P<first_payable_day>\d{4}-\d\d-\d\d) to (?P<last_payable_day>\d{4}-\d\d-\d\d)\))?$"
+BENEFIT_FIELDS = (
+    "weekly_benefit",
+    "disability_days",
+    "payable_days",
+    "first_payable_day",
+    "last_payable_day",
 )
 ACCUMULATORS = {"ded": "deductible", "oop": "out_of_pocket"}
 
@@ -227,10 +227,17 @@ class Run:
         return value
 
     def benefit_detail(self, claim_id: str) -> dict[str, str | None]:
-        (step,) = [s for s in self.steps(claim_id) if s.name == "benefit"]
-        match = BENEFIT_DETAIL.match(step.detail)
-        assert match is not None, step.detail
-        return match.groupdict()
+        """The disability computation the engine recorded on the line (as text, like expected.csv)."""
+        d = self.line(claim_id).disability
+        assert d is not None, f"{claim_id} has no disability computation"
+        values = {
+            "weekly_benefit": d.periodic_benefit,
+            "disability_days": d.disability_days,
+            "payable_days": d.payable_days,
+            "first_payable_day": d.first_payable_day,
+            "last_payable_day": d.last_payable_day,
+        }
+        return {k: None if v is None else str(v) for k, v in values.items()}
 
     def claimant(self, member_id: str) -> dict[str, Any]:
         (tier,) = self.summary["specific_stop_loss"]
@@ -245,7 +252,7 @@ class Run:
             return self.rows[claim_id][LEDGER_FIELDS[field]]
         if field in LINE_FIELDS:
             return getattr(self.line(claim_id), field)
-        if BENEFIT_DETAIL.groupindex.get(field):
+        if field in BENEFIT_FIELDS:
             found = self.benefit_detail(claim_id)[field]
             assert found is not None, f"{claim_id} has no {field}"
             return found
