@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         enrollment = read_enrollment(args.enrollment, ruleset)
     except InputError as exc:
-        _error(f"{args.enrollment}: {exc}")
+        _error(str(exc))  # the message names its file
         return 2
     except OSError as exc:
         _error(f"{args.enrollment}: {exc.strerror or exc}")
