@@ -17,7 +17,7 @@ and accepted values are the reference reader's by construction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +294,17 @@ class _Input:
         return self.file.read(columns=list(names))
 
 
+def _row_texts(
+    col: Callable[[str], pa.Array], names: Collection[str], rows: npt.NDArray[np.intp], fields: Sequence[str]
+) -> dict[str, list[str | None]]:
+    """The text of ``fields`` on ``rows``, for the reference reader's row function (absent: None)."""
+    take = pa.array(rows)
+    return {
+        name: column_text(pa.chunked_array([col(name).take(take)])) if name in names else [None] * len(rows)
+        for name in fields
+    }
+
+
 def read_claims_fast(
     source: Any,
     ruleset: Ruleset,
@@ -371,13 +382,7 @@ def read_claims_fast(
     rejects: list[Reject] = []
     slow_records: list[ClaimRecord] = []
     if len(slow):
-        take = pa.array(slow)
-        texts = {
-            name: column_text(pa.chunked_array([col(name).take(take)]))
-            if name in names
-            else [None] * len(slow)
-            for name in CLAIMS_REQUIRED + CLAIMS_OPTIONAL
-        }
+        texts = _row_texts(col, names, slow, CLAIMS_REQUIRED + CLAIMS_OPTIONAL)
         first_row = dict(first)
         for j, i in enumerate(slow.tolist()):
             row = i + 1
@@ -636,13 +641,7 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
     rejects: list[Reject] = []
     slow_records: list[tuple[int, MemberRecord]] = []
     if len(slow):
-        take = pa.array(slow)
-        texts = {
-            name: column_text(pa.chunked_array([col(name).take(take)]))
-            if name in names
-            else [None] * len(slow)
-            for name in ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL
-        }
+        texts = _row_texts(col, names, slow, ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL)
         first_row = dict(first)
         tier_set = frozenset(tiers)
         for j, i in enumerate(slow.tolist()):
