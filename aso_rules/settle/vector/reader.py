@@ -307,7 +307,7 @@ def _row_texts(
     }
 
 
-BATCH_ROWS = 1 << 20  # claim rows converted at a time (a Parquet row group: one dictionary lookup each)
+BATCH_ROWS = 1 << 19  # claim rows converted at a time (half a default Parquet row group)
 
 # the text columns the claims reader codes through dictionaries (Parquet hands them over as such)
 _CODED = ("member_id", "family_id", "line", "category", "network", "code", "cause")
@@ -391,7 +391,7 @@ class _Batches:
 
 
 def _ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """``batches``, produced by a second thread up to two ahead of the consumer (pyarrow decodes
+    """``batches``, produced by a second thread one ahead of the consumer (pyarrow decodes
     without the interpreter lock, so decoding overlaps the conversion); its errors are re-raised
     here, and closing the generator early stops the thread."""
     import contextlib
@@ -399,7 +399,7 @@ def _ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     import threading
 
     done = object()
-    pending: queue.Queue[Any] = queue.Queue(maxsize=2)
+    pending: queue.Queue[Any] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def produce() -> None:
@@ -733,14 +733,15 @@ def read_claims_fast(
         absence_end=cols["absence_end"],
         cause=cols["cause"],
     )
-    # the decoded batches are gone: hand the memory Arrow's allocator kept back to the system, so
-    # settling (numpy, another allocator) can use it
-    pa.default_memory_pool().release_unused()
     table = None
     if extra_batches:
         table = pa.Table.from_batches(extra_batches)
     elif extra:
         table = pa.table({c: pa.array([], type=pa.string()) for c in extra})
+    del data, extra_batches, cols
+    # the decoded batches are gone: hand the memory Arrow's allocator kept back to the system, so
+    # settling (numpy, another allocator) can use it
+    pa.default_memory_pool().release_unused()
     return FastClaims(
         claims=claims,
         rejects=tuple(sorted(rejects, key=lambda r: r.row)),
