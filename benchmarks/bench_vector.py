@@ -156,7 +156,10 @@ def end_to_end(
         if x.startswith("STAGE "):
             *label, seconds, hwm, rss = x[len("STAGE ") :].split(" ")
             marks.append((" ".join(label), float(seconds), int(hwm), int(rss)))
-    return wall, peak_kib * 1024, marks
+    peak = peak_kib * 1024
+    if marks:  # each stage reset the high-water mark: the run's peak is the highest stage's
+        peak = max(peak, *(hwm for _, _, hwm, _ in marks))
+    return wall, peak, marks
 
 
 def main() -> int:

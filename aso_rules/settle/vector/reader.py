@@ -330,6 +330,7 @@ class _Batches:
         self.csv: Path | None = None
         self.table: pa.Table | None = None
         self.rows: int | None = None
+        self.rows_at_most: int | None = None
         path = Path(source) if isinstance(source, str | Path) else None
         name = path.name.lower() if path is not None else ""
         if path is not None and name.endswith(_PARQUET_SUFFIXES) and path.is_file():
@@ -340,7 +341,7 @@ class _Batches:
             except (pa.ArrowInvalid, OSError) as exc:
                 raise InputError(f"{path}: cannot read Parquet: {exc}") from exc
             self.names = tuple(str(n) for n in self.file.schema_arrow.names)
-            self.rows = int(self.file.metadata.num_rows)
+            self.rows = self.rows_at_most = int(self.file.metadata.num_rows)
         elif path is not None and name.endswith(_CSV_SUFFIXES) and path.is_file():
             try:
                 header = _csv_header(path)
@@ -348,10 +349,15 @@ class _Batches:
                 raise InputError(f"{path}: cannot read CSV: {exc}") from exc
             self.csv = path
             self.names = tuple(header)
+            if name.endswith((".csv", ".tsv")):
+                # every data row holds at least a separator per column or its line end, so the file
+                # size bounds the row count: columns are allocated that long and only the pages
+                # actually filled are ever touched (no chunks to join, no second copy)
+                self.rows_at_most = path.stat().st_size // max(len(header), 1) + 1
         else:
             self.table = to_arrow(source)
             self.names = tuple(str(n) for n in self.table.column_names)
-            self.rows = self.table.num_rows
+            self.rows = self.rows_at_most = self.table.num_rows
         check_unique(self.names, "input")
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
@@ -436,8 +442,9 @@ _CSV_BLOCK = 1 << 24  # bytes of CSV text parsed at a time (pyarrow parses block
 
 
 class _Growing:
-    """One output column filled batch by batch: preallocated when the row count is known, else
-    collected in chunks and joined once at the end."""
+    """One output column filled batch by batch: preallocated when the row count is known or
+    bounded (pages past the rows filled are never touched, so they cost no memory), else collected
+    in chunks and joined once at the end."""
 
     def __init__(self, dtype: Any, rows: int | None) -> None:
         self.dtype = np.dtype(dtype)
@@ -480,6 +487,13 @@ class _Codes:
 
     def __call__(self, arr: pa.Array, empty: int) -> I64:
         """One code per row: ``lookup`` of the cleaned text; ``empty`` for null or blank."""
+        if self.index is not None and not pa.types.is_dictionary(arr.type):
+            # plain text (CSV): probing every row costs less than hashing the rows to distinct values
+            trimmed = pc.utf8_trim(_text(arr), WHITESPACE)
+            pos = self.index.find(trimmed)
+            blank = np.asarray(pc.equal(trimmed, "").fill_null(True), dtype=np.bool_)
+            out_rows: I64 = np.where(blank, empty, np.where(pos >= 0, pos, self.absent))
+            return out_rows
         if pa.types.is_dictionary(arr.type):
             values, indices = arr.dictionary, arr.indices
         else:
@@ -552,7 +566,7 @@ def read_claims_fast(
     extra = [c for c in names if c not in known]
     fields = CLAIMS_REQUIRED + CLAIMS_OPTIONAL
     kinds = _LineKinds.of(ruleset)
-    rows = data.rows
+    rows = data.rows_at_most
 
     fam_index = {name: k for k, name in enumerate(members.family_names)}
     lines, categories, codes = _Table(), _Table(), _Table()
