@@ -107,6 +107,7 @@ def test_read_claims_fast__a_broken_csv_is_an_input_error(tmp_path: Path) -> Non
         read_claims_fast(path, rs, fe.members, fe.records)
 
 
+@settings(deadline=None)  # the first call loads the compiled probe
 @given(
     st.lists(st.text(max_size=6), max_size=30),
     st.lists(st.one_of(st.none(), st.text(max_size=6)), max_size=30),
