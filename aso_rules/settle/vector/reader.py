@@ -543,7 +543,7 @@ class _Table:
 
 
 def _index_dtype(rows: int) -> Any:
-    """int32 for ranks while they fit, int64 beyond (2^31 lines)."""
+    """int32 for row numbers and ranks while they fit, int64 beyond (2^31 lines)."""
     return np.int32 if rows < (1 << 31) else np.int64
 
 
@@ -723,7 +723,7 @@ def read_claims_fast(
     del ids_all
     member_ids = pa.array(members.ids, type=pa.string())
     claims = ClaimColumns(
-        row=(kept + 1).astype(np.int64),
+        row=(kept + 1).astype(_index_dtype(n + 1)),
         claim_id=claim_ids,
         cid_rank=_ranks(order, keep, everything, _index_dtype(n)),
         member=cols["member"],
