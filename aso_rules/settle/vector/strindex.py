@@ -51,7 +51,7 @@ def _hashes(offsets: Any, data: Any) -> Any:  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _same(a_off: Any, a_data: Any, i: int, b_off: Any, b_data: Any, j: int) -> bool:  # pragma: no cover
+def _same(a_off: Any, a_data: Any, i: Any, b_off: Any, b_data: Any, j: Any) -> bool:  # pragma: no cover
     lo_a, hi_a = a_off[i], a_off[i + 1]
     lo_b, hi_b = b_off[j], b_off[j + 1]
     if hi_a - lo_a != hi_b - lo_b:
@@ -62,29 +62,38 @@ def _same(a_off: Any, a_data: Any, i: int, b_off: Any, b_data: Any, j: int) -> b
     return True
 
 
+_LOW = np.uint64(0xFFFFFFFF)
+_HIGH = np.uint64(32)
+
+
 @njit(cache=True)
 def _build(offsets: Any, data: Any, hashes: Any, valid: Any, size: int) -> Any:  # pragma: no cover
-    """Open addressing (linear probing); a slot holds the first position of its string, or -1."""
-    table = np.full(size, -1, dtype=np.int64)
+    """Open addressing (linear probing). A slot packs the high half of its string's hash (a tag
+    that rejects almost every other string without touching it) and its position + 1; 0 is empty.
+    A repeated string keeps its first position."""
+    table = np.zeros(size, dtype=np.uint64)
     mask = np.uint64(size - 1)
     for i in range(len(hashes)):
         if not valid[i]:
             continue
-        slot = hashes[i] & mask
+        h = hashes[i]
+        tag = (h >> _HIGH) << _HIGH
+        slot = h & mask
         while True:
-            k = table[slot]
-            if k < 0:
-                table[slot] = i
+            entry = table[slot]
+            if entry == 0:
+                table[slot] = tag | np.uint64(i + 1)
                 break
-            if hashes[k] == hashes[i] and _same(offsets, data, k, offsets, data, i):
-                break  # a repeated string keeps its first position
+            k = np.int64(entry & _LOW) - 1
+            if (entry >> _HIGH) << _HIGH == tag and _same(offsets, data, k, offsets, data, i):
+                break
             slot = (slot + np.uint64(1)) & mask
     return table
 
 
 @njit(cache=True, parallel=True)
 def _probe(
-    table: Any, offsets: Any, data: Any, hashes: Any, q_off: Any, q_data: Any, q_valid: Any
+    table: Any, offsets: Any, data: Any, q_off: Any, q_data: Any, q_valid: Any
 ) -> Any:  # pragma: no cover - compiled
     n = len(q_off) - 1
     out = np.full(n, -1, dtype=np.int64)
@@ -95,12 +104,14 @@ def _probe(
         h = _FNV_OFFSET
         for j in range(q_off[i], q_off[i + 1]):
             h = (h ^ np.uint64(q_data[j])) * _FNV_PRIME
+        tag = (h >> _HIGH) << _HIGH
         slot = h & mask
         while True:
-            k = table[slot]
-            if k < 0:
+            entry = table[slot]
+            if entry == 0:
                 break
-            if hashes[k] == h and _same(offsets, data, k, q_off, q_data, i):
+            k = np.int64(entry & _LOW) - 1
+            if (entry >> _HIGH) << _HIGH == tag and _same(offsets, data, k, q_off, q_data, i):
                 out[i] = k
                 break
             slot = (slot + np.uint64(1)) & mask
@@ -114,12 +125,13 @@ class StringIndex:
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
             values = values.cast(pa.string())
         self._values = values  # keeps the buffers the arrays below view
+        if len(values) >= (1 << 32) - 1:
+            raise ValueError("a string index holds fewer than 2^32 - 1 strings")
         self._offsets, self._data, valid = _parts(values)
-        self._hashes = _hashes(self._offsets, self._data)
         size = 1
         while size < 2 * len(values) + 1:
             size *= 2
-        self._table = _build(self._offsets, self._data, self._hashes, valid, size)
+        self._table = _build(self._offsets, self._data, _hashes(self._offsets, self._data), valid, size)
 
     def __len__(self) -> int:
         return len(self._values)
@@ -129,5 +141,5 @@ class StringIndex:
         if not (pa.types.is_string(queries.type) or pa.types.is_large_string(queries.type)):
             queries = queries.cast(pa.string())
         q_off, q_data, q_valid = _parts(queries)
-        out: I64 = _probe(self._table, self._offsets, self._data, self._hashes, q_off, q_data, q_valid)
+        out: I64 = _probe(self._table, self._offsets, self._data, q_off, q_data, q_valid)
         return out
