@@ -14,7 +14,9 @@ stop-loss tiers with a laser, an aggregate contract, fees), writes it as Parquet
 * reference: the reference engine (records already read: adjudication, stop-loss, fees, outputs)
   on the first ``--reference-lines`` lines of the smallest size, and the vector engine's ratio;
 * end to end: ``aso settle --engine vector``, Parquet in and Parquet out, in a fresh process:
-  wall time and peak resident memory (bytes per claim line).
+  wall time and peak resident memory (bytes per claim line); ``--stages`` adds, per stage (reading
+  enrollment, reading claims, settling, writing), its time, its own memory high-water mark and the
+  resident memory it leaves.
 
 Absolute numbers move ±30% on a shared machine; ratios measured in the same run are steadier.
 """
@@ -83,7 +85,43 @@ def reference_time(rs, claims_path: Path, enroll_path: Path, n: int) -> float:  
     return time.perf_counter() - t
 
 
-def end_to_end(claims_path: Path, enroll_path: Path, out: Path) -> tuple[float, int]:
+# Run in the child with --stages: each stage of ``aso settle`` reports its wall time, its own memory
+# high-water mark (VmHWM, reset between stages through /proc/self/clear_refs) and the resident
+# memory it leaves behind.
+STAGES_PROBE = """
+import time, sys
+from aso_rules.settle.vector import output, settle
+def status():
+    out = {}
+    for line in open('/proc/self/status'):
+        if line.startswith(('VmHWM', 'VmRSS')):
+            out[line.split(':')[0]] = int(line.split()[1]) * 1024
+    return out
+last = [time.perf_counter()]
+def mark(stage):
+    s = status()
+    sys.stderr.write(f"STAGE {stage} {time.perf_counter() - last[0]:.3f} {s['VmHWM']} {s['VmRSS']}\\n")
+    with open('/proc/self/clear_refs', 'w') as fh:
+        fh.write('5')
+    last[0] = time.perf_counter()
+def staged(module, name, stage):
+    inner = getattr(module, name)
+    def run(*args, **kwargs):
+        result = inner(*args, **kwargs)
+        mark(stage)
+        return result
+    setattr(module, name, run)
+mark('start: Python and the vector engine loaded')
+staged(settle, 'read_enrollment_fast', 'ruleset parsed, enrollment read')
+staged(settle, 'read_claims_fast', 'claims read and validated')
+staged(settle, 'settle_columns', 'settled (adjudication, stop-loss, fees, summary)')
+staged(output, 'write_vector_outputs', 'ledger, rejects and summary written')
+"""
+
+
+def end_to_end(
+    claims_path: Path, enroll_path: Path, out: Path, stages: bool = False
+) -> tuple[float, int, list[tuple[str, float, int, int]]]:
     cmd = [
         sys.executable, "-m", "aso_rules", "settle", str(RULESET), "--claims", str(claims_path),
         "--enrollment", str(enroll_path), "--out", str(out), "--engine", "vector",
@@ -92,7 +130,7 @@ def end_to_end(claims_path: Path, enroll_path: Path, out: Path) -> tuple[float, 
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     # the child reports its own high-water mark (VmHWM): a forked child's ru_maxrss would count the
     # pages it shared with this (large) process before exec
-    probe = (
+    probe = (STAGES_PROBE if stages else "") + (
         "import runpy, sys, atexit\n"
         "def report():\n"
         "    for line in open('/proc/self/status'):\n"
@@ -113,7 +151,15 @@ def end_to_end(claims_path: Path, enroll_path: Path, out: Path) -> tuple[float, 
     if done.returncode != 0:
         raise SystemExit(done.stderr)
     peak_kib = int(next(x.split()[1] for x in done.stderr.splitlines() if x.startswith("PEAK")))
-    return wall, peak_kib * 1024
+    marks = []
+    for x in done.stderr.splitlines():
+        if x.startswith("STAGE "):
+            *label, seconds, hwm, rss = x[len("STAGE ") :].split(" ")
+            marks.append((" ".join(label), float(seconds), int(hwm), int(rss)))
+    peak = peak_kib * 1024
+    if marks:  # each stage reset the high-water mark: the run's peak is the highest stage's
+        peak = max(peak, *(hwm for _, _, hwm, _ in marks))
+    return wall, peak, marks
 
 
 def main() -> int:
@@ -122,6 +168,11 @@ def main() -> int:
     ap.add_argument("--reference-lines", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-end-to-end", action="store_true")
+    ap.add_argument(
+        "--stages",
+        action="store_true",
+        help="end to end: print each stage's time, memory high-water mark and resident memory",
+    )
     args = ap.parse_args()
     rs = aso_rules.load(str(RULESET))
     ref_rate = None
@@ -147,11 +198,17 @@ def main() -> int:
                 m = min(n, args.reference_lines)
                 ref_rate = m / reference_time(rs, cpath, epath, m)
             del read, fe, inputs
-            wall, peak = (
-                (float("nan"), 0) if args.no_end_to_end else end_to_end(cpath, epath, work / f"out-{n}")
+            wall, peak, marks = (
+                (float("nan"), 0, [])
+                if args.no_end_to_end
+                else end_to_end(cpath, epath, work / f"out-{n}", args.stages)
             )
             print(f"{n:>12,} {engine:>9.3f} {rate:>12,.0f} {n / floor:>14,.0f} {rate / (n / floor):>8.3f} "
                   f"{rate / ref_rate:>11,.0f} {wall:>7.1f} {peak / n:>11,.0f}", flush=True)  # fmt: skip
+            for label, seconds, hwm, rss in marks:
+                mib = 2**20
+                print(f"{'':>12} stage {label:<50} {seconds:>7.2f} s  peak {hwm / mib:>7,.0f} MiB "
+                      f"({hwm / n:>5,.0f} B/line)  resident after {rss / mib:>7,.0f} MiB")  # fmt: skip
     print(
         f"reference engine: {ref_rate:,.0f} lines/s (first {args.reference_lines:,} lines of the first size)"
     )

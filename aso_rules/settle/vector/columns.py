@@ -2,7 +2,9 @@
 
 On entry: validated records (``ClaimRecord``/``MemberRecord``, the test runner's and the worked
 examples' path) or the columns the fast reader (``vector.reader``) built from Arrow. On exit:
-``ClaimColumns`` and ``MemberColumns``: one numpy int64 entry per line or member, in input order.
+``ClaimColumns`` and ``MemberColumns``: one numpy integer entry per line or member, in input order
+(int64 from records; the fast reader narrows codes, days, row numbers and ranks to int32 or int8,
+and keeps cents, units and absence days int64: arithmetic on them casts to int64 first).
 Money is integer cents, dates are days since 1970-01-01, text is an index into a tuple of names,
 and every absent value is a negative sentinel (``NONE`` for amounts and indices, ``NODAY`` for dates,
 ``OPEN`` for an open coverage end). ``cid_rank`` orders claim ids exactly as Python compares ``str``.

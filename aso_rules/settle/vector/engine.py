@@ -133,7 +133,8 @@ def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
 def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]]]:
     """Each line's (line, network, category) triple as an index into the distinct triples."""
     n_cat = max(len(claims.category_names), 1)
-    combined = (claims.line * 2 + claims.network) * n_cat + claims.category
+    # int64 before the products: the reader's code columns may be narrower (trap 4)
+    combined = (claims.line.astype(np.int64) * 2 + claims.network) * n_cat + claims.category
     size = max(len(claims.line_names), 1) * 2 * n_cat
     present = np.bincount(combined, minlength=size) > 0
     uniq = np.flatnonzero(present)

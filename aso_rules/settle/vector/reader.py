@@ -17,7 +17,7 @@ and accepted values are the reference reader's by construction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from aso_rules.data.fields import RowError, clean
@@ -40,17 +41,27 @@ from aso_rules.data.readers import (
     _require_columns,
 )
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
-from aso_rules.data.source import InputError, TextTable, column_text, to_arrow
+from aso_rules.data.source import (
+    _CSV_SUFFIXES,
+    _PARQUET_SUFFIXES,
+    InputError,
+    TextTable,
+    _csv_header,
+    check_unique,
+    column_text,
+    to_arrow,
+)
 from aso_rules.model import Ruleset
 from aso_rules.money import to_cents
 from aso_rules.settle.vector.columns import (
+    NETWORKS,
     NODAY,
     NONE,
     ClaimColumns,
     MemberColumns,
-    claims_from_records,
     day_number,
 )
+from aso_rules.settle.vector.strindex import StringIndex
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -71,8 +82,13 @@ class FastClaims:
     rejects: tuple[Reject, ...]
     received: int
     columns: tuple[str, ...]
-    table: pa.Table | None  # the input as read, kept only when it has extra columns (for the ledger)
-    accepted_rows: I64  # 0-based input positions of the accepted lines, ascending
+    table: pa.Table | None  # the input's extra columns, all rows, kept only when there are some (ledger)
+
+    @property
+    def accepted_rows(self) -> I64:
+        """0-based input positions of the accepted lines, ascending."""
+        out: I64 = self.claims.row.astype(np.int64) - 1
+        return out
 
 
 def _flat(col: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -209,20 +225,6 @@ def _choice(codes: I64, names: Sequence[str], choices: Sequence[str], default: i
     return out, out != -2
 
 
-def claim_id_rank(ids: pa.Array) -> I64:
-    """Rank of each (distinct) claim id in Python ``str`` order (UTF-8 bytes compare the same)."""
-    n = len(ids)
-    if n <= 1:
-        return np.zeros(n, dtype=np.int64)
-    increasing = pc.all(pc.greater(ids[1:], ids[:-1])).as_py()
-    if increasing:
-        return np.arange(n, dtype=np.int64)
-    order = np.asarray(pc.sort_indices(ids).to_numpy(), dtype=np.int64)
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n, dtype=np.int64)
-    return rank
-
-
 def _first_rows(ids: pa.Array, present: B) -> tuple[B, dict[str, int]]:
     """(duplicate, first) where ``duplicate`` marks rows whose cleaned id a lower row already holds,
     and ``first`` maps each duplicated id to its first row (1-based)."""
@@ -305,230 +307,567 @@ def _row_texts(
     }
 
 
+BATCH_ROWS = 1 << 19  # claim rows converted at a time (half a default Parquet row group)
+
+# the text columns the claims reader codes through dictionaries (Parquet hands them over as such)
+_CODED = ("member_id", "family_id", "line", "category", "network", "code", "cause")
+
+
+class _Batches:
+    """The claims input as record batches, readable more than once.
+
+    A Parquet file is read batch by batch (``iter_batches``, decoded on all cores; the coded text
+    columns as dictionaries) and a CSV file through pyarrow's streaming reader, every column as
+    text, exactly as ``source.to_arrow`` parses it; so neither is ever whole in memory. Anything
+    else is read with ``source.to_arrow`` and cut into batches. ``rows`` is None until counted
+    (CSV).
+    """
+
+    def __init__(self, source: Any, batch_rows: int) -> None:
+        self.source = source
+        self.batch_rows = max(int(batch_rows), 1)
+        self.file: pq.ParquetFile | None = None
+        self.csv: Path | None = None
+        self.table: pa.Table | None = None
+        self.rows: int | None = None
+        self.rows_at_most: int | None = None
+        path = Path(source) if isinstance(source, str | Path) else None
+        name = path.name.lower() if path is not None else ""
+        if path is not None and name.endswith(_PARQUET_SUFFIXES) and path.is_file():
+            try:
+                schema = pq.read_schema(str(path))
+                coded = [c for c in _CODED if c in schema.names and _is_text(schema.field(c).type)]
+                self.file = pq.ParquetFile(str(path), read_dictionary=coded)
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise InputError(f"{path}: cannot read Parquet: {exc}") from exc
+            self.names = tuple(str(n) for n in self.file.schema_arrow.names)
+            self.rows = self.rows_at_most = int(self.file.metadata.num_rows)
+        elif path is not None and name.endswith(_CSV_SUFFIXES) and path.is_file():
+            try:
+                header = _csv_header(path)
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise InputError(f"{path}: cannot read CSV: {exc}") from exc
+            self.csv = path
+            self.names = tuple(header)
+            if name.endswith((".csv", ".tsv")):
+                # every data row holds at least a separator per column or its line end, so the file
+                # size bounds the row count: columns are allocated that long and only the pages
+                # actually filled are ever touched (no chunks to join, no second copy)
+                self.rows_at_most = path.stat().st_size // max(len(header), 1) + 1
+        else:
+            self.table = to_arrow(source)
+            self.names = tuple(str(n) for n in self.table.column_names)
+            self.rows = self.rows_at_most = self.table.num_rows
+        check_unique(self.names, "input")
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        """The batches, decoded one ahead by a second thread while the caller converts one."""
+        return _ahead(self._batches())
+
+    def _batches(self) -> Iterator[pa.RecordBatch]:
+        if self.file is not None:
+            try:
+                yield from self.file.iter_batches(batch_size=self.batch_rows, use_threads=True)
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise InputError(f"{self.source}: cannot read Parquet: {exc}") from exc
+        elif self.csv is not None:
+            yield from self._csv_batches(self.csv)
+        else:
+            assert self.table is not None
+            yield from self.table.to_batches(max_chunksize=self.batch_rows)
+
+    def _csv_batches(self, path: Path) -> Iterator[pa.RecordBatch]:
+        try:
+            with pa.input_stream(str(path), compression="detect") as stream:
+                reader = pacsv.open_csv(
+                    stream,
+                    read_options=pacsv.ReadOptions(use_threads=True, block_size=_CSV_BLOCK),
+                    parse_options=pacsv.ParseOptions(delimiter="\t" if path.name.endswith(".tsv") else ","),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types=dict.fromkeys(self.names, pa.string()),
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
+                for batch in reader:
+                    for lo in range(0, batch.num_rows, self.batch_rows):
+                        yield batch.slice(lo, self.batch_rows)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{path}: cannot read CSV: {exc}") from exc
+
+
+def _ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``batches``, produced by a second thread one ahead of the consumer (pyarrow decodes
+    without the interpreter lock, so decoding overlaps the conversion); its errors are re-raised
+    here, and closing the generator early stops the thread."""
+    import contextlib
+    import queue
+    import threading
+
+    done = object()
+    pending: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        pending.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pending.put(done)
+        except BaseException as exc:  # handed to the consumer
+            pending.put(exc)
+
+    thread = threading.Thread(target=produce, name="claims-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := pending.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                pending.get(timeout=0.1)
+        thread.join()
+
+
+_CSV_BLOCK = 1 << 24  # bytes of CSV text parsed at a time (pyarrow parses blocks on all cores)
+
+
+class _Growing:
+    """One output column filled batch by batch: preallocated when the row count is known or
+    bounded (pages past the rows filled are never touched, so they cost no memory), else collected
+    in chunks and joined once at the end."""
+
+    def __init__(self, dtype: Any, rows: int | None) -> None:
+        self.dtype = np.dtype(dtype)
+        self.full = np.empty(rows, dtype=self.dtype) if rows is not None else None
+        self.chunks: list[npt.NDArray[Any]] = []
+        self.filled = 0
+
+    def put(self, values: npt.NDArray[Any]) -> None:
+        m = len(values)
+        if self.full is not None and self.filled + m <= len(self.full):
+            self.full[self.filled : self.filled + m] = values
+        else:
+            if self.full is not None:  # more rows than announced: keep what is there as a chunk
+                self.chunks.append(self.full[: self.filled])
+                self.full = None
+            self.chunks.append(np.asarray(values, dtype=self.dtype))
+        self.filled += m
+
+    def done(self) -> npt.NDArray[Any]:
+        if self.full is not None and not self.chunks:
+            out = self.full[: self.filled] if self.filled < len(self.full) else self.full
+            self.full = None
+            return out
+        parts, self.chunks = self.chunks, []
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=self.dtype)
+
+
+class _Codes:
+    """Codes of one text column, batch by batch: each batch's distinct values are looked up once
+    (Parquet hands the same dictionary to every batch of a row group: its lookup is reused)."""
+
+    def __init__(
+        self, lookup: Callable[[list[str]], list[int]] | None = None, index: StringIndex | None = None
+    ) -> None:
+        self.lookup = lookup  # names -> codes, in Python (small dictionaries)
+        self.index = index  # or: the position of the name in ``index``, else ``absent``
+        self.absent = NONE
+        self.last: pa.Array | None = None
+        self.lut = np.zeros(1, dtype=np.int64)
+
+    def __call__(self, arr: pa.Array, empty: int) -> I64:
+        """One code per row: ``lookup`` of the cleaned text; ``empty`` for null or blank."""
+        if self.index is not None and not pa.types.is_dictionary(arr.type):
+            # plain text (CSV): probing every row costs less than hashing the rows to distinct values
+            trimmed = pc.utf8_trim(_text(arr), WHITESPACE)
+            pos = self.index.find(trimmed)
+            blank = np.asarray(pc.equal(trimmed, "").fill_null(True), dtype=np.bool_)
+            out_rows: I64 = np.where(blank, empty, np.where(pos >= 0, pos, self.absent))
+            return out_rows
+        if pa.types.is_dictionary(arr.type):
+            values, indices = arr.dictionary, arr.indices
+        else:
+            enc = _text(arr).dictionary_encode()
+            values, indices = enc.dictionary, enc.indices
+        if self.last is None or not (len(values) == len(self.last) and values.equals(self.last)):
+            trimmed = pc.utf8_trim(_text(values), WHITESPACE)
+            lut = np.empty(len(trimmed) + 1, dtype=np.int64)
+            lut[-1] = empty  # the last entry: null rows
+            if self.index is not None:
+                pos = self.index.find(trimmed)
+                blank = np.asarray(pc.equal(trimmed, "").fill_null(True), dtype=np.bool_)
+                lut[:-1] = np.where(blank, empty, np.where(pos >= 0, pos, self.absent))
+            else:
+                assert self.lookup is not None
+                names = trimmed.to_pylist()
+                found = iter(self.lookup([v for v in names if v]))
+                lut[:-1] = [next(found) if v else empty for v in names]
+            self.lut = lut
+            self.last = values
+        idx = indices.fill_null(-1) if indices.null_count else indices
+        out: I64 = self.lut[np.asarray(idx.to_numpy(zero_copy_only=False))]
+        return out
+
+
+@attrs.define
+class _Table:
+    """Names to codes that grow as batches bring new names (lines, categories, procedure codes)."""
+
+    index: dict[str, int] = attrs.field(factory=dict)
+
+    def add(self, names: Sequence[str | None]) -> list[int]:
+        out = []
+        for v in names:
+            if v is None:
+                out.append(NONE)
+                continue
+            k = self.index.get(v)
+            if k is None:
+                k = self.index[v] = len(self.index)
+            out.append(k)
+        return out
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.index)
+
+
+def _index_dtype(rows: int) -> Any:
+    """int32 for row numbers and ranks while they fit, int64 beyond (2^31 lines)."""
+    return np.int32 if rows < (1 << 31) else np.int64
+
+
 def read_claims_fast(
     source: Any,
     ruleset: Ruleset,
     members: MemberColumns,
     member_records: Mapping[str, MemberRecord],
+    *,
+    batch_rows: int = BATCH_ROWS,
 ) -> FastClaims:
-    """Read and validate claims (see the module docstring)."""
+    """Read and validate claims (see the module docstring), ``batch_rows`` input rows at a time."""
     if isinstance(source, ClaimsInput):
         raise InputError("claims: already validated input given where a table was expected")
-    data = _Input(source)
+    data = _Batches(source, batch_rows)
     names = data.names
-    text_table = TextTable(names=names, columns={n: [] for n in names}, rows=data.rows)
-    _require_columns(text_table, CLAIMS_REQUIRED, "claims")
-    n = data.rows
-    col = data.column
-
-    fast = np.ones(n, dtype=np.bool_)
-    ids = pc.utf8_trim(_text(col("claim_id")), WHITESPACE)
-    id_present = _valid(ids) & np.asarray(pc.not_equal(ids, "").fill_null(False), dtype=np.bool_)
-    fast &= id_present
-    dup, first = _first_rows(ids, id_present)
-    fast &= ~dup
-    member_codes, member_names = text_codes(col("member_id"))
-    family_codes, family_names = text_codes(col("family_id"))
-    line_codes, line_names = text_codes(col("line"))
-    cat_codes, cat_names = text_codes(col("category"))
-    code_codes, code_names = text_codes(col("code"))
-    net_codes, net_names = text_codes(col("network"))
-    cause_codes, cause_names = text_codes(col("cause"))
-    fast &= (member_codes >= 0) & (line_codes >= 0) & (cat_codes >= 0)
-    incurred, inc_present, ok = date_column(col("incurred"))
-    fast &= ok & inc_present
-    paid, paid_present, ok = date_column(col("paid"))
-    fast &= ok & paid_present
-    billed, billed_present, ok = money_column(col("billed"))
-    fast &= ok & billed_present & (billed >= 0)
-    network, ok = _choice(net_codes, net_names, ("in", "out"), 0)
-    fast &= ok
-    units, ok = units_column(col("units"))
-    fast &= ok
-    allowed, allowed_present, ok = money_column(col("allowed"))
-    fast &= ok & (~allowed_present | (allowed >= 0))
-    weekly, weekly_present, ok = money_column(col("weekly_earnings"))
-    fast &= ok & (~weekly_present | (weekly >= 0))
-    a_start, start_present, ok = date_column(col("absence_start"))
-    fast &= ok
-    a_end, end_present, ok = date_column(col("absence_end"))
-    fast &= ok
-    cause, ok = _choice(cause_codes, cause_names, CAUSES, -1)
-    fast &= ok
-    # the reference reader's row rules
-    to_member = np.array([members.index.get(v, NONE) for v in member_names] or [NONE], dtype=np.int64)
-    member = np.where(member_codes >= 0, to_member[np.maximum(member_codes, 0)], NONE)
-    fast &= member >= 0
-    fam_index = {name: k for k, name in enumerate(members.family_names)}
-    to_family = np.array([fam_index.get(v, -3) for v in family_names] or [NONE], dtype=np.int64)
-    given_family = np.where(family_codes >= 0, to_family[np.maximum(family_codes, 0)], NONE)
-    member_family = members.family[np.maximum(member, 0)] if members.n else np.zeros(n, dtype=np.int64)
-    fast &= (given_family == NONE) | (given_family == member_family)
+    header = TextTable(names=names, columns={n: [] for n in names}, rows=0)
+    _require_columns(header, CLAIMS_REQUIRED, "claims")
+    known = set(CLAIMS_REQUIRED + CLAIMS_OPTIONAL)
+    extra = [c for c in names if c not in known]
+    fields = CLAIMS_REQUIRED + CLAIMS_OPTIONAL
     kinds = _LineKinds.of(ruleset)
-    known_line = np.array([v in kinds.kinds or v in kinds.excluded for v in line_names] or [False])
-    fast &= known_line[np.maximum(line_codes, 0)]
-    fast &= paid >= incurred
-    disability = np.array([kinds.kinds.get(v) in DISABILITY_KINDS for v in line_names] or [False])
-    dis = disability[np.maximum(line_codes, 0)] & (line_codes >= 0)
-    if dis.any():
-        has_earn = weekly_present.copy()
-        if members.n:
-            m0 = np.maximum(member, 0)
-            has_earn |= (members.weekly[m0] >= 0) | (members.annual[m0] >= 0)
-        fast &= ~dis | (start_present & end_present & (a_end >= a_start) & has_earn)
+    rows = data.rows_at_most
+
+    fam_index = {name: k for k, name in enumerate(members.family_names)}
+    lines, categories, codes = _Table(), _Table(), _Table()
+    member_of = _Codes(index=StringIndex(pa.array(members.ids, type=pa.string())))
+    family_of = _Codes(index=StringIndex(pa.array(members.family_names, type=pa.string())))
+    family_of.absent = -3  # a family the enrollment does not know
+    line_of = _Codes(lambda v: lines.add([x if x in kinds.kinds or x in kinds.excluded else None for x in v]))
+    category_of = _Codes(categories.add)
+    code_of = _Codes(codes.add)
+    network_of = _Codes(lambda v: [NETWORKS.index(x.lower()) if x.lower() in NETWORKS else -2 for x in v])
+    # cause codes index ``columns.CAUSES``: 0 none, then the reader's causes
+    cause_of = _Codes(lambda v: [CAUSES.index(x.lower()) + 1 if x.lower() in CAUSES else -2 for x in v])
+    disability_line: dict[int, bool] = {}
+
+    out = {
+        "fast": _Growing(np.bool_, rows),
+        "present": _Growing(np.bool_, rows),
+        "member": _Growing(np.int32, rows),
+        "family": _Growing(np.int32, rows),
+        "line": _Growing(np.int32, rows),
+        "network": _Growing(np.int8, rows),
+        "category": _Growing(np.int32, rows),
+        "incurred": _Growing(np.int32, rows),
+        "paid": _Growing(np.int32, rows),
+        "billed": _Growing(np.int64, rows),
+        "allowed": _Growing(np.int64, rows),
+        "code": _Growing(np.int32, rows),
+        "units": _Growing(np.int64, rows),
+        "weekly": _Growing(np.int64, rows),
+        "absence_start": _Growing(np.int64, rows),
+        "absence_end": _Growing(np.int64, rows),
+        "cause": _Growing(np.int8, rows),
+    }
+    id_chunks: list[pa.Array] = []
+    extra_batches: list[pa.RecordBatch] = []
+    texts: dict[int, list[str | None]] = {}  # cleaned field values of rows the fast checks did not clear
+    offset = 0
+    for batch in data:
+        m = batch.num_rows
+
+        def col(name: str, batch: pa.RecordBatch = batch, m: int = m) -> pa.Array:
+            return batch.column(name) if name in names else pa.nulls(m, type=pa.string())
+
+        fast = np.ones(m, dtype=np.bool_)
+        ids = pc.utf8_trim(_text(col("claim_id")), WHITESPACE)
+        present = _valid(ids) & np.asarray(pc.not_equal(ids, "").fill_null(False), dtype=np.bool_)
+        fast &= present
+        member = member_of(col("member_id"), NONE)
+        fast &= member >= 0
+        given_family = family_of(col("family_id"), NONE)
+        line = line_of(col("line"), NONE)
+        fast &= line >= 0
+        category = category_of(col("category"), NONE)
+        fast &= category >= 0
+        incurred, inc_present, ok = date_column(col("incurred"))
+        fast &= ok & inc_present
+        paid, paid_present, ok = date_column(col("paid"))
+        fast &= ok & paid_present
+        billed, billed_present, ok = money_column(col("billed"))
+        fast &= ok & billed_present & (billed >= 0)
+        network = network_of(col("network"), 0)
+        fast &= network >= 0
+        code = code_of(col("code"), NONE)
+        units, ok = units_column(col("units"))
+        fast &= ok
+        allowed, allowed_present, ok = money_column(col("allowed"))
+        fast &= ok & (~allowed_present | (allowed >= 0))
+        weekly, weekly_present, ok = money_column(col("weekly_earnings"))
+        fast &= ok & (~weekly_present | (weekly >= 0))
+        a_start, start_present, ok = date_column(col("absence_start"))
+        fast &= ok
+        a_end, end_present, ok = date_column(col("absence_end"))
+        fast &= ok
+        cause = cause_of(col("cause"), 0)
+        fast &= cause >= 0
+        # the reference reader's row rules
+        member_family = members.family[np.maximum(member, 0)] if members.n else np.zeros(m, dtype=np.int64)
+        fast &= (given_family == NONE) | (given_family == member_family)
+        fast &= paid >= incurred
+        line_names = lines.names
+        for k in range(len(disability_line), len(line_names)):
+            disability_line[k] = kinds.kinds.get(line_names[k]) in DISABILITY_KINDS
+        dis_lut = np.array([disability_line[k] for k in range(len(line_names))] + [False], dtype=np.bool_)
+        dis = dis_lut[line]  # NONE (-1) reads the last entry: False
+        if dis.any():
+            has_earn = weekly_present.copy()
+            if members.n:
+                m0 = np.maximum(member, 0)
+                has_earn |= (members.weekly[m0] >= 0) | (members.annual[m0] >= 0)
+            fast &= ~dis | (start_present & end_present & (a_end >= a_start) & has_earn)
+
+        slow = np.flatnonzero(~fast)
+        if len(slow):
+            texts.update(_cleaned_rows(col, names, slow, fields, offset))
+        out["fast"].put(fast)
+        out["present"].put(present)
+        out["member"].put(member)
+        out["family"].put(np.where(given_family >= 0, given_family, member_family))
+        out["line"].put(line)
+        out["network"].put(network)
+        out["category"].put(category)
+        out["incurred"].put(incurred)
+        out["paid"].put(paid)
+        out["billed"].put(billed)
+        out["allowed"].put(np.where(allowed_present, allowed, NONE))
+        out["code"].put(code)
+        out["units"].put(units)
+        out["weekly"].put(np.where(weekly_present, weekly, NONE))
+        out["absence_start"].put(np.where(start_present, a_start, NODAY))
+        out["absence_end"].put(np.where(end_present, a_end, NODAY))
+        out["cause"].put(cause)
+        id_chunks.append(ids.cast(pa.string()))
+        if extra:
+            extra_batches.append(batch.select(extra))
+        offset += m
+        del batch
+    n = offset
+
+    ids_all = pa.concat_arrays(id_chunks) if id_chunks else pa.array([], type=pa.string())
+    del id_chunks
+    fast_all = out.pop("fast").done()
+    present_all = out.pop("present").done()
+    dup, first, order = _duplicates(ids_all, present_all)
+    newly = np.flatnonzero(dup & fast_all)
+    fast_all &= ~dup
+    if len(newly):  # rows the fast checks cleared but whose id an earlier batch held: read them again
+        texts.update(_reread(data, names, newly, fields))
 
     # rows the fast checks did not clear: the reference reader's row function decides
-    slow = np.flatnonzero(~fast)
+    cols = {name: g.done() for name, g in out.items()}
+    del out
     rejects: list[Reject] = []
-    slow_records: list[ClaimRecord] = []
-    if len(slow):
-        texts = _row_texts(col, names, slow, CLAIMS_REQUIRED + CLAIMS_OPTIONAL)
+    keep = fast_all
+    if texts:
         first_row = dict(first)
-        for j, i in enumerate(slow.tolist()):
+        for i in sorted(texts):
             row = i + 1
-            values = [clean(texts[name][j]) for name in CLAIMS_REQUIRED + CLAIMS_OPTIONAL]
-            raw_id = values[0] or ""
+            values = texts[i]
             try:
-                slow_records.append(
-                    _claim(*values, row=row, lines=kinds, members=member_records, first_row=first_row)
-                )
+                rec = _claim(*values, row=row, lines=kinds, members=member_records, first_row=first_row)
             except RowError as err:
-                rejects.append(Reject(row=row, claim_id=raw_id, reason=err.reason))
-    fast_idx = np.flatnonzero(fast)
-    everything = len(fast_idx) == n
-
-    def pick(values: I64) -> I64:
-        return values if everything else values[fast_idx]
-
-    def opt(values: I64, present: B, absent: int) -> I64:
-        return pick(values if present.all() else np.where(present, values, absent))
-
-    fam = np.where(given_family >= 0, given_family, member_family)
-    fast_cols = ClaimColumns(
-        row=(fast_idx + 1).astype(np.int64),
-        claim_id=ids if everything else ids.take(pa.array(fast_idx)),
-        cid_rank=np.zeros(len(fast_idx), dtype=np.int64),
-        member=pick(member),
-        member_id=pa.DictionaryArray.from_arrays(
-            pa.array(pick(member_codes)), pa.array(member_names, type=pa.string())
-        ),
-        family=pick(fam),
-        family_names=members.family_names,
-        line=pick(line_codes),
-        line_names=tuple(line_names),
-        network=pick(network),
-        category=pick(cat_codes),
-        category_names=tuple(cat_names),
-        incurred=pick(incurred),
-        paid=pick(paid),
-        billed=pick(billed),
-        allowed=opt(allowed, allowed_present, NONE),
-        code=pick(code_codes),
-        code_names=tuple(code_names),
-        units=pick(units),
-        weekly=opt(weekly, weekly_present, NONE),
-        absence_start=opt(a_start, start_present, NODAY),
-        absence_end=opt(a_end, end_present, NODAY),
-        cause=pick(np.where(cause >= 0, cause + 1, 0)),
+                rejects.append(Reject(row=row, claim_id=values[0] or "", reason=err.reason))
+                continue
+            keep[i] = True
+            _put_record(cols, i, rec, members, fam_index, lines, categories, codes)
+            if rec.claim_id != ids_all[i].as_py():  # never seen: the fast path trims as str.strip does
+                ids_all = _replace(ids_all, i, rec.claim_id)
+    everything = bool(keep.all())
+    kept = np.arange(n) if everything else np.flatnonzero(keep)
+    if not everything:
+        for name in list(cols):
+            cols[name] = cols[name][keep]
+    claim_ids = ids_all if everything else ids_all.filter(pa.array(keep))
+    del ids_all
+    member_ids = pa.array(members.ids, type=pa.string())
+    claims = ClaimColumns(
+        row=(kept + 1).astype(_index_dtype(n + 1)),
+        claim_id=claim_ids,
+        cid_rank=_ranks(order, keep, everything, _index_dtype(n)),
+        member=cols["member"],
+        member_id=pa.DictionaryArray.from_arrays(pa.array(cols["member"]), member_ids),
+        family=cols["family"],
+        family_names=tuple(fam_index),
+        line=cols["line"],
+        line_names=lines.names,
+        network=cols["network"],
+        category=cols["category"],
+        category_names=categories.names,
+        incurred=cols["incurred"],
+        paid=cols["paid"],
+        billed=cols["billed"],
+        allowed=cols["allowed"],
+        code=cols["code"],
+        code_names=codes.names,
+        units=cols["units"],
+        weekly=cols["weekly"],
+        absence_start=cols["absence_start"],
+        absence_end=cols["absence_end"],
+        cause=cols["cause"],
     )
-    claims = fast_cols
-    accepted = fast_idx
-    if slow_records:
-        claims, accepted = _merge(fast_cols, fast_idx, slow_records, members)
-    claims = attrs.evolve(claims, cid_rank=claim_id_rank(claims.claim_id))
-    known = set(CLAIMS_REQUIRED + CLAIMS_OPTIONAL)
+    table = None
+    if extra_batches:
+        table = pa.Table.from_batches(extra_batches)
+    elif extra:
+        table = pa.table({c: pa.array([], type=pa.string()) for c in extra})
+    del data, extra_batches, cols
+    # the decoded batches are gone: hand the memory Arrow's allocator kept back to the system, so
+    # settling (numpy, another allocator) can use it
+    pa.default_memory_pool().release_unused()
     return FastClaims(
         claims=claims,
         rejects=tuple(sorted(rejects, key=lambda r: r.row)),
         received=n,
         columns=names,
-        table=data.columns_table(extra) if (extra := [c for c in names if c not in known]) else None,
-        accepted_rows=accepted.astype(np.int64),
+        table=table,
     )
 
 
-def _remap(codes: I64, names: Sequence[str], into: list[str]) -> I64:
-    """``codes`` over ``names`` re-expressed over ``into`` (extended with names it lacks)."""
-    index = {v: k for k, v in enumerate(into)}
-    lut = []
-    for v in names:
-        if v not in index:
-            index[v] = len(into)
-            into.append(v)
-        lut.append(index[v])
-    table = np.array(lut or [0], dtype=np.int64)
-    return np.where(codes >= 0, table[np.maximum(codes, 0)], codes)
+def _cleaned_rows(
+    col: Callable[[str], pa.Array],
+    names: Collection[str],
+    rows: npt.NDArray[np.intp],
+    fields: Sequence[str],
+    offset: int,
+) -> dict[int, list[str | None]]:
+    """The cleaned text of ``fields`` on ``rows`` (batch positions), keyed by input position."""
+    texts = _row_texts(col, names, rows, fields)
+    return {offset + i: [clean(texts[name][j]) for name in fields] for j, i in enumerate(rows.tolist())}
 
 
-def _merge(
-    fast: ClaimColumns, fast_idx: I64, records: list[ClaimRecord], members: MemberColumns
-) -> tuple[ClaimColumns, I64]:
-    """Fast-path columns and reference-accepted records, merged back into input order."""
-    slow = claims_from_records(records, members)
-    line_names = list(fast.line_names)
-    cat_names = list(fast.category_names)
-    code_names = list(fast.code_names)
-    fam_names = list(fast.family_names)
-    remapped = {
-        "line": (
-            _remap(fast.line, fast.line_names, line_names),
-            _remap(slow.line, slow.line_names, line_names),
-        ),
-        "category": (
-            _remap(fast.category, fast.category_names, cat_names),
-            _remap(slow.category, slow.category_names, cat_names),
-        ),
-        "code": (
-            _remap(fast.code, fast.code_names, code_names),
-            _remap(slow.code, slow.code_names, code_names),
-        ),
-        "family": (
-            _remap(fast.family, fast.family_names, fam_names),
-            _remap(slow.family, slow.family_names, fam_names),
-        ),
-    }
-    rows = np.concatenate([fast.row, slow.row])
-    order = np.argsort(rows, kind="stable")
+def _reread(
+    data: _Batches, names: Collection[str], rows: npt.NDArray[np.intp], fields: Sequence[str]
+) -> dict[int, list[str | None]]:
+    """The cleaned text of ``fields`` on input ``rows`` (ascending), from a second pass."""
+    out: dict[int, list[str | None]] = {}
+    offset = 0
+    for batch in data:
+        m = batch.num_rows
+        lo, hi = np.searchsorted(rows, [offset, offset + m])
+        if hi > lo:
 
-    def cat(name: str) -> I64:
-        if name in remapped:
-            a, b = remapped[name]
-        else:
-            a, b = getattr(fast, name), getattr(slow, name)
-        return np.concatenate([a, b])[order]
+            def col(name: str, batch: pa.RecordBatch = batch) -> pa.Array:
+                return batch.column(name)
 
-    def cat_text(name: str) -> pa.Array:
-        both = pa.concat_arrays(
-            [getattr(fast, name).cast(pa.string()), getattr(slow, name).cast(pa.string())]
-        )
-        return both.take(pa.array(order))
+            out.update(_cleaned_rows(col, names, rows[lo:hi] - offset, fields, offset))
+        offset += m
+        if hi == len(rows):
+            break
+    return out
 
-    merged = ClaimColumns(
-        row=rows[order],
-        claim_id=cat_text("claim_id"),
-        cid_rank=np.zeros(len(rows), dtype=np.int64),
-        member=cat("member"),
-        member_id=cat_text("member_id"),
-        family=cat("family"),
-        family_names=tuple(fam_names),
-        line=cat("line"),
-        line_names=tuple(line_names),
-        network=cat("network"),
-        category=cat("category"),
-        category_names=tuple(cat_names),
-        incurred=cat("incurred"),
-        paid=cat("paid"),
-        billed=cat("billed"),
-        allowed=cat("allowed"),
-        code=cat("code"),
-        code_names=tuple(code_names),
-        units=cat("units"),
-        weekly=cat("weekly"),
-        absence_start=cat("absence_start"),
-        absence_end=cat("absence_end"),
-        cause=cat("cause"),
-    )
-    return merged, (rows[order] - 1).astype(np.int64)
+
+def _replace(ids: pa.Array, i: int, value: str) -> pa.Array:
+    values = ids.to_pylist()
+    values[i] = value
+    return pa.array(values, type=pa.string())
+
+
+def _put_record(
+    cols: dict[str, npt.NDArray[Any]],
+    i: int,
+    rec: ClaimRecord,
+    members: MemberColumns,
+    fam_index: dict[str, int],
+    lines: _Table,
+    categories: _Table,
+    codes: _Table,
+) -> None:
+    """The reference reader's record of row ``i`` written into the columns."""
+    cols["member"][i] = members.index[rec.member_id]
+    cols["family"][i] = fam_index.setdefault(rec.family_id, len(fam_index))
+    cols["line"][i] = lines.add([rec.line])[0]
+    cols["network"][i] = NETWORKS.index(rec.network)
+    cols["category"][i] = categories.add([rec.category])[0]
+    cols["incurred"][i] = day_number(rec.incurred)
+    cols["paid"][i] = day_number(rec.paid)
+    cols["billed"][i] = to_cents(rec.billed)
+    cols["allowed"][i] = NONE if rec.allowed is None else to_cents(rec.allowed)
+    cols["code"][i] = codes.add([rec.code])[0]
+    cols["units"][i] = rec.units
+    cols["weekly"][i] = NONE if rec.weekly_earnings is None else to_cents(rec.weekly_earnings)
+    cols["absence_start"][i] = day_number(rec.absence_start)
+    cols["absence_end"][i] = day_number(rec.absence_end)
+    cols["cause"][i] = 0 if rec.cause is None else CAUSES.index(rec.cause) + 1
+
+
+def _duplicates(ids: pa.Array, present: B) -> tuple[B, dict[str, int], I64 | None]:
+    """(duplicate, first, order): ``duplicate`` marks rows whose cleaned id a lower row already
+    holds, ``first`` maps each duplicated id to its first row (1-based) and ``order`` lists the
+    rows with an id in Python ``str`` order of the ids, ties by row (None: the ids already ascend)."""
+    n = len(ids)
+    dup = np.zeros(n, dtype=np.bool_)
+    if n <= 1 or pc.all(pc.greater(ids[1:], ids[:-1])).as_py():
+        return dup, {}, None
+    order = np.asarray(pc.sort_indices(ids).to_numpy(), dtype=np.int64)  # stable, UTF-8 byte order
+    order = order[present[order]]
+    sorted_ids = ids.take(pa.array(order))
+    same = np.zeros(len(order), dtype=np.bool_)
+    if len(order) > 1:
+        same[1:] = np.asarray(pc.equal(sorted_ids[1:], sorted_ids[:-1]).fill_null(False), dtype=np.bool_)
+    del sorted_ids
+    dup[order[same]] = True
+    first: dict[str, int] = {}
+    if same.any():
+        starts = np.flatnonzero(~same)
+        group = np.cumsum(~same) - 1
+        firsts = order[starts[group[same]]]
+        for pos, f in zip(order[same].tolist(), firsts.tolist(), strict=True):
+            first.setdefault(str(ids[pos].as_py()), f + 1)
+    return dup, first, order
+
+
+def _ranks(order: I64 | None, keep: B, everything: bool, dtype: Any) -> npt.NDArray[Any]:
+    """Each kept row's rank among the kept ids in Python ``str`` order (kept ids are distinct)."""
+    k = len(keep) if everything else int(keep.sum())
+    if order is None:  # the ids ascend with the rows
+        return np.arange(k, dtype=dtype)
+    kept_sorted = order if everything else order[keep[order]]
+    position = kept_sorted if everything else (np.cumsum(keep) - 1)[kept_sorted]
+    rank = np.empty(k, dtype=dtype)
+    rank[position] = np.arange(k, dtype=dtype)
+    return rank
 
 
 # --------------------------------------------------------------------------- enrollment

@@ -486,7 +486,7 @@ def _extra_column(name: str, read: FastClaims, lo: int, hi: int) -> pa.Array:
 
     assert read.table is not None  # kept whenever the input has extra columns
     col = read.table.column(name)
-    rows = pa.array(read.accepted_rows[lo:hi])
+    rows = pa.array(read.claims.row[lo:hi] - 1)
     t = col.type
     if pa.types.is_dictionary(t):
         col = col.cast(t.value_type)
@@ -622,6 +622,5 @@ def settle_records(
         received=len(records),
         columns=tuple(columns or DEFAULT_COLUMNS),
         table=None,
-        accepted_rows=np.arange(len(records), dtype=np.int64),
     )
     return settle_columns(ruleset, read, mcols, {m.member_id: m for m in members})
