@@ -76,6 +76,9 @@ class Adjudicated:
     fallback_reasons: dict[int, str]
     terms: TermTable
     term: I64
+    family: I64  # the accumulator family of each line (its member's, else the claim's)
+    family_order: I64  # lines grouped by ``family``, each family's lines in processing order
+    family_bounds: I64  # chunk limits in ``family_order`` at family boundaries (``family_chunks``)
 
     @property
     def fallback_lines(self) -> int:
@@ -254,10 +257,11 @@ def adjudicate_columns(
     # family's accumulator slots stay in cache while its lines are settled
     n_fam = int(acc_family.max()) + 1 if n else 1
     by_family = kernels.counting_sort(acc_family, n_fam, order)
+    bounds = family_chunks(acc_family, n_fam, CHUNKS)
     out_reason = reason
     kernels.adjudicate(
         by_family,
-        family_chunks(acc_family, n_fam, CHUNKS),
+        bounds,
         active,
         mm,
         acc_family,
@@ -321,6 +325,9 @@ def adjudicate_columns(
         fallback_reasons=fallback_reasons,
         terms=T,
         term=term,
+        family=acc_family,
+        family_order=by_family,
+        family_bounds=bounds,
     )
 
 

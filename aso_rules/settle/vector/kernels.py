@@ -277,95 +277,6 @@ def _adjudicate_range(
 
 
 @njit(cache=True)
-def specific(
-    order: Any,
-    eligible: Any,
-    claimant: Any,
-    plan: Any,
-    sd_of: Any,  # per claimant: deductible in cents, -1 = excluded (never reimbursed)
-    n_claimants: int,
-    asd: int,
-    pct_num: int,
-    pct_den: int,
-    maximum: int,  # -1 = none
-    half_even: bool,
-    out_share: Any,
-    out_absorbed: Any,
-    spent: Any,
-    seen: Any,
-    absorbed_by: Any,
-    reimbursed: Any,
-) -> None:
-    """One specific tier (DOMAIN.md 6.3) in stop-loss order; per-claimant totals filled in place."""
-    excess_x = np.zeros(max(n_claimants, 1), dtype=np.int64)
-    asd_left = asd
-    for j in range(order.shape[0]):
-        i = order[j]
-        if not eligible[i]:
-            continue
-        m = claimant[i]
-        sd = sd_of[m]
-        before = spent[m]
-        after = before + plan[i]
-        spent[m] = after
-        seen[m] = True
-        if sd < 0 or after <= sd:
-            continue
-        r_before = reimbursed[m]
-        over_before = before - sd if before > sd else 0
-        excess_line = after - sd - over_before
-        absorbed = min(excess_line, asd_left)
-        asd_left -= absorbed
-        out_absorbed[i] = absorbed
-        absorbed_by[m] += absorbed
-        excess_x[m] += excess_line - absorbed
-        x = excess_x[m]
-        r = x if pct_num == pct_den else round_div(x, pct_num, pct_den, half_even)
-        if maximum >= 0 and r > maximum:
-            r = maximum
-        reimbursed[m] = r
-        out_share[i] = r - r_before
-
-
-@njit(cache=True)
-def aggregate(
-    order: Any,
-    eligible: Any,
-    in_specific: Any,
-    claimant: Any,
-    plan: Any,
-    cap_of: Any,  # per claimant: cap in cents, -1 = uncapped
-    net: bool,
-    spec_share: Any,
-    asd_counts: bool,
-    absorbed: Any,
-    n_claimants: int,
-    out_contribution: Any,
-) -> None:
-    """Each eligible line's contribution to the aggregate's eligible claims G (DOMAIN.md 7.2)."""
-    spent = np.zeros(max(n_claimants, 1), dtype=np.int64)
-    for j in range(order.shape[0]):
-        i = order[j]
-        if not eligible[i]:
-            continue
-        if not in_specific[i]:
-            out_contribution[i] = plan[i]
-            continue
-        if net:
-            out_contribution[i] = plan[i] - spec_share[i]
-            continue
-        m = claimant[i]
-        cap = cap_of[m]
-        before = spent[m]
-        after = before + plan[i]
-        spent[m] = after
-        counted = after - before if cap < 0 else min(after, cap) - min(before, cap)
-        if asd_counts:
-            counted += absorbed[i]
-        out_contribution[i] = counted
-
-
-@njit(cache=True)
 def counting_sort(keys: Any, n_keys: int, perm: Any) -> Any:
     """``perm`` stably re-ordered by ``keys[perm]`` (keys in 0..n_keys-1): O(n + n_keys)."""
     counts = np.zeros(n_keys + 1, dtype=np.int64)
@@ -567,46 +478,6 @@ def prepare(
 
 
 @njit(cache=True)
-def group_sum(keys: Any, values: Any, mask: Any, n_groups: int) -> Any:
-    """Exact int64 sums of ``values`` by ``keys`` over the lines where ``mask`` holds."""
-    out = np.zeros(max(n_groups, 1), dtype=np.int64)
-    for i in range(keys.shape[0]):
-        if mask[i]:
-            out[keys[i]] += values[i]
-    return out
-
-
-@njit(cache=True)
-def in_contract(
-    status: Any,
-    line: Any,
-    covered_line: Any,  # bool per line code
-    incurred: Any,
-    paid: Any,
-    member: Any,
-    m_start: Any,
-    m_end: Any,
-    inc_from: int,
-    inc_to: int,
-    paid_from: int,
-    paid_to: int,
-    out: Any,
-) -> None:
-    """``stoploss.contract_flags``: paid, a covered line, both dates in their windows, person covered."""
-    for i in range(status.shape[0]):
-        m = member[i]
-        inc = incurred[i]
-        out[i] = (
-            status[i] == 0
-            and covered_line[line[i]]
-            and inc_from <= inc <= inc_to
-            and paid_from <= paid[i] <= paid_to
-            and m >= 0
-            and m_start[m] <= inc <= m_end[m]
-        )
-
-
-@njit(cache=True)
 def add_months_many(days: Any, months: Any) -> Any:
     """``add_months_day`` over arrays."""
     out = np.empty_like(days)
@@ -690,3 +561,242 @@ def std_periods(
         last_accident[key] = accident
         days_so_far[key] += days
         payable_so_far[key] += payable
+
+
+# --------------------------------------------------------------------------- stop-loss by family
+
+
+@njit(cache=True, parallel=True)
+def stoploss_lines(
+    order: Any,  # lines grouped by claimant family, each family's lines in stop-loss order
+    bounds: Any,  # chunk limits in ``order``, each at a family boundary (chunks run in parallel)
+    status: Any,
+    line: Any,
+    incurred: Any,
+    paid: Any,
+    member: Any,
+    m_start: Any,
+    m_end: Any,
+    plan: Any,
+    claimant: Any,
+    covered: Any,  # bool[n_contracts, n_line_codes]: the specific tiers, then the aggregate if any
+    windows: Any,  # int64[n_contracts, 4]: incurred from, incurred to, paid from, paid to
+    deductible: Any,  # int64[n_tiers, n_claimants]: each claimant's deductible, -1 = excluded
+    cap: Any,  # int64[n_claimants]: the aggregate's cap per claimant, -1 = uncapped
+    in_spec: Any,  # bool per line code: the aggregate caps these lines (the lowest tier's covers)
+    net: bool,
+    out_eligible: Any,  # bool[n_contracts, n]
+    spent: Any,  # int64[n_tiers, n_claimants]
+    seen: Any,  # bool[n_tiers, n_claimants]
+    out_event: Any,  # int8[n_tiers, n]: 1 where the claimant's spend is above its deductible
+    out_excess: Any,  # int64[n_tiers, n]: the line's excess over the deductible (event lines)
+    agg_spent: Any,  # int64[n_claimants]
+    out_contribution: Any,  # int64[n]: the aggregate contribution before ASD / net-of-specific
+) -> None:
+    """Everything of specific and aggregate stop-loss that stays inside one claimant (DOMAIN.md 6.2,
+    6.3, 7.2): eligibility, each claimant's running spend, each line's excess over the claimant's
+    deductible and its capped aggregate contribution. Claimants never cross families, so chunks of
+    whole families run on separate threads with the same results as one thread; what crosses
+    claimants (the aggregating specific deductible) is left to ``specific_events``."""
+    for c in prange(bounds.shape[0] - 1):
+        _stoploss_range(
+            order, bounds[c], bounds[c + 1], status, line, incurred, paid, member, m_start, m_end, plan,
+            claimant, covered, windows, deductible, cap, in_spec, net, out_eligible, spent, seen, out_event,
+            out_excess, agg_spent, out_contribution,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def _stoploss_range(
+    order: Any,
+    lo: int,
+    hi: int,
+    status: Any,
+    line: Any,
+    incurred: Any,
+    paid: Any,
+    member: Any,
+    m_start: Any,
+    m_end: Any,
+    plan: Any,
+    claimant: Any,
+    covered: Any,
+    windows: Any,
+    deductible: Any,
+    cap: Any,
+    in_spec: Any,
+    net: bool,
+    out_eligible: Any,
+    spent: Any,
+    seen: Any,
+    out_event: Any,
+    out_excess: Any,
+    agg_spent: Any,
+    out_contribution: Any,
+) -> None:
+    n_tiers = deductible.shape[0]
+    n_contracts = covered.shape[0]
+    for j in range(lo, hi):
+        i = order[j]
+        if status[i] != 0:
+            continue
+        m = member[i]
+        if m < 0:
+            continue
+        inc = incurred[i]
+        if inc < m_start[m] or inc > m_end[m]:
+            continue
+        li = line[i]
+        p = paid[i]
+        a = plan[i]
+        who = claimant[i]
+        for t in range(n_contracts):
+            if not covered[t, li]:
+                continue
+            if inc < windows[t, 0] or inc > windows[t, 1] or p < windows[t, 2] or p > windows[t, 3]:
+                continue
+            out_eligible[t, i] = True
+            if t < n_tiers:
+                sd = deductible[t, who]
+                before = spent[t, who]
+                after = before + a
+                spent[t, who] = after
+                seen[t, who] = True
+                if sd < 0 or after <= sd:
+                    continue
+                out_event[t, i] = 1
+                out_excess[t, i] = after - sd - (before - sd if before > sd else 0)
+            elif net or not in_spec[li]:
+                out_contribution[i] = a
+            else:
+                limit = cap[who]
+                before = agg_spent[who]
+                after = before + a
+                agg_spent[who] = after
+                if limit < 0:
+                    out_contribution[i] = a
+                else:
+                    out_contribution[i] = min(after, limit) - min(before, limit)
+
+
+@njit(cache=True)
+def specific_events(
+    events: Any,  # the lines with excess over their claimant's deductible, in stop-loss order
+    claimant: Any,
+    excess: Any,  # per line: its excess over the deductible (``stoploss_lines``)
+    n_claimants: int,
+    asd: int,
+    pct_num: int,
+    pct_den: int,
+    maximum: int,  # -1 = none
+    half_even: bool,
+    out_share: Any,
+    out_absorbed: Any,
+    absorbed_by: Any,
+    reimbursed: Any,
+) -> None:
+    """The chronological part of one specific tier (DOMAIN.md 6.3, ``ExcessAllocator``): the
+    aggregating specific deductible absorbs the first excess across claimants, then each claimant's
+    remaining excess is reimbursed at the percentage, capped at the maximum."""
+    excess_x = np.zeros(max(n_claimants, 1), dtype=np.int64)
+    asd_left = asd
+    for j in range(events.shape[0]):
+        i = events[j]
+        m = claimant[i]
+        e = excess[i]
+        absorbed = min(e, asd_left)
+        asd_left -= absorbed
+        out_absorbed[i] = absorbed
+        absorbed_by[m] += absorbed
+        excess_x[m] += e - absorbed
+        x = excess_x[m]
+        r = x if pct_num == pct_den else round_div(x, pct_num, pct_den, half_even)
+        if maximum >= 0 and r > maximum:
+            r = maximum
+        out_share[i] = r - reimbursed[m]
+        reimbursed[m] = r
+
+
+@njit(cache=True)
+def month_sums(paid: Any, mask: Any, values: Any, day0: int, month_of_day: Any, n_months: int) -> Any:
+    """Exact int64 sums of ``values`` by month (``month_of_day[paid - day0]``; -1 = none) where
+    ``mask`` holds; the last entry is the sum over every masked line."""
+    out = np.zeros(n_months + 1, dtype=np.int64)
+    for i in range(paid.shape[0]):
+        if mask[i]:
+            v = values[i]
+            out[n_months] += v
+            k = month_of_day[paid[i] - day0]
+            if k >= 0:
+                out[k] += v
+    return out
+
+
+# --------------------------------------------------------------------------- sums for fees and the summary
+
+# columns of ``line_sums``' outputs
+ACT_COUNTED, ACT_PLAN, ACT_SAVINGS, ACT_LINES, ACT_PAID = 0, 1, 2, 3, 4
+BY_LINES, BY_BILLED, BY_ALLOWED, BY_MEMBER, BY_PLAN = 0, 1, 2, 3, 4
+
+
+@njit(cache=True, parallel=True)
+def line_sums(
+    chunks: int,
+    paid: Any,
+    line: Any,
+    status: Any,
+    billed: Any,
+    allowed: Any,
+    copay: Any,
+    deductible: Any,
+    coinsurance: Any,
+    over_max: Any,
+    plan: Any,
+    day0: int,
+    month_of_day: Any,  # month index (from the first paid month) of each day from ``day0``
+    n_months: int,
+    n_lines: int,
+    counts_denied: bool,
+) -> tuple[Any, Any]:
+    """One pass over every line: by (paid month, line) the lines counted for per-claim fees, plan
+    paid and savings of paid lines, lines and paid lines (``ACT_*`` columns); by line the lines,
+    billed, allowed, member paid and plan paid (``BY_*`` columns). Exact int64 sums; chunks of
+    lines run in parallel, each into its own rows, added up at the end."""
+    n = paid.shape[0]
+    size = max(n_months * n_lines, 1)
+    act = np.zeros((chunks, size, 5), dtype=np.int64)
+    by = np.zeros((chunks, max(n_lines, 1), 5), dtype=np.int64)
+    for c in prange(chunks):
+        lo = (n * c) // chunks
+        hi = (n * (c + 1)) // chunks
+        for i in range(lo, hi):
+            li = line[i]
+            key = month_of_day[paid[i] - day0] * n_lines + li
+            ok = status[i] == 0
+            p = plan[i]
+            a = allowed[i]
+            act[c, key, ACT_LINES] += 1
+            if ok or counts_denied:
+                act[c, key, ACT_COUNTED] += 1
+            if ok:
+                act[c, key, ACT_PAID] += 1
+                act[c, key, ACT_PLAN] += p
+                act[c, key, ACT_SAVINGS] += billed[i] - a
+            by[c, li, BY_LINES] += 1
+            by[c, li, BY_BILLED] += billed[i]
+            by[c, li, BY_ALLOWED] += a
+            by[c, li, BY_MEMBER] += copay[i] + deductible[i] + coinsurance[i] + over_max[i]
+            by[c, li, BY_PLAN] += p
+    return act.sum(axis=0), by.sum(axis=0)
+
+
+@njit(cache=True)
+def all_distinct(values: Any, n_values: int) -> bool:
+    """Whether no value (in 0..n_values-1) occurs twice."""
+    marks = np.zeros(max(n_values, 1), dtype=np.bool_)
+    for i in range(values.shape[0]):
+        v = values[i]
+        if marks[v]:
+            return False
+        marks[v] = True
+    return True
