@@ -65,10 +65,32 @@ def adjudicate(
     out_over: Any,
     out_plan: Any,
     out_repriced: Any,
+    sl_on: bool,  # settle stop-loss in the same pass (lines in stop-loss order within families)
+    sl_family: bool,  # claimants are families (else members)
+    term_line: Any,  # line code of each term
+    incurred: Any,
+    paid: Any,
+    m_start: Any,
+    m_end: Any,
+    covered: Any,
+    windows: Any,
+    deductible: Any,
+    cap: Any,
+    in_spec: Any,
+    net: bool,
+    flags: Any,
+    spent: Any,
+    seen: Any,
+    event: Any,
+    excess: Any,
+    agg_spent: Any,
+    contribution: Any,
 ) -> None:
     """Visit limits, dollar maximums, cost sharing and accumulators (DOMAIN.md 3.3-3.6) for the
     ``active`` lines, family by family. Families never share an accumulator slot, so chunks of whole
-    families run on separate threads with the same results as one thread."""
+    families run on separate threads with the same results as one thread. With ``sl_on`` each paid
+    line also goes through ``stop_loss_line`` (its arguments as ``stoploss_lines``') while its
+    values are at hand: claimants never cross families either."""
     ded_m = np.zeros(max(n_members * n_owners * n_periods, 1), dtype=np.int64)
     oop_m = np.zeros(max(n_members * n_owners * n_periods, 1), dtype=np.int64)
     ded_f = np.zeros(max(n_families * n_owners * n_periods, 1), dtype=np.int64)
@@ -80,7 +102,8 @@ def adjudicate(
             order, bounds[c], bounds[c + 1], active, member, family, is_family, period, n_periods, term,
             allowed, t, lim, n_owners, n_vkeys, n_dkeys, half_even, plan_side, ded_m, oop_m, ded_f, oop_f,
             visits, dollars, out_status, out_reason, out_copay, out_ded, out_coins, out_over, out_plan,
-            out_repriced,
+            out_repriced, sl_on, sl_family, term_line, incurred, paid, m_start, m_end, covered, windows,
+            deductible, cap, in_spec, net, flags, spent, seen, event, excess, agg_spent, contribution,
         )  # fmt: skip
 
 
@@ -118,6 +141,26 @@ def _adjudicate_range(
     out_over: Any,
     out_plan: Any,
     out_repriced: Any,
+    sl_on: bool,
+    sl_family: bool,
+    term_line: Any,
+    incurred: Any,
+    paid: Any,
+    m_start: Any,
+    m_end: Any,
+    covered: Any,
+    windows: Any,
+    deductible: Any,
+    cap: Any,
+    in_spec: Any,
+    net: bool,
+    flags: Any,
+    spent: Any,
+    seen: Any,
+    event: Any,
+    excess: Any,
+    agg_spent: Any,
+    contribution: Any,
 ) -> None:
     life = n_periods - 1
     used_d = np.zeros(8, dtype=np.int64)
@@ -125,6 +168,13 @@ def _adjudicate_range(
     for j in range(lo, hi):
         i = order[j]
         if not active[i]:
+            if sl_on and out_status[i] == 0:  # paid without cost sharing (STD)
+                m = member[i]
+                stop_loss_line(
+                    i, m, family[i] if sl_family else m, term_line[term[i]], incurred[i], paid[i],
+                    out_plan[i], m_start, m_end, covered, windows, deductible, cap, in_spec, net, flags,
+                    spent, seen, event, excess, agg_spent, contribution,
+                )  # fmt: skip
             continue
         k = term[i]
         m = member[i]
@@ -274,6 +324,12 @@ def _adjudicate_range(
         out_coins[i] = ci
         out_over[i] = over
         out_plan[i] = plan
+        if sl_on:
+            stop_loss_line(
+                i, m, f if sl_family else m, term_line[k], incurred[i], paid[i], plan, m_start, m_end,
+                covered, windows, deductible, cap, in_spec, net, flags, spent, seen, event, excess, agg_spent,
+                contribution,
+            )  # fmt: skip
 
 
 @njit(cache=True)
@@ -566,6 +622,65 @@ def std_periods(
 # --------------------------------------------------------------------------- stop-loss by family
 
 
+@njit(cache=True, inline="always")
+def stop_loss_line(
+    i: int,
+    m: int,  # the line's member (< 0: not enrolled)
+    who: int,  # its claimant
+    li: int,  # its line code
+    inc: int,
+    p: int,
+    a: int,  # plan paid
+    m_start: Any,
+    m_end: Any,
+    covered: Any,  # bool[n_contracts, n_line_codes]: the specific tiers, then the aggregate if any
+    windows: Any,  # int64[n_contracts, 4]: incurred from, incurred to, paid from, paid to
+    deductible: Any,  # int64[n_tiers, n_claimants]: each claimant's deductible, -1 = excluded
+    cap: Any,  # int64[n_claimants]: the aggregate's cap per claimant, -1 = uncapped
+    in_spec: Any,  # bool per line code: the aggregate caps these lines (the lowest tier's covers)
+    net: bool,  # the aggregate counts claims net of specific
+    flags: Any,  # uint8[(n_contracts + 7) // 8, n]: bit t % 8 of row t // 8 = eligible for contract t
+    spent: Any,  # int64[n_tiers, n_claimants]
+    seen: Any,  # bool[n_tiers, n_claimants]
+    event: Any,  # int8[n_tiers, n]: 1 where the claimant's spend is above its deductible
+    excess: Any,  # int64[n_tiers, n]: the line's excess over the deductible (event lines)
+    agg_spent: Any,  # int64[n_claimants]
+    contribution: Any,  # int64[n]: the aggregate contribution before ASD / net-of-specific parts
+) -> None:
+    """One paid line of a claimant, in stop-loss order among the claimant's lines: what stays
+    inside one claimant of specific and aggregate stop-loss (DOMAIN.md 6.2, 6.3, 7.2): eligibility,
+    running spend, the line's excess over the claimant's deductible and its capped aggregate
+    contribution. What crosses claimants (the aggregating specific deductible) is left to
+    ``specific_events``."""
+    if m < 0 or inc < m_start[m] or inc > m_end[m]:
+        return
+    n_tiers = deductible.shape[0]
+    for t in range(covered.shape[0]):
+        if not covered[t, li]:
+            continue
+        if inc < windows[t, 0] or inc > windows[t, 1] or p < windows[t, 2] or p > windows[t, 3]:
+            continue
+        flags[t >> 3, i] |= np.uint8(1 << (t & 7))
+        if t < n_tiers:
+            sd = deductible[t, who]
+            before = spent[t, who]
+            after = before + a
+            spent[t, who] = after
+            seen[t, who] = True
+            if sd < 0 or after <= sd:
+                continue
+            event[t, i] = 1
+            excess[t, i] = after - sd - (before - sd if before > sd else 0)
+        elif net or not in_spec[li]:
+            contribution[i] = a
+        else:
+            limit = cap[who]
+            before = agg_spent[who]
+            after = before + a
+            agg_spent[who] = after
+            contribution[i] = a if limit < 0 else min(after, limit) - min(before, limit)
+
+
 @njit(cache=True, parallel=True)
 def stoploss_lines(
     order: Any,  # lines grouped by claimant family, each family's lines in stop-loss order
@@ -575,108 +690,38 @@ def stoploss_lines(
     incurred: Any,
     paid: Any,
     member: Any,
-    m_start: Any,
-    m_end: Any,
     plan: Any,
     claimant: Any,
-    covered: Any,  # bool[n_contracts, n_line_codes]: the specific tiers, then the aggregate if any
-    windows: Any,  # int64[n_contracts, 4]: incurred from, incurred to, paid from, paid to
-    deductible: Any,  # int64[n_tiers, n_claimants]: each claimant's deductible, -1 = excluded
-    cap: Any,  # int64[n_claimants]: the aggregate's cap per claimant, -1 = uncapped
-    in_spec: Any,  # bool per line code: the aggregate caps these lines (the lowest tier's covers)
-    net: bool,
-    out_eligible: Any,  # bool[n_contracts, n]
-    spent: Any,  # int64[n_tiers, n_claimants]
-    seen: Any,  # bool[n_tiers, n_claimants]
-    out_event: Any,  # int8[n_tiers, n]: 1 where the claimant's spend is above its deductible
-    out_excess: Any,  # int64[n_tiers, n]: the line's excess over the deductible (event lines)
-    agg_spent: Any,  # int64[n_claimants]
-    out_contribution: Any,  # int64[n]: the aggregate contribution before ASD / net-of-specific
-) -> None:
-    """Everything of specific and aggregate stop-loss that stays inside one claimant (DOMAIN.md 6.2,
-    6.3, 7.2): eligibility, each claimant's running spend, each line's excess over the claimant's
-    deductible and its capped aggregate contribution. Claimants never cross families, so chunks of
-    whole families run on separate threads with the same results as one thread; what crosses
-    claimants (the aggregating specific deductible) is left to ``specific_events``."""
-    for c in prange(bounds.shape[0] - 1):
-        _stoploss_range(
-            order, bounds[c], bounds[c + 1], status, line, incurred, paid, member, m_start, m_end, plan,
-            claimant, covered, windows, deductible, cap, in_spec, net, out_eligible, spent, seen, out_event,
-            out_excess, agg_spent, out_contribution,
-        )  # fmt: skip
-
-
-@njit(cache=True)
-def _stoploss_range(
-    order: Any,
-    lo: int,
-    hi: int,
-    status: Any,
-    line: Any,
-    incurred: Any,
-    paid: Any,
-    member: Any,
     m_start: Any,
     m_end: Any,
-    plan: Any,
-    claimant: Any,
     covered: Any,
     windows: Any,
     deductible: Any,
     cap: Any,
     in_spec: Any,
     net: bool,
-    out_eligible: Any,
+    flags: Any,
     spent: Any,
     seen: Any,
-    out_event: Any,
-    out_excess: Any,
+    event: Any,
+    excess: Any,
     agg_spent: Any,
-    out_contribution: Any,
+    contribution: Any,
 ) -> None:
-    n_tiers = deductible.shape[0]
-    n_contracts = covered.shape[0]
-    for j in range(lo, hi):
-        i = order[j]
-        if status[i] != 0:
-            continue
-        m = member[i]
-        if m < 0:
-            continue
-        inc = incurred[i]
-        if inc < m_start[m] or inc > m_end[m]:
-            continue
-        li = line[i]
-        p = paid[i]
-        a = plan[i]
-        who = claimant[i]
-        for t in range(n_contracts):
-            if not covered[t, li]:
+    """``stop_loss_line`` for every paid line of ``order`` (when the accumulator loop could not do
+    it: another stop-loss order, claimants grouped otherwise, or the reference fallback's lines).
+    Claimants never cross families, so chunks of whole families run on separate threads with the
+    same results as one thread."""
+    for c in prange(bounds.shape[0] - 1):
+        for j in range(bounds[c], bounds[c + 1]):
+            i = order[j]
+            if status[i] != 0:
                 continue
-            if inc < windows[t, 0] or inc > windows[t, 1] or p < windows[t, 2] or p > windows[t, 3]:
-                continue
-            out_eligible[t, i] = True
-            if t < n_tiers:
-                sd = deductible[t, who]
-                before = spent[t, who]
-                after = before + a
-                spent[t, who] = after
-                seen[t, who] = True
-                if sd < 0 or after <= sd:
-                    continue
-                out_event[t, i] = 1
-                out_excess[t, i] = after - sd - (before - sd if before > sd else 0)
-            elif net or not in_spec[li]:
-                out_contribution[i] = a
-            else:
-                limit = cap[who]
-                before = agg_spent[who]
-                after = before + a
-                agg_spent[who] = after
-                if limit < 0:
-                    out_contribution[i] = a
-                else:
-                    out_contribution[i] = min(after, limit) - min(before, limit)
+            stop_loss_line(
+                i, member[i], claimant[i], line[i], incurred[i], paid[i], plan[i], m_start, m_end, covered,
+                windows, deductible, cap, in_spec, net, flags, spent, seen, event, excess, agg_spent,
+                contribution,
+            )  # fmt: skip
 
 
 @njit(cache=True)

@@ -50,7 +50,7 @@ from aso_rules.settle.vector.engine import (
     reason_text,
 )
 from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
-from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, stop_loss
+from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, stop_loss, stop_loss_tables
 
 I64 = npt.NDArray[np.int64]
 
@@ -356,9 +356,11 @@ def settle_columns(
 ) -> VectorSettlement:
     """Everything after reading: adjudication, stop-loss, fees, employer cost, ledger, summary."""
     claims = read.claims
-    adj = adjudicate_columns(ruleset, claims, members, member_records=member_records)
+    # stop-loss is settled within claimants by the accumulator loop where it can (stoploss.py)
+    sl = stop_loss_tables(ruleset, claims, members)
+    adj = adjudicate_columns(ruleset, claims, members, member_records=member_records, stop_loss=sl)
     months, member_counts = month_enrollment(ruleset, members)
-    specific, tier_lines, aggregate, agg_lines = stop_loss(ruleset, claims, members, adj, months)
+    specific, tier_lines, aggregate, agg_lines = stop_loss(ruleset, claims, members, adj, months, sl)
     sums = LineSums.of(ruleset, claims, adj)
     fees = compute_fees(ruleset, months, activity(ruleset, claims, adj, tier_lines, sums), member_counts)
     by_line = sums.by_line

@@ -67,14 +67,39 @@ class AggregateLines:
 
 
 @attrs.frozen(eq=False)
-class StopLossOrder:
-    """Lines grouped by claimant family, each family's lines in stop-loss order, and chunk limits at
-    family boundaries (``engine.family_chunks``); ``claimant`` and ``names`` as ``claimants``."""
+class StopLossTables:
+    """The contracts as integer tables (specific tiers, then the aggregate if any), each line's
+    claimant, and the per-line and per-claimant arrays ``kernels.stop_loss_line`` fills.
 
-    order: I64
-    bounds: I64
+    ``in_family_order``: each claimant's lines lie in one accumulator family and stop-loss order is
+    processing order (processing by paid date), so the accumulator loop settles each paid line's
+    stop-loss part as it goes (``adjudicate_columns(stop_loss=...)``).
+    """
+
     claimant: I64
     names: tuple[str, ...]
+    index: Mapping[str, int]
+    windows_of: tuple[Window, ...]
+    covered: B  # bool[n_contracts, n_line_codes]
+    windows: I64  # int64[n_contracts, 4]
+    deductible: I64  # int64[n_tiers, n_claimants]
+    cap: I64
+    in_spec: B
+    net: bool
+    claimant_is_family: bool
+    in_family_order: bool
+    flags: npt.NDArray[np.uint8]
+    spent: I64
+    seen: B
+    event: npt.NDArray[np.int8]
+    excess: I64
+    agg_spent: I64
+    contribution: I64
+
+    def eligible(self, c: int) -> B:
+        """Contract ``c``'s eligible lines."""
+        out: B = (self.flags[c >> 3] & np.uint8(1 << (c & 7))) != 0
+        return out
 
 
 def claimants(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) -> tuple[I64, tuple[str, ...]]:
@@ -94,78 +119,28 @@ def claimant_index(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumn
     return members.index
 
 
-def stop_loss_order(
-    ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns, adj: Adjudicated
-) -> StopLossOrder:
-    """The family-grouped stop-loss order (see ``StopLossOrder``).
-
-    Stop-loss order is ascending (paid, claim_id), ties in processing order. With processing by
-    paid date that is the processing order, so the accumulator loop's family order is reused as it
-    is whenever each claimant's lines lie in one accumulator family (always for members; for
-    families when every enrolled line's family is its member's). Otherwise the lines are sorted.
-    """
-    claimant, names = claimants(ruleset, claims, members)
-    n = claims.n
-    group = adj.family
-    by_family = ruleset.settings.specific_claimant_key == "family"
-    if by_family and n and bool(((claims.member >= 0) & (claims.family != adj.family)).any()):
-        group = claims.family
-    if ruleset.settings.processing_order == "paid" and group is adj.family:
-        return StopLossOrder(adj.family_order, adj.family_bounds, claimant, names)
-    if ruleset.settings.processing_order == "paid":
-        sl_order = adj.order
-    else:
-        pos = np.empty(n, dtype=np.int64)
-        pos[adj.order] = np.arange(n, dtype=np.int64)
-        sl_order = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
-    n_groups = int(group.max()) + 1 if n else 1
-    order = kernels.counting_sort(group, n_groups, sl_order)
-    return StopLossOrder(order, family_chunks(group, n_groups, CHUNKS), claimant, names)
-
-
-def _in_stop_loss_order(ruleset: Ruleset, claims: ClaimColumns, lines: I64) -> I64:
-    """``lines`` (ascending indices) sorted into stop-loss order: (paid, claim_id), then processing
-    order, which among equal (paid, claim_id) is (incurred, row) or row."""
-    keys: list[I64] = [lines]
-    if ruleset.settings.processing_order == "incurred":
-        keys.append(claims.incurred[lines])
-    keys += [claims.cid_rank[lines], claims.paid[lines]]
-    out: I64 = lines[np.lexsort(keys)]
-    return out
-
-
 def _day(d: date | None) -> int:
     return -(1 << 40) if d is None else day_number(d)
 
 
-def stop_loss(
-    ruleset: Ruleset,
-    claims: ClaimColumns,
-    members: MemberColumns,
-    adj: Adjudicated,
-    months: Sequence[MonthEnrollment],
-) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateResult | None, AggregateLines | None]:
-    """Every specific tier (6.4) and the aggregate contract (7), or ``None`` for the aggregate when
-    the ruleset has none: one compiled pass in family order (``kernels.stoploss_lines``), then the
-    chronological part of each tier on its few event lines (``kernels.specific_events``)."""
+def stop_loss_tables(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) -> StopLossTables | None:
+    """The run's ``StopLossTables``, or ``None`` when the ruleset has no stop-loss contract."""
     tiers = ruleset.specific
     agg = ruleset.aggregate
-    n = claims.n
     if not tiers and agg is None:
-        return (), (), None, None
-    sl = stop_loss_order(ruleset, claims, members, adj)
+        return None
+    n = claims.n
+    claimant, names = claimants(ruleset, claims, members)
     index = claimant_index(ruleset, claims, members)
-    k = max(len(sl.names), 1)
+    k = max(len(names), 1)
     start = ruleset.plan_year.start
     contracts: list[tuple[Sequence[str], Window]] = [
         (t.covers, contract_window(start, t.basis, terminal_liability=t.terminal_liability)) for t in tiers
     ]
     if agg is not None:
-        contracts.append(
-            (agg.covers, contract_window(start, agg.basis, terminal_liability=agg.terminal_liability))
-        )
-    n_codes = max(len(claims.line_names), 1)
-    covered = np.zeros((len(contracts), n_codes), dtype=np.bool_)
+        window = contract_window(start, agg.basis, terminal_liability=agg.terminal_liability)
+        contracts.append((agg.covers, window))
+    covered = np.zeros((len(contracts), max(len(claims.line_names), 1)), dtype=np.bool_)
     windows = np.zeros((len(contracts), 4), dtype=np.int64)
     for c, (covers, window) in enumerate(contracts):
         covered[c, : len(claims.line_names)] = [name in covers for name in claims.line_names]
@@ -190,47 +165,125 @@ def stop_loss(
                 if who in index:
                     cap[index[who]] = NONE if amount is None else to_cents(amount)
     specific_covers = lowest.covers if lowest is not None else ()
-    in_spec = np.array([name in specific_covers for name in claims.line_names] or [False], dtype=np.bool_)
-    net = agg is not None and agg.claim_basis == "net_of_specific"
-    eligible = np.zeros((len(contracts), n), dtype=np.bool_)
-    spent = np.zeros((len(tiers), k), dtype=np.int64)
-    seen = np.zeros((len(tiers), k), dtype=np.bool_)
-    event = np.zeros((len(tiers), n), dtype=np.int8)
-    excess = np.zeros((len(tiers), n), dtype=np.int64)
-    agg_spent = np.zeros(k, dtype=np.int64)
-    contribution = np.zeros(n if agg is not None else 0, dtype=np.int64)
-    if members.n and n:
-        kernels.stoploss_lines(
-            sl.order,
-            sl.bounds,
-            adj.status,
-            claims.line,
-            claims.incurred,
-            claims.paid,
-            claims.member,
-            members.start,
-            members.end,
-            adj.plan_paid,
-            sl.claimant,
-            covered,
-            windows,
-            deductible,
-            cap,
-            in_spec,
-            net,
-            eligible,
-            spent,
-            seen,
-            event,
-            excess,
-            agg_spent,
-            contribution if agg is not None else np.zeros(1, dtype=np.int64),
-        )
+    by_family = ruleset.settings.specific_claimant_key == "family"
+    grouped = True
+    if by_family and n and members.n:
+        # a family claimant's lines are in one accumulator family when every enrolled line's family
+        # is its member's
+        known = claims.member >= 0
+        grouped = bool((claims.family[known] == members.family[claims.member[known]]).all())
+    return StopLossTables(
+        claimant=claimant,
+        names=names,
+        index=index,
+        windows_of=tuple(w for _, w in contracts),
+        covered=covered,
+        windows=windows,
+        deductible=deductible,
+        cap=cap,
+        in_spec=np.array([name in specific_covers for name in claims.line_names] or [False], dtype=np.bool_),
+        net=agg is not None and agg.claim_basis == "net_of_specific",
+        claimant_is_family=by_family,
+        in_family_order=grouped and ruleset.settings.processing_order == "paid" and members.n > 0,
+        flags=np.zeros(((len(contracts) + 7) // 8, n), dtype=np.uint8),
+        spent=np.zeros((len(tiers), k), dtype=np.int64),
+        seen=np.zeros((len(tiers), k), dtype=np.bool_),
+        event=np.zeros((len(tiers), n), dtype=np.int8),
+        excess=np.zeros((len(tiers), n), dtype=np.int64),
+        agg_spent=np.zeros(k, dtype=np.int64),
+        contribution=np.zeros(n if agg is not None else 1, dtype=np.int64),
+    )
+
+
+def _line_pass(
+    ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns, adj: Adjudicated, sl: StopLossTables
+) -> None:
+    """``kernels.stoploss_lines`` over the lines the accumulator loop did not take: all of them when
+    it could not (``in_family_order`` false: the lines are sorted here), else the reference
+    fallback's families."""
+    n = claims.n
+    if not n or not members.n:
+        return
+    if sl.in_family_order:
+        if not adj.fallback.any():
+            return
+        order = adj.family_order[adj.fallback[adj.family_order]]
+        bounds = np.array([0, len(order)], dtype=np.int64)
+    else:
+        if ruleset.settings.processing_order == "paid":
+            sl_order = adj.order
+        else:
+            pos = np.empty(n, dtype=np.int64)
+            pos[adj.order] = np.arange(n, dtype=np.int64)
+            sl_order = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
+        group = claims.family if sl.claimant_is_family else adj.family
+        n_groups = int(group.max()) + 1
+        order = kernels.counting_sort(group, n_groups, sl_order)
+        bounds = family_chunks(group, n_groups, CHUNKS)
+    kernels.stoploss_lines(
+        order,
+        bounds,
+        adj.status,
+        claims.line,
+        claims.incurred,
+        claims.paid,
+        claims.member,
+        adj.plan_paid,
+        sl.claimant,
+        members.start,
+        members.end,
+        sl.covered,
+        sl.windows,
+        sl.deductible,
+        sl.cap,
+        sl.in_spec,
+        sl.net,
+        sl.flags,
+        sl.spent,
+        sl.seen,
+        sl.event,
+        sl.excess,
+        sl.agg_spent,
+        sl.contribution,
+    )
+
+
+def _in_stop_loss_order(ruleset: Ruleset, claims: ClaimColumns, lines: I64) -> I64:
+    """``lines`` (ascending indices) sorted into stop-loss order: (paid, claim_id), then processing
+    order, which among equal (paid, claim_id) is (incurred, row) or row."""
+    keys: list[I64] = [lines]
+    if ruleset.settings.processing_order == "incurred":
+        keys.append(claims.incurred[lines])
+    keys += [claims.cid_rank[lines], claims.paid[lines]]
+    out: I64 = lines[np.lexsort(keys)]
+    return out
+
+
+def stop_loss(
+    ruleset: Ruleset,
+    claims: ClaimColumns,
+    members: MemberColumns,
+    adj: Adjudicated,
+    months: Sequence[MonthEnrollment],
+    sl: StopLossTables | None,
+) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateResult | None, AggregateLines | None]:
+    """Every specific tier (6.4) and the aggregate contract (7), or ``None`` for the aggregate when
+    the ruleset has none. ``sl`` is ``stop_loss_tables``' result, already filled by the accumulator
+    loop when ``adj`` was adjudicated with it; the lines that loop did not take go through
+    ``kernels.stoploss_lines`` here, then each tier's event lines through
+    ``kernels.specific_events``."""
+    if sl is None:
+        return (), (), None, None
+    tiers = ruleset.specific
+    agg = ruleset.aggregate
+    n = claims.n
+    _line_pass(ruleset, claims, members, adj, sl)
+    k = max(len(sl.names), 1)
     half_even = ruleset.settings.rounding == "half_even"
     results: list[SpecificResult] = []
     per_line: list[TierLines] = []
     for t, tier in enumerate(tiers):
-        events = _in_stop_loss_order(ruleset, claims, np.flatnonzero(event[t]))
+        events = _in_stop_loss_order(ruleset, claims, np.flatnonzero(sl.event[t]))
         share = np.zeros(n, dtype=np.int64)
         absorbed = np.zeros(n, dtype=np.int64)
         absorbed_by = np.zeros(k, dtype=np.int64)
@@ -239,7 +292,7 @@ def stop_loss(
         kernels.specific_events(
             events,
             sl.claimant,
-            excess[t],
+            sl.excess[t],
             k,
             to_cents(tier.aggregating_deductible),
             num,
@@ -253,22 +306,30 @@ def stop_loss(
         )
         results.append(
             _tier_result(
-                tier, contracts[t][1], sl.names, deductible[t], spent[t], seen[t], absorbed_by, reimbursed
+                tier,
+                sl.windows_of[t],
+                sl.names,
+                sl.deductible[t],
+                sl.spent[t],
+                sl.seen[t],
+                absorbed_by,
+                reimbursed,
             )
         )
-        per_line.append(TierLines(eligible=eligible[t], share=share, absorbed=absorbed, events=events))
+        per_line.append(TierLines(eligible=sl.eligible(t), share=share, absorbed=absorbed, events=events))
     if agg is None:
         return tuple(results), tuple(per_line), None, None
-    agg_eligible = eligible[len(tiers)]
-    if net or agg.asd_counts:
+    agg_eligible = sl.eligible(len(tiers))
+    contribution = sl.contribution
+    if sl.net or agg.asd_counts:
         # the parts of a contribution that cross claimants: only event lines carry them
         for lines in per_line:
-            ev = lines.events[agg_eligible[lines.events] & in_spec[claims.line[lines.events]]]
-            if net:
+            ev = lines.events[agg_eligible[lines.events] & sl.in_spec[claims.line[lines.events]]]
+            if sl.net:
                 contribution[ev] -= lines.share[ev]
             else:
                 contribution[ev] += lines.absorbed[ev]
-    result = _aggregate_result(ruleset, claims, months, contracts[-1][1], agg_eligible, contribution)
+    result = _aggregate_result(ruleset, claims, months, sl.windows_of[-1], agg_eligible, contribution)
     return (
         tuple(results),
         tuple(per_line),
