@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -41,9 +40,6 @@ from aso_rules.settle.vector.columns import (
     day_date,
 )
 from aso_rules.settle.vector.plan import TermTable, build_terms, fraction
-
-if TYPE_CHECKING:
-    from aso_rules.settle.vector.stoploss import StopLossTables
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -160,13 +156,8 @@ def adjudicate_columns(
     members: MemberColumns,
     *,
     member_records: Mapping[str, MemberRecord] | None = None,
-    stop_loss: StopLossTables | None = None,
 ) -> Adjudicated:
-    """Adjudicate every line (see the module docstring).
-
-    ``stop_loss`` (``stoploss.stop_loss_tables``, when its ``in_family_order`` holds) is filled by
-    the accumulator loop for every paid line outside the reference fallback's families.
-    """
+    """Adjudicate every line (see the module docstring)."""
     settings = ruleset.settings
     half_even = settings.rounding == "half_even"
     n = claims.n
@@ -296,7 +287,6 @@ def adjudicate_columns(
         over,
         plan,
         repriced,
-        *_stop_loss_arguments(stop_loss, claims, members, keys),
     )
     reason = out_reason
     fallback_reasons: dict[int, str] = {}
@@ -339,28 +329,6 @@ def adjudicate_columns(
         family_order=by_family,
         family_bounds=bounds,
     )
-
-
-def _stop_loss_arguments(
-    sl: StopLossTables | None, claims: ClaimColumns, members: MemberColumns, keys: list[tuple[str, str, str]]
-) -> tuple[Any, ...]:
-    """``kernels.adjudicate``'s stop-loss arguments: ``sl``'s tables, or empty ones (off)."""
-    if sl is None or not sl.in_family_order or claims.n == 0:
-        z = np.zeros(1, dtype=np.int64)
-        return (
-            False, False, z, z, z, z, z, np.zeros((0, 1), dtype=np.bool_),
-            np.zeros((0, 4), dtype=np.int64), np.zeros((0, 1), dtype=np.int64), z,
-            np.zeros(1, dtype=np.bool_), False, np.zeros((0, 1), dtype=np.uint8),
-            np.zeros((0, 1), dtype=np.int64), np.zeros((0, 1), dtype=np.bool_),
-            np.zeros((0, 1), dtype=np.int8), np.zeros((0, 1), dtype=np.int64), z, z,
-        )  # fmt: skip
-    code = {name: c for c, name in enumerate(claims.line_names)}
-    term_line = np.array([code[line] for line, _, _ in keys] or [0], dtype=np.int64)
-    return (
-        True, sl.claimant_is_family, term_line, claims.incurred, claims.paid, members.start, members.end,
-        sl.covered, sl.windows, sl.deductible, sl.cap, sl.in_spec, sl.net, sl.flags, sl.spent, sl.seen,
-        sl.event, sl.excess, sl.agg_spent, sl.contribution,
-    )  # fmt: skip
 
 
 def disability_matrix(T: TermTable) -> I64:

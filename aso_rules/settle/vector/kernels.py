@@ -65,32 +65,10 @@ def adjudicate(
     out_over: Any,
     out_plan: Any,
     out_repriced: Any,
-    sl_on: bool,  # settle stop-loss in the same pass (lines in stop-loss order within families)
-    sl_family: bool,  # claimants are families (else members)
-    term_line: Any,  # line code of each term
-    incurred: Any,
-    paid: Any,
-    m_start: Any,
-    m_end: Any,
-    covered: Any,
-    windows: Any,
-    deductible: Any,
-    cap: Any,
-    in_spec: Any,
-    net: bool,
-    flags: Any,
-    spent: Any,
-    seen: Any,
-    event: Any,
-    excess: Any,
-    agg_spent: Any,
-    contribution: Any,
 ) -> None:
     """Visit limits, dollar maximums, cost sharing and accumulators (DOMAIN.md 3.3-3.6) for the
     ``active`` lines, family by family. Families never share an accumulator slot, so chunks of whole
-    families run on separate threads with the same results as one thread. With ``sl_on`` each paid
-    line also goes through ``stop_loss_line`` (its arguments as ``stoploss_lines``') while its
-    values are at hand: claimants never cross families either."""
+    families run on separate threads with the same results as one thread."""
     ded_m = np.zeros(max(n_members * n_owners * n_periods, 1), dtype=np.int64)
     oop_m = np.zeros(max(n_members * n_owners * n_periods, 1), dtype=np.int64)
     ded_f = np.zeros(max(n_families * n_owners * n_periods, 1), dtype=np.int64)
@@ -102,8 +80,7 @@ def adjudicate(
             order, bounds[c], bounds[c + 1], active, member, family, is_family, period, n_periods, term,
             allowed, t, lim, n_owners, n_vkeys, n_dkeys, half_even, plan_side, ded_m, oop_m, ded_f, oop_f,
             visits, dollars, out_status, out_reason, out_copay, out_ded, out_coins, out_over, out_plan,
-            out_repriced, sl_on, sl_family, term_line, incurred, paid, m_start, m_end, covered, windows,
-            deductible, cap, in_spec, net, flags, spent, seen, event, excess, agg_spent, contribution,
+            out_repriced,
         )  # fmt: skip
 
 
@@ -141,26 +118,6 @@ def _adjudicate_range(
     out_over: Any,
     out_plan: Any,
     out_repriced: Any,
-    sl_on: bool,
-    sl_family: bool,
-    term_line: Any,
-    incurred: Any,
-    paid: Any,
-    m_start: Any,
-    m_end: Any,
-    covered: Any,
-    windows: Any,
-    deductible: Any,
-    cap: Any,
-    in_spec: Any,
-    net: bool,
-    flags: Any,
-    spent: Any,
-    seen: Any,
-    event: Any,
-    excess: Any,
-    agg_spent: Any,
-    contribution: Any,
 ) -> None:
     life = n_periods - 1
     used_d = np.zeros(8, dtype=np.int64)
@@ -168,13 +125,6 @@ def _adjudicate_range(
     for j in range(lo, hi):
         i = order[j]
         if not active[i]:
-            if sl_on and out_status[i] == 0:  # paid without cost sharing (STD)
-                m = member[i]
-                stop_loss_line(
-                    i, m, family[i] if sl_family else m, term_line[term[i]], incurred[i], paid[i],
-                    out_plan[i], m_start, m_end, covered, windows, deductible, cap, in_spec, net, flags,
-                    spent, seen, event, excess, agg_spent, contribution,
-                )  # fmt: skip
             continue
         k = term[i]
         m = member[i]
@@ -324,12 +274,6 @@ def _adjudicate_range(
         out_coins[i] = ci
         out_over[i] = over
         out_plan[i] = plan
-        if sl_on:
-            stop_loss_line(
-                i, m, f if sl_family else m, term_line[k], incurred[i], paid[i], plan, m_start, m_end,
-                covered, windows, deductible, cap, in_spec, net, flags, spent, seen, event, excess, agg_spent,
-                contribution,
-            )  # fmt: skip
 
 
 @njit(cache=True)
@@ -708,10 +652,8 @@ def stoploss_lines(
     agg_spent: Any,
     contribution: Any,
 ) -> None:
-    """``stop_loss_line`` for every paid line of ``order`` (when the accumulator loop could not do
-    it: another stop-loss order, claimants grouped otherwise, or the reference fallback's lines).
-    Claimants never cross families, so chunks of whole families run on separate threads with the
-    same results as one thread."""
+    """``stop_loss_line`` for every paid line of ``order``. Claimants never cross families, so
+    chunks of whole families run on separate threads with the same results as one thread."""
     for c in prange(bounds.shape[0] - 1):
         for j in range(bounds[c], bounds[c + 1]):
             i = order[j]

@@ -356,9 +356,8 @@ def settle_columns(
 ) -> VectorSettlement:
     """Everything after reading: adjudication, stop-loss, fees, employer cost, ledger, summary."""
     claims = read.claims
-    # stop-loss is settled within claimants by the accumulator loop where it can (stoploss.py)
+    adj = adjudicate_columns(ruleset, claims, members, member_records=member_records)
     sl = stop_loss_tables(ruleset, claims, members)
-    adj = adjudicate_columns(ruleset, claims, members, member_records=member_records, stop_loss=sl)
     months, member_counts = month_enrollment(ruleset, members)
     specific, tier_lines, aggregate, agg_lines = stop_loss(ruleset, claims, members, adj, months, sl)
     sums = LineSums.of(ruleset, claims, adj)

@@ -72,8 +72,9 @@ class StopLossTables:
     claimant, and the per-line and per-claimant arrays ``kernels.stop_loss_line`` fills.
 
     ``in_family_order``: each claimant's lines lie in one accumulator family and stop-loss order is
-    processing order (processing by paid date), so the accumulator loop settles each paid line's
-    stop-loss part as it goes (``adjudicate_columns(stop_loss=...)``).
+    processing order (processing by paid date), so the accumulator loop's family order
+    (``Adjudicated.family_order``) is an order in which every claimant's lines come in stop-loss
+    order.
     """
 
     claimant: I64
@@ -198,17 +199,14 @@ def stop_loss_tables(ruleset: Ruleset, claims: ClaimColumns, members: MemberColu
 def _line_pass(
     ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns, adj: Adjudicated, sl: StopLossTables
 ) -> None:
-    """``kernels.stoploss_lines`` over the lines the accumulator loop did not take: all of them when
-    it could not (``in_family_order`` false: the lines are sorted here), else the reference
-    fallback's families."""
+    """``kernels.stoploss_lines`` over every line, grouped by claimant family with each claimant's
+    lines in stop-loss order: the accumulator loop's family order when ``in_family_order``, else
+    the lines sorted here."""
     n = claims.n
     if not n or not members.n:
         return
     if sl.in_family_order:
-        if not adj.fallback.any():
-            return
-        order = adj.family_order[adj.fallback[adj.family_order]]
-        bounds = np.array([0, len(order)], dtype=np.int64)
+        order, bounds = adj.family_order, adj.family_bounds
     else:
         if ruleset.settings.processing_order == "paid":
             sl_order = adj.order
@@ -268,9 +266,8 @@ def stop_loss(
     sl: StopLossTables | None,
 ) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateResult | None, AggregateLines | None]:
     """Every specific tier (6.4) and the aggregate contract (7), or ``None`` for the aggregate when
-    the ruleset has none. ``sl`` is ``stop_loss_tables``' result, already filled by the accumulator
-    loop when ``adj`` was adjudicated with it; the lines that loop did not take go through
-    ``kernels.stoploss_lines`` here, then each tier's event lines through
+    the ruleset has none. ``sl`` is ``stop_loss_tables``' result (filled here): every line goes
+    through ``kernels.stoploss_lines``, then each tier's event lines through
     ``kernels.specific_events``."""
     if sl is None:
         return (), (), None, None
