@@ -229,10 +229,13 @@ def adjudicate_columns(
     )
     is_family = tier_is_family[members.tier] if has_members else np.zeros(1, dtype=np.bool_)
     order = processing_order(ruleset, claims)
-    pending = repriced == -2  # STD lines whose benefit depends on the member's earlier absences
-    if pending.any():
+    # STD lines whose benefit depends on the member's earlier absences (few), in processing order
+    pending = np.flatnonzero(repriced == -2)
+    if len(pending):
+        first = claims.incurred if settings.processing_order == "incurred" else claims.paid
+        pending = pending[np.lexsort((pending, claims.cid_rank[pending], first[pending]))]
         kernels.std_periods(
-            order[pending[order]],
+            pending,
             term,
             mm,
             claims.line,

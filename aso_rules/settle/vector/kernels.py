@@ -350,7 +350,10 @@ _DIS_DATES = -7
 _NODAY = -(1 << 40)
 
 
-@njit(cache=True)
+PREPARE_CHUNKS = 8  # chunks of lines ``prepare`` spreads over the threads
+
+
+@njit(cache=True, parallel=True)
 def prepare(
     term: Any,
     member: Any,
@@ -385,9 +388,54 @@ def prepare(
 ) -> None:
     """DOMAIN.md 3.1-3.3 rules 1-2 and section 5 (STD) for every line, in the reference's order:
     excluded line, enrolment, eligibility, STD benefit, repricing, excluded category, unpriced,
-    dental class, waiting period. Lines left ``active`` go to ``adjudicate``."""
+    dental class, waiting period. Lines left ``active`` go to ``adjudicate``. Every line is
+    independent of the others: chunks of lines run in parallel."""
     n = term.shape[0]
-    for i in range(n):
+    for c in prange(PREPARE_CHUNKS):
+        _prepare_range(
+            (n * c) // PREPARE_CHUNKS, (n * (c + 1)) // PREPARE_CHUNKS, term, member, incurred, billed,
+            given, code, units, weekly, abs_start, abs_end, cause, skip, t, dis, code_price, m_start,
+            m_end, m_weekly, m_annual, lesser_of, half_even, day0, year_of_day, out_status, out_reason,
+            out_allowed, out_plan, out_repriced, out_year, out_active,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def _prepare_range(
+    lo: int,
+    hi: int,
+    term: Any,
+    member: Any,
+    incurred: Any,
+    billed: Any,
+    given: Any,
+    code: Any,
+    units: Any,
+    weekly: Any,
+    abs_start: Any,
+    abs_end: Any,
+    cause: Any,
+    skip: Any,
+    t: Any,
+    dis: Any,  # int64[n_terms, 7]: pct_num pct_den maximum ep_illness ep_accident cap includes_ep
+    code_price: Any,  # int64[n_schedules, n_codes]
+    m_start: Any,
+    m_end: Any,
+    m_weekly: Any,
+    m_annual: Any,
+    lesser_of: bool,
+    half_even: bool,
+    day0: int,
+    year_of_day: Any,  # plan year of each day from day0 (a table: no division per line)
+    out_status: Any,
+    out_reason: Any,
+    out_allowed: Any,
+    out_plan: Any,
+    out_repriced: Any,
+    out_year: Any,
+    out_active: Any,
+) -> None:
+    for i in range(lo, hi):
         k = term[i]
         inc = incurred[i]
         out_year[i] = year_of_day[inc - day0]
@@ -787,3 +835,45 @@ def all_distinct(values: Any, n_values: int) -> bool:
             return False
         marks[v] = True
     return True
+
+
+@njit(cache=True)
+def reason_lines(reason: Any, first: int, second: int) -> tuple[Any, Any, Any]:
+    """The lines whose reason is ``first``, ``second``, or another special (< -1) one, ascending."""
+    n1 = n2 = n3 = 0
+    for i in range(reason.shape[0]):
+        r = reason[i]
+        if r < -1:
+            if r == first:
+                n1 += 1
+            elif r == second:
+                n2 += 1
+            else:
+                n3 += 1
+    a = np.empty(n1, dtype=np.int64)
+    b = np.empty(n2, dtype=np.int64)
+    c = np.empty(n3, dtype=np.int64)
+    n1 = n2 = n3 = 0
+    for i in range(reason.shape[0]):
+        r = reason[i]
+        if r < -1:
+            if r == first:
+                a[n1] = i
+                n1 += 1
+            elif r == second:
+                b[n2] = i
+                n2 += 1
+            else:
+                c[n3] = i
+                n3 += 1
+    return a, b, c
+
+
+@njit(cache=True)
+def static_codes(reason: Any, other: int) -> Any:
+    """Each line's static reason (>= 0) as it is, ``other`` for every other line."""
+    out = np.empty(reason.shape[0], dtype=np.int64)
+    for i in range(reason.shape[0]):
+        r = reason[i]
+        out[i] = r if r >= 0 else other
+    return out

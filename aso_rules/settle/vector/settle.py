@@ -581,11 +581,11 @@ def reason_texts(
     """(texts, codes): every distinct reason once; per line an index into it ("" when paid).
 
     Static reasons (of a term or a limit) are shared; formatted ones (naming a member or a date)
-    are built only for the lines that carry them.
+    are built only for the lines that carry them (found in one compiled pass).
     """
     texts = list(adj.terms.reasons)
-    codes = np.where(adj.reason >= 0, adj.reason, -1)
-    uncovered = np.flatnonzero(adj.reason == R_NOT_COVERED)
+    uncovered, waiting, special = kernels.reason_lines(adj.reason, R_NOT_COVERED, R_WAITING)
+    formatted: list[tuple[I64, I64]] = []
     if len(uncovered):
         # "not eligible: member M not covered on D", built by Arrow for every such line at once
         take = pa.array(uncovered)
@@ -600,17 +600,15 @@ def reason_texts(
             "",
         )
         distinct = joined.dictionary_encode()
-        codes[uncovered] = len(texts) + np.asarray(
-            distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64
-        )
+        indices = np.asarray(distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        formatted.append((uncovered, len(texts) + indices))
         texts.extend(distinct.dictionary.to_pylist())
-    waiting = np.flatnonzero(adj.reason == R_WAITING)
     if len(waiting):
         # "waiting period: class C is covered from D": D is the member's coverage start moved by the
         # class's waiting months; built by Arrow for every such line at once
         term = adj.term[waiting]
         months = adj.terms["waiting_months"][term]
-        ends = kernels.add_months_many(members.start[claims.member[waiting]], months)
+        ends = kernels.add_months_many(members.start[claims.member[waiting]].astype(np.int64), months)
         class_names = [t.dental_class.name if t.dental_class is not None else "" for t in adj.terms.terms]
         days = pa.Array.from_buffers(pa.date32(), len(waiting), [None, pa.py_buffer(ends.astype(np.int32))])
         joined = pc.binary_join_element_wise(
@@ -621,16 +619,16 @@ def reason_texts(
             "",
         )
         distinct = joined.dictionary_encode()
-        codes[waiting] = len(texts) + np.asarray(
-            distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64
-        )
+        indices = np.asarray(distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        formatted.append((waiting, len(texts) + indices))
         texts.extend(distinct.dictionary.to_pylist())
-    special = np.flatnonzero((adj.reason < -1) & (adj.reason != R_NOT_COVERED) & (adj.reason != R_WAITING))
-    for i in special.tolist():
-        codes[i] = len(texts)
-        texts.append(reason_text(adj, claims, members, ruleset, i))
+    if len(special):
+        formatted.append((special, len(texts) + np.arange(len(special), dtype=np.int64)))
+        texts.extend(reason_text(adj, claims, members, ruleset, i) for i in special.tolist())
     texts.append("")
-    codes = np.where(codes >= 0, codes, len(texts) - 1)
+    codes = kernels.static_codes(adj.reason, len(texts) - 1)
+    for lines, code in formatted:
+        codes[lines] = code
     return pa.array(texts, type=pa.string()), codes
 
 
