@@ -877,3 +877,40 @@ def static_codes(reason: Any, other: int) -> Any:
         r = reason[i]
         out[i] = r if r >= 0 else other
     return out
+
+
+@njit(cache=True)
+def month_counts(
+    firsts: Any,  # day number of each month's first day
+    family: Any,
+    tier: Any,
+    is_employee: Any,
+    start: Any,
+    end: Any,
+    n_families: int,
+    n_tiers: int,
+) -> tuple[Any, Any, Any]:
+    """Per month: families by tier, members by their family's tier, and members covered on the
+    month's first day. A family's tier is its covered employee's, else its first covered member's
+    (input order)."""
+    n_months = firsts.shape[0]
+    families = np.zeros((n_months, max(n_tiers, 1)), dtype=np.int64)
+    members = np.zeros((n_months, max(n_tiers, 1)), dtype=np.int64)
+    covered = np.zeros(n_months, dtype=np.int64)
+    tier_of = np.empty(max(n_families, 1), dtype=np.int64)
+    for k in range(n_months):
+        d = firsts[k]
+        tier_of[:] = -1
+        for i in range(family.shape[0]):
+            if start[i] <= d and end[i] >= d:
+                f = family[i]
+                if is_employee[i] or tier_of[f] < 0:
+                    tier_of[f] = tier[i]
+        for f in range(n_families):
+            if tier_of[f] >= 0:
+                families[k, tier_of[f]] += 1
+        for i in range(family.shape[0]):
+            if start[i] <= d and end[i] >= d:
+                members[k, tier_of[family[i]]] += 1
+                covered[k] += 1
+    return families, members, covered

@@ -93,35 +93,30 @@ def _names(codes: I64, names: Sequence[str | None], dictionary: bool = False) ->
 def month_enrollment(
     ruleset: Ruleset, members: MemberColumns
 ) -> tuple[tuple[MonthEnrollment, ...], tuple[FrozenMap[str, int], ...]]:
-    """``monthly_enrollment`` (employees, members and members by tier) over member columns."""
+    """``monthly_enrollment`` (employees, members and members by tier) over member columns, counted
+    by ``kernels.month_counts``."""
     tiers = list(ruleset.tier_codes)
+    firsts = plan_months(ruleset.plan_year)
+    fam_counts, mem_counts, covered = kernels.month_counts(
+        np.array([day_number(first) for first in firsts], dtype=np.int64),
+        members.family,
+        members.tier,
+        members.is_employee,
+        members.start,
+        members.end,
+        len(members.family_names),
+        len(members.tier_names),
+    )
     out: list[MonthEnrollment] = []
     by_tier: list[FrozenMap[str, int]] = []
-    n_fam = max(len(members.family_names), 1)
-    for first in plan_months(ruleset.plan_year):
-        d = day_number(first)
-        covered = (members.start <= d) & (members.end >= d)
-        idx = np.flatnonzero(covered)
-        fam = members.family[idx]
-        # a family's tier: its employee's, else its first covered member's (input order)
-        tier_of = np.full(n_fam, -1, dtype=np.int64)
-        rev = idx[::-1]
-        tier_of[members.family[rev]] = members.tier[rev]
-        emp = idx[members.is_employee[idx]]
-        tier_of[members.family[emp]] = members.tier[emp]
-        marks = np.zeros(n_fam, dtype=np.bool_)
-        marks[fam] = True
-        present = np.flatnonzero(marks)
-        fam_counts = np.bincount(tier_of[present], minlength=len(members.tier_names))
+    for k, first in enumerate(firsts):
         employees = dict.fromkeys(tiers, 0)
-        for t, c in enumerate(fam_counts.tolist()):
+        for t, c in enumerate(fam_counts[k].tolist()[: len(members.tier_names)]):
             if c:
                 employees[members.tier_names[t]] = employees.get(members.tier_names[t], 0) + c
-        out.append(MonthEnrollment(month=first, employees=employees, members=len(idx)))
-        mem_counts = np.bincount(tier_of[fam], minlength=len(members.tier_names))
-        by_tier.append(
-            FrozenMap({members.tier_names[t]: int(c) for t, c in enumerate(mem_counts.tolist()) if c})
-        )
+        out.append(MonthEnrollment(month=first, employees=employees, members=int(covered[k])))
+        counts = mem_counts[k].tolist()[: len(members.tier_names)]
+        by_tier.append(FrozenMap({members.tier_names[t]: c for t, c in enumerate(counts) if c}))
     return tuple(out), tuple(by_tier)
 
 
