@@ -77,7 +77,7 @@ def test_vector__equals_reference_on_a_large_sweep(scenario: Any) -> None:
 
 
 @pytest.mark.slow
-@SLOW
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(shuffled_scenarios())
 def test_vector__equals_reference_on_a_large_shuffled_sweep(scenario: Any) -> None:
     """The shuffled comparison over a larger sweep (ties on dates decided by claim id)."""

@@ -2,7 +2,9 @@
 
 On entry: ``ClaimColumns`` and ``MemberColumns`` (``columns.py``) and the compiled ``Ruleset``.
 On exit: ``Adjudicated``: per line (input order) the status, reason, allowed, copay, deductible,
-coinsurance, over-maximum and plan paid in cents, and the processing order.
+coinsurance, over-maximum and plan paid in cents, the processing order, and each line's accumulator
+family with the lines grouped by it (processing order within a family) in chunks at family
+boundaries (stop-loss reuses them).
 
 The stages that do not depend on accumulators run in one compiled pass over the lines in input
 order (``kernels.prepare``), in the reference engine's order so that the first failing check gives
@@ -136,7 +138,9 @@ def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
 def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]]]:
     """Each line's (line, network, category) triple as an index into the distinct triples."""
     n_cat = max(len(claims.category_names), 1)
-    combined = (claims.line * 2 + claims.network) * n_cat + claims.category
+    # int64 before the products: the codes may come in int8 columns (trap 4)
+    line_code, network = claims.line.astype(np.int64), claims.network.astype(np.int64)
+    combined = (line_code * 2 + network) * n_cat + claims.category
     size = max(len(claims.line_names), 1) * 2 * n_cat
     present = np.bincount(combined, minlength=size) > 0
     uniq = np.flatnonzero(present)
@@ -175,7 +179,7 @@ def adjudicate_columns(
         acc_family = np.where(claims.member >= 0, m_family[mm] if has_members else 0, claims.family)
     # whole families with a line the loops do not cover go to the reference engine
     fallback = np.zeros(n, dtype=np.bool_)
-    needs_ref = T["fallback"][term] == 1
+    needs_ref = T["fallback"][term] == 1 if bool((T["fallback"] == 1).any()) else fallback
     if needs_ref.any():
         marks = np.zeros(int(acc_family.max()) + 1, dtype=np.bool_)
         marks[acc_family[needs_ref]] = True

@@ -1,15 +1,19 @@
 """The vector engine's compiled loops (numba): line checks (``prepare``), STD periods, adjudication
-with accumulators, specific and aggregate stop-loss, counting sorts and exact group sums.
+with accumulators, specific and aggregate stop-loss, counting sorts and exact sums for fees, the
+summary, monthly enrollment and reason codes.
 
-On entry: integer-cent columns already in the orders the reference engine uses (``order`` lists line
-indices in processing order; stop-loss loops get lines in ascending (paid, claim_id)) and the
-integer plan tables of ``plan.py``. On exit: the output arrays passed in are filled in place.
+On entry: integer columns (any integer dtype; the loops promote to int64) already in the orders the
+reference engine uses (``order`` lists line indices in processing order or grouped by family with
+each family's lines in processing order; ``specific_events`` gets its few lines in ascending (paid,
+claim_id)) and the integer plan tables of ``plan.py``. On exit: the output arrays passed in are
+filled in place, or the sums are returned.
 
 Plan parameters are always arguments, never module globals (PERFORMANCE.md trap 3: numba's
 ``cache=True`` would freeze a global). Cents are int64 throughout (trap 4). Rounding is the integer
 form of ``round_money(x * num / den, mode)``: exact for half-up and half-even (trap 1, 2).
-Accumulators are flat arrays indexed by (person, owner or limit key, period); a person's keys never
-cross families, so the loop is the reference engine's, line for line.
+Accumulators and stop-loss claimants are flat arrays indexed by person (and owner or limit key,
+period); a person never crosses families, so chunks of whole families run in parallel and the
+loops are the reference engine's, line for line.
 """
 
 from __future__ import annotations
