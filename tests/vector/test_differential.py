@@ -82,3 +82,31 @@ def test_vector__equals_reference_on_a_large_sweep(scenario: Any) -> None:
 def test_vector__equals_reference_on_a_large_shuffled_sweep(scenario: Any) -> None:
     """The shuffled comparison over a larger sweep (ties on dates decided by claim id)."""
     assert_same(*scenario)
+
+
+@st.composite
+def many_tier_scenarios(draw: st.DrawFn) -> tuple[Any, pa.Table, pa.Table]:
+    """A scenario with 8-10 stacked specific tiers: more contracts than one byte of eligibility
+    flags holds."""
+    import attrs
+
+    from tests.vector.scenarios import cents, specific_tier
+
+    rs, claims, enrollment = draw(settle_scenarios(corrupt=False))
+    people = sorted(
+        set(enrollment.column("member_id").to_pylist() + enrollment.column("family_id").to_pylist())
+    )
+    tiers = []
+    sd = draw(cents(0, 500_000))
+    for k in range(draw(st.integers(8, 10))):
+        tier = draw(specific_tier(f"tier{k}", sd, people))
+        tiers.append(tier)
+        sd = sd + (tier.maximum or draw(cents(0, 300_000)))
+    return attrs.evolve(rs, specific=tuple(tiers)), claims, enrollment
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(many_tier_scenarios())
+def test_vector__equals_reference_with_many_specific_tiers(scenario: Any) -> None:
+    """Nine or more contracts (eligibility spills into a second flag byte): still equal."""
+    assert_same(*scenario)
