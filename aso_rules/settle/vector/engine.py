@@ -127,11 +127,11 @@ def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
     if n == 0:
         return perm
     rank = claims.cid_rank
-    if not bool((rank == perm).all()):
-        perm = kernels.counting_sort(rank, int(rank.max()) + 1, perm)
+    if not kernels.is_identity(rank):
+        perm = kernels.counting_sort(rank, 0, int(rank.max()) + 1, perm)
     first = claims.incurred if ruleset.settings.processing_order == "incurred" else claims.paid
     lo = int(first.min())
-    out: I64 = kernels.counting_sort(first - lo, int(first.max()) - lo + 1, perm)
+    out: I64 = kernels.counting_sort(first, lo, int(first.max()) - lo + 1, perm)
     return out
 
 
@@ -178,10 +178,11 @@ def adjudicate_columns(
     else:
         acc_family = np.where(claims.member >= 0, m_family[mm] if has_members else 0, claims.family)
     # whole families with a line the loops do not cover go to the reference engine
+    n_fam = int(acc_family.max()) + 1 if n else 1
     fallback = np.zeros(n, dtype=np.bool_)
     needs_ref = T["fallback"][term] == 1 if bool((T["fallback"] == 1).any()) else fallback
     if needs_ref.any():
-        marks = np.zeros(int(acc_family.max()) + 1, dtype=np.bool_)
+        marks = np.zeros(n_fam, dtype=np.bool_)
         marks[acc_family[needs_ref]] = True
         fallback = marks[acc_family]
 
@@ -262,8 +263,7 @@ def adjudicate_columns(
     # lines grouped by family, each family's lines in processing order: accumulators never cross
     # families, so this is the reference order as far as any accumulator can tell, and each
     # family's accumulator slots stay in cache while its lines are settled
-    n_fam = int(acc_family.max()) + 1 if n else 1
-    by_family = kernels.counting_sort(acc_family, n_fam, order)
+    by_family = kernels.counting_sort(acc_family, 0, n_fam, order)
     bounds = family_chunks(acc_family, n_fam, CHUNKS)
     out_reason = reason
     kernels.adjudicate(
@@ -280,7 +280,7 @@ def adjudicate_columns(
         T.matrix(),
         T.limit_tensor(),
         max(members.n, 1),
-        max(len(claims.family_names), int(acc_family.max()) + 1 if n else 1),
+        max(len(claims.family_names), n_fam),
         max(len(T.owners), 1),
         max(len(T.visit_keys), 1),
         max(len(T.dollar_keys), 1),

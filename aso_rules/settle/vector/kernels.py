@@ -281,20 +281,29 @@ def _adjudicate_range(
 
 
 @njit(cache=True)
-def counting_sort(keys: Any, n_keys: int, perm: Any) -> Any:
-    """``perm`` stably re-ordered by ``keys[perm]`` (keys in 0..n_keys-1): O(n + n_keys)."""
+def counting_sort(keys: Any, lo: int, n_keys: int, perm: Any) -> Any:
+    """``perm`` stably re-ordered by ``keys[perm] - lo`` (in 0..n_keys-1): O(n + n_keys)."""
     counts = np.zeros(n_keys + 1, dtype=np.int64)
     for j in range(perm.shape[0]):
-        counts[keys[perm[j]] + 1] += 1
+        counts[keys[perm[j]] - lo + 1] += 1
     for k in range(n_keys):
         counts[k + 1] += counts[k]
     out = np.empty_like(perm)
     for j in range(perm.shape[0]):
         i = perm[j]
-        k = keys[i]
+        k = keys[i] - lo
         out[counts[k]] = i
         counts[k] += 1
     return out
+
+
+@njit(cache=True)
+def is_identity(values: Any) -> bool:
+    """Whether ``values[i] == i`` for every ``i``."""
+    for i in range(values.shape[0]):  # noqa: SIM110 (a compiled loop, not a generator)
+        if values[i] != i:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- calendar in integers

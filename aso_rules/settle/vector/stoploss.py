@@ -216,7 +216,7 @@ def _line_pass(
             sl_order = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
         group = claims.family if sl.claimant_is_family else adj.family
         n_groups = int(group.max()) + 1
-        order = kernels.counting_sort(group, n_groups, sl_order)
+        order = kernels.counting_sort(group, 0, n_groups, sl_order)
         bounds = family_chunks(group, n_groups, CHUNKS)
     kernels.stoploss_lines(
         order,
