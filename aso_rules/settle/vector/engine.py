@@ -138,20 +138,16 @@ def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
 def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]]]:
     """Each line's (line, network, category) triple as an index into the distinct triples."""
     n_cat = max(len(claims.category_names), 1)
-    # int64 before the products: the codes may come in int8 columns (trap 4)
-    line_code, network = claims.line.astype(np.int64), claims.network.astype(np.int64)
-    combined = (line_code * 2 + network) * n_cat + claims.category
     size = max(len(claims.line_names), 1) * 2 * n_cat
-    present = np.bincount(combined, minlength=size) > 0
+    inverse, present = kernels.term_index(claims.line, claims.network, claims.category, n_cat, size)
     uniq = np.flatnonzero(present)
-    lut = np.cumsum(present) - 1
-    inverse = lut[combined]
     keys = []
     for u in uniq.tolist():
         line_net, cat = divmod(int(u), n_cat)
         line, net = divmod(line_net, 2)
         keys.append((claims.line_names[line], NETWORKS[net], claims.category_names[cat]))
-    return inverse.astype(np.int64).reshape(-1), keys
+    out: I64 = inverse
+    return out, keys
 
 
 def adjudicate_columns(

@@ -927,3 +927,25 @@ def month_counts(
                 members[k, tier_of[family[i]]] += 1
                 covered[k] += 1
     return families, members, covered
+
+
+@njit(cache=True)
+def term_index(line: Any, network: Any, category: Any, n_cat: int, size: int) -> tuple[Any, Any]:
+    """Each line's (line, network, category) key ``(line * 2 + network) * n_cat + category`` as an
+    index into the keys present (ascending), and which of the ``size`` keys are present."""
+    n = line.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    present = np.zeros(max(size, 1), dtype=np.bool_)
+    for i in range(n):
+        key = (np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]
+        out[i] = key
+        present[key] = True
+    lut = np.empty(max(size, 1), dtype=np.int64)
+    k = 0
+    for key in range(size):
+        lut[key] = k
+        if present[key]:
+            k += 1
+    for i in range(n):
+        out[i] = lut[out[i]]
+    return out, present
