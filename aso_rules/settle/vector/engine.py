@@ -2,7 +2,9 @@
 
 On entry: ``ClaimColumns`` and ``MemberColumns`` (``columns.py``) and the compiled ``Ruleset``.
 On exit: ``Adjudicated``: per line (input order) the status, reason, allowed, copay, deductible,
-coinsurance, over-maximum and plan paid in cents, and the processing order.
+coinsurance, over-maximum and plan paid in cents, the processing order, and each line's accumulator
+family with the lines grouped by it (processing order within a family) in chunks at family
+boundaries (stop-loss reuses them).
 
 The stages that do not depend on accumulators run in one compiled pass over the lines in input
 order (``kernels.prepare``), in the reference engine's order so that the first failing check gives
@@ -76,6 +78,9 @@ class Adjudicated:
     fallback_reasons: dict[int, str]
     terms: TermTable
     term: I64
+    family: I64  # the accumulator family of each line (its member's, else the claim's)
+    family_order: I64  # lines grouped by ``family``, each family's lines in processing order
+    family_bounds: I64  # chunk limits in ``family_order`` at family boundaries (``family_chunks``)
 
     @property
     def fallback_lines(self) -> int:
@@ -122,30 +127,27 @@ def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
     if n == 0:
         return perm
     rank = claims.cid_rank
-    if not bool((rank == perm).all()):
-        perm = kernels.counting_sort(rank, int(rank.max()) + 1, perm)
+    if not kernels.is_identity(rank):
+        perm = kernels.counting_sort(rank, 0, int(rank.max()) + 1, perm)
     first = claims.incurred if ruleset.settings.processing_order == "incurred" else claims.paid
     lo = int(first.min())
-    out: I64 = kernels.counting_sort(first - lo, int(first.max()) - lo + 1, perm)
+    out: I64 = kernels.counting_sort(first, lo, int(first.max()) - lo + 1, perm)
     return out
 
 
 def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]]]:
     """Each line's (line, network, category) triple as an index into the distinct triples."""
     n_cat = max(len(claims.category_names), 1)
-    # int64 before the products: the reader's code columns may be narrower (trap 4)
-    combined = (claims.line.astype(np.int64) * 2 + claims.network) * n_cat + claims.category
     size = max(len(claims.line_names), 1) * 2 * n_cat
-    present = np.bincount(combined, minlength=size) > 0
+    inverse, present = kernels.term_index(claims.line, claims.network, claims.category, n_cat, size)
     uniq = np.flatnonzero(present)
-    lut = np.cumsum(present) - 1
-    inverse = lut[combined]
     keys = []
     for u in uniq.tolist():
         line_net, cat = divmod(int(u), n_cat)
         line, net = divmod(line_net, 2)
         keys.append((claims.line_names[line], NETWORKS[net], claims.category_names[cat]))
-    return inverse.astype(np.int64).reshape(-1), keys
+    out: I64 = inverse
+    return out, keys
 
 
 def adjudicate_columns(
@@ -172,10 +174,11 @@ def adjudicate_columns(
     else:
         acc_family = np.where(claims.member >= 0, m_family[mm] if has_members else 0, claims.family)
     # whole families with a line the loops do not cover go to the reference engine
+    n_fam = int(acc_family.max()) + 1 if n else 1
     fallback = np.zeros(n, dtype=np.bool_)
-    needs_ref = T["fallback"][term] == 1
+    needs_ref = T["fallback"][term] == 1 if bool((T["fallback"] == 1).any()) else fallback
     if needs_ref.any():
-        marks = np.zeros(int(acc_family.max()) + 1, dtype=np.bool_)
+        marks = np.zeros(n_fam, dtype=np.bool_)
         marks[acc_family[needs_ref]] = True
         fallback = marks[acc_family]
 
@@ -227,10 +230,13 @@ def adjudicate_columns(
     )
     is_family = tier_is_family[members.tier] if has_members else np.zeros(1, dtype=np.bool_)
     order = processing_order(ruleset, claims)
-    pending = repriced == -2  # STD lines whose benefit depends on the member's earlier absences
-    if pending.any():
+    # STD lines whose benefit depends on the member's earlier absences (few), in processing order
+    pending = np.flatnonzero(repriced == -2)
+    if len(pending):
+        first = claims.incurred if settings.processing_order == "incurred" else claims.paid
+        pending = pending[np.lexsort((pending, claims.cid_rank[pending], first[pending]))]
         kernels.std_periods(
-            order[pending[order]],
+            pending,
             term,
             mm,
             claims.line,
@@ -253,12 +259,12 @@ def adjudicate_columns(
     # lines grouped by family, each family's lines in processing order: accumulators never cross
     # families, so this is the reference order as far as any accumulator can tell, and each
     # family's accumulator slots stay in cache while its lines are settled
-    n_fam = int(acc_family.max()) + 1 if n else 1
-    by_family = kernels.counting_sort(acc_family, n_fam, order)
+    by_family = kernels.counting_sort(acc_family, 0, n_fam, order)
+    bounds = family_chunks(acc_family, n_fam, CHUNKS)
     out_reason = reason
     kernels.adjudicate(
         by_family,
-        family_chunks(acc_family, n_fam, CHUNKS),
+        bounds,
         active,
         mm,
         acc_family,
@@ -270,7 +276,7 @@ def adjudicate_columns(
         T.matrix(),
         T.limit_tensor(),
         max(members.n, 1),
-        max(len(claims.family_names), int(acc_family.max()) + 1 if n else 1),
+        max(len(claims.family_names), n_fam),
         max(len(T.owners), 1),
         max(len(T.visit_keys), 1),
         max(len(T.dollar_keys), 1),
@@ -322,6 +328,9 @@ def adjudicate_columns(
         fallback_reasons=fallback_reasons,
         terms=T,
         term=term,
+        family=acc_family,
+        family_order=by_family,
+        family_bounds=bounds,
     )
 
 

@@ -1,15 +1,19 @@
 """The vector engine's compiled loops (numba): line checks (``prepare``), STD periods, adjudication
-with accumulators, specific and aggregate stop-loss, counting sorts and exact group sums.
+with accumulators, specific and aggregate stop-loss, counting sorts and exact sums for fees, the
+summary, monthly enrollment and reason codes.
 
-On entry: integer-cent columns already in the orders the reference engine uses (``order`` lists line
-indices in processing order; stop-loss loops get lines in ascending (paid, claim_id)) and the
-integer plan tables of ``plan.py``. On exit: the output arrays passed in are filled in place.
+On entry: integer columns (any integer dtype; the loops promote to int64) already in the orders the
+reference engine uses (``order`` lists line indices in processing order or grouped by family with
+each family's lines in processing order; ``specific_events`` gets its few lines in ascending (paid,
+claim_id)) and the integer plan tables of ``plan.py``. On exit: the output arrays passed in are
+filled in place, or the sums are returned.
 
 Plan parameters are always arguments, never module globals (PERFORMANCE.md trap 3: numba's
 ``cache=True`` would freeze a global). Cents are int64 throughout (trap 4). Rounding is the integer
 form of ``round_money(x * num / den, mode)``: exact for half-up and half-even (trap 1, 2).
-Accumulators are flat arrays indexed by (person, owner or limit key, period); a person's keys never
-cross families, so the loop is the reference engine's, line for line.
+Accumulators and stop-loss claimants are flat arrays indexed by person (and owner or limit key,
+period); a person never crosses families, so chunks of whole families run in parallel and the
+loops are the reference engine's, line for line.
 """
 
 from __future__ import annotations
@@ -277,109 +281,29 @@ def _adjudicate_range(
 
 
 @njit(cache=True)
-def specific(
-    order: Any,
-    eligible: Any,
-    claimant: Any,
-    plan: Any,
-    sd_of: Any,  # per claimant: deductible in cents, -1 = excluded (never reimbursed)
-    n_claimants: int,
-    asd: int,
-    pct_num: int,
-    pct_den: int,
-    maximum: int,  # -1 = none
-    half_even: bool,
-    out_share: Any,
-    out_absorbed: Any,
-    spent: Any,
-    seen: Any,
-    absorbed_by: Any,
-    reimbursed: Any,
-) -> None:
-    """One specific tier (DOMAIN.md 6.3) in stop-loss order; per-claimant totals filled in place."""
-    excess_x = np.zeros(max(n_claimants, 1), dtype=np.int64)
-    asd_left = asd
-    for j in range(order.shape[0]):
-        i = order[j]
-        if not eligible[i]:
-            continue
-        m = claimant[i]
-        sd = sd_of[m]
-        before = spent[m]
-        after = before + plan[i]
-        spent[m] = after
-        seen[m] = True
-        if sd < 0 or after <= sd:
-            continue
-        r_before = reimbursed[m]
-        over_before = before - sd if before > sd else 0
-        excess_line = after - sd - over_before
-        absorbed = min(excess_line, asd_left)
-        asd_left -= absorbed
-        out_absorbed[i] = absorbed
-        absorbed_by[m] += absorbed
-        excess_x[m] += excess_line - absorbed
-        x = excess_x[m]
-        r = x if pct_num == pct_den else round_div(x, pct_num, pct_den, half_even)
-        if maximum >= 0 and r > maximum:
-            r = maximum
-        reimbursed[m] = r
-        out_share[i] = r - r_before
-
-
-@njit(cache=True)
-def aggregate(
-    order: Any,
-    eligible: Any,
-    in_specific: Any,
-    claimant: Any,
-    plan: Any,
-    cap_of: Any,  # per claimant: cap in cents, -1 = uncapped
-    net: bool,
-    spec_share: Any,
-    asd_counts: bool,
-    absorbed: Any,
-    n_claimants: int,
-    out_contribution: Any,
-) -> None:
-    """Each eligible line's contribution to the aggregate's eligible claims G (DOMAIN.md 7.2)."""
-    spent = np.zeros(max(n_claimants, 1), dtype=np.int64)
-    for j in range(order.shape[0]):
-        i = order[j]
-        if not eligible[i]:
-            continue
-        if not in_specific[i]:
-            out_contribution[i] = plan[i]
-            continue
-        if net:
-            out_contribution[i] = plan[i] - spec_share[i]
-            continue
-        m = claimant[i]
-        cap = cap_of[m]
-        before = spent[m]
-        after = before + plan[i]
-        spent[m] = after
-        counted = after - before if cap < 0 else min(after, cap) - min(before, cap)
-        if asd_counts:
-            counted += absorbed[i]
-        out_contribution[i] = counted
-
-
-@njit(cache=True)
-def counting_sort(keys: Any, n_keys: int, perm: Any) -> Any:
-    """``perm`` stably re-ordered by ``keys[perm]`` (keys in 0..n_keys-1): O(n + n_keys)."""
+def counting_sort(keys: Any, lo: int, n_keys: int, perm: Any) -> Any:
+    """``perm`` stably re-ordered by ``keys[perm] - lo`` (in 0..n_keys-1): O(n + n_keys)."""
     counts = np.zeros(n_keys + 1, dtype=np.int64)
     for j in range(perm.shape[0]):
-        counts[keys[perm[j]] + 1] += 1
+        counts[keys[perm[j]] - lo + 1] += 1
     for k in range(n_keys):
         counts[k + 1] += counts[k]
     out = np.empty_like(perm)
     for j in range(perm.shape[0]):
         i = perm[j]
-        k = keys[i]
+        k = keys[i] - lo
         out[counts[k]] = i
         counts[k] += 1
     return out
+
+
+@njit(cache=True)
+def is_identity(values: Any) -> bool:
+    """Whether ``values[i] == i`` for every ``i``."""
+    for i in range(values.shape[0]):  # noqa: SIM110 (a compiled loop, not a generator)
+        if values[i] != i:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- calendar in integers
@@ -439,7 +363,10 @@ _DIS_DATES = -7
 _NODAY = -(1 << 40)
 
 
-@njit(cache=True)
+PREPARE_CHUNKS = 8  # chunks of lines ``prepare`` spreads over the threads
+
+
+@njit(cache=True, parallel=True)
 def prepare(
     term: Any,
     member: Any,
@@ -474,9 +401,54 @@ def prepare(
 ) -> None:
     """DOMAIN.md 3.1-3.3 rules 1-2 and section 5 (STD) for every line, in the reference's order:
     excluded line, enrolment, eligibility, STD benefit, repricing, excluded category, unpriced,
-    dental class, waiting period. Lines left ``active`` go to ``adjudicate``."""
+    dental class, waiting period. Lines left ``active`` go to ``adjudicate``. Every line is
+    independent of the others: chunks of lines run in parallel."""
     n = term.shape[0]
-    for i in range(n):
+    for c in prange(PREPARE_CHUNKS):
+        _prepare_range(
+            (n * c) // PREPARE_CHUNKS, (n * (c + 1)) // PREPARE_CHUNKS, term, member, incurred, billed,
+            given, code, units, weekly, abs_start, abs_end, cause, skip, t, dis, code_price, m_start,
+            m_end, m_weekly, m_annual, lesser_of, half_even, day0, year_of_day, out_status, out_reason,
+            out_allowed, out_plan, out_repriced, out_year, out_active,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def _prepare_range(
+    lo: int,
+    hi: int,
+    term: Any,
+    member: Any,
+    incurred: Any,
+    billed: Any,
+    given: Any,
+    code: Any,
+    units: Any,
+    weekly: Any,
+    abs_start: Any,
+    abs_end: Any,
+    cause: Any,
+    skip: Any,
+    t: Any,
+    dis: Any,  # int64[n_terms, 7]: pct_num pct_den maximum ep_illness ep_accident cap includes_ep
+    code_price: Any,  # int64[n_schedules, n_codes]
+    m_start: Any,
+    m_end: Any,
+    m_weekly: Any,
+    m_annual: Any,
+    lesser_of: bool,
+    half_even: bool,
+    day0: int,
+    year_of_day: Any,  # plan year of each day from day0 (a table: no division per line)
+    out_status: Any,
+    out_reason: Any,
+    out_allowed: Any,
+    out_plan: Any,
+    out_repriced: Any,
+    out_year: Any,
+    out_active: Any,
+) -> None:
+    for i in range(lo, hi):
         k = term[i]
         inc = incurred[i]
         out_year[i] = year_of_day[inc - day0]
@@ -567,46 +539,6 @@ def prepare(
 
 
 @njit(cache=True)
-def group_sum(keys: Any, values: Any, mask: Any, n_groups: int) -> Any:
-    """Exact int64 sums of ``values`` by ``keys`` over the lines where ``mask`` holds."""
-    out = np.zeros(max(n_groups, 1), dtype=np.int64)
-    for i in range(keys.shape[0]):
-        if mask[i]:
-            out[keys[i]] += values[i]
-    return out
-
-
-@njit(cache=True)
-def in_contract(
-    status: Any,
-    line: Any,
-    covered_line: Any,  # bool per line code
-    incurred: Any,
-    paid: Any,
-    member: Any,
-    m_start: Any,
-    m_end: Any,
-    inc_from: int,
-    inc_to: int,
-    paid_from: int,
-    paid_to: int,
-    out: Any,
-) -> None:
-    """``stoploss.contract_flags``: paid, a covered line, both dates in their windows, person covered."""
-    for i in range(status.shape[0]):
-        m = member[i]
-        inc = incurred[i]
-        out[i] = (
-            status[i] == 0
-            and covered_line[line[i]]
-            and inc_from <= inc <= inc_to
-            and paid_from <= paid[i] <= paid_to
-            and m >= 0
-            and m_start[m] <= inc <= m_end[m]
-        )
-
-
-@njit(cache=True)
 def add_months_many(days: Any, months: Any) -> Any:
     """``add_months_day`` over arrays."""
     out = np.empty_like(days)
@@ -690,3 +622,330 @@ def std_periods(
         last_accident[key] = accident
         days_so_far[key] += days
         payable_so_far[key] += payable
+
+
+# --------------------------------------------------------------------------- stop-loss by family
+
+
+@njit(cache=True, inline="always")
+def stop_loss_line(
+    i: int,
+    m: int,  # the line's member (< 0: not enrolled)
+    who: int,  # its claimant
+    li: int,  # its line code
+    inc: int,
+    p: int,
+    a: int,  # plan paid
+    m_start: Any,
+    m_end: Any,
+    covered: Any,  # bool[n_contracts, n_line_codes]: the specific tiers, then the aggregate if any
+    windows: Any,  # int64[n_contracts, 4]: incurred from, incurred to, paid from, paid to
+    deductible: Any,  # int64[n_tiers, n_claimants]: each claimant's deductible, -1 = excluded
+    cap: Any,  # int64[n_claimants]: the aggregate's cap per claimant, -1 = uncapped
+    in_spec: Any,  # bool per line code: the aggregate caps these lines (the lowest tier's covers)
+    net: bool,  # the aggregate counts claims net of specific
+    flags: Any,  # uint8[(n_contracts + 7) // 8, n]: bit t % 8 of row t // 8 = eligible for contract t
+    spent: Any,  # int64[n_tiers, n_claimants]
+    seen: Any,  # bool[n_tiers, n_claimants]
+    event: Any,  # int8[n_tiers, n]: 1 where the claimant's spend is above its deductible
+    excess: Any,  # int64[n_tiers, n]: the line's excess over the deductible (event lines)
+    agg_spent: Any,  # int64[n_claimants]
+    contribution: Any,  # int64[n]: the aggregate contribution before ASD / net-of-specific parts
+) -> None:
+    """One paid line of a claimant, in stop-loss order among the claimant's lines: what stays
+    inside one claimant of specific and aggregate stop-loss (DOMAIN.md 6.2, 6.3, 7.2): eligibility,
+    running spend, the line's excess over the claimant's deductible and its capped aggregate
+    contribution. What crosses claimants (the aggregating specific deductible) is left to
+    ``specific_events``."""
+    if m < 0 or inc < m_start[m] or inc > m_end[m]:
+        return
+    n_tiers = deductible.shape[0]
+    for t in range(covered.shape[0]):
+        if not covered[t, li]:
+            continue
+        if inc < windows[t, 0] or inc > windows[t, 1] or p < windows[t, 2] or p > windows[t, 3]:
+            continue
+        flags[t >> 3, i] |= np.uint8(1 << (t & 7))
+        if t < n_tiers:
+            sd = deductible[t, who]
+            before = spent[t, who]
+            after = before + a
+            spent[t, who] = after
+            seen[t, who] = True
+            if sd < 0 or after <= sd:
+                continue
+            event[t, i] = 1
+            excess[t, i] = after - sd - (before - sd if before > sd else 0)
+        elif net or not in_spec[li]:
+            contribution[i] = a
+        else:
+            limit = cap[who]
+            before = agg_spent[who]
+            after = before + a
+            agg_spent[who] = after
+            contribution[i] = a if limit < 0 else min(after, limit) - min(before, limit)
+
+
+@njit(cache=True, parallel=True)
+def stoploss_lines(
+    order: Any,  # lines grouped by claimant family, each family's lines in stop-loss order
+    bounds: Any,  # chunk limits in ``order``, each at a family boundary (chunks run in parallel)
+    status: Any,
+    line: Any,
+    incurred: Any,
+    paid: Any,
+    member: Any,
+    plan: Any,
+    claimant: Any,
+    m_start: Any,
+    m_end: Any,
+    covered: Any,
+    windows: Any,
+    deductible: Any,
+    cap: Any,
+    in_spec: Any,
+    net: bool,
+    flags: Any,
+    spent: Any,
+    seen: Any,
+    event: Any,
+    excess: Any,
+    agg_spent: Any,
+    contribution: Any,
+) -> None:
+    """``stop_loss_line`` for every paid line of ``order``. Claimants never cross families, so
+    chunks of whole families run on separate threads with the same results as one thread."""
+    for c in prange(bounds.shape[0] - 1):
+        for j in range(bounds[c], bounds[c + 1]):
+            i = order[j]
+            if status[i] != 0:
+                continue
+            stop_loss_line(
+                i, member[i], claimant[i], line[i], incurred[i], paid[i], plan[i], m_start, m_end, covered,
+                windows, deductible, cap, in_spec, net, flags, spent, seen, event, excess, agg_spent,
+                contribution,
+            )  # fmt: skip
+
+
+@njit(cache=True)
+def specific_events(
+    events: Any,  # the lines with excess over their claimant's deductible, in stop-loss order
+    claimant: Any,
+    excess: Any,  # per line: its excess over the deductible (``stoploss_lines``)
+    n_claimants: int,
+    asd: int,
+    pct_num: int,
+    pct_den: int,
+    maximum: int,  # -1 = none
+    half_even: bool,
+    out_share: Any,
+    out_absorbed: Any,
+    absorbed_by: Any,
+    reimbursed: Any,
+) -> None:
+    """The chronological part of one specific tier (DOMAIN.md 6.3, ``ExcessAllocator``): the
+    aggregating specific deductible absorbs the first excess across claimants, then each claimant's
+    remaining excess is reimbursed at the percentage, capped at the maximum."""
+    excess_x = np.zeros(max(n_claimants, 1), dtype=np.int64)
+    asd_left = asd
+    for j in range(events.shape[0]):
+        i = events[j]
+        m = claimant[i]
+        e = excess[i]
+        absorbed = min(e, asd_left)
+        asd_left -= absorbed
+        out_absorbed[i] = absorbed
+        absorbed_by[m] += absorbed
+        excess_x[m] += e - absorbed
+        x = excess_x[m]
+        r = x if pct_num == pct_den else round_div(x, pct_num, pct_den, half_even)
+        if maximum >= 0 and r > maximum:
+            r = maximum
+        out_share[i] = r - reimbursed[m]
+        reimbursed[m] = r
+
+
+@njit(cache=True)
+def month_sums(paid: Any, mask: Any, values: Any, day0: int, month_of_day: Any, n_months: int) -> Any:
+    """Exact int64 sums of ``values`` by month (``month_of_day[paid - day0]``; -1 = none) where
+    ``mask`` holds; the last entry is the sum over every masked line."""
+    out = np.zeros(n_months + 1, dtype=np.int64)
+    for i in range(paid.shape[0]):
+        if mask[i]:
+            v = values[i]
+            out[n_months] += v
+            k = month_of_day[paid[i] - day0]
+            if k >= 0:
+                out[k] += v
+    return out
+
+
+# --------------------------------------------------------------------------- sums for fees and the summary
+
+# columns of ``line_sums``' outputs
+ACT_COUNTED, ACT_PLAN, ACT_SAVINGS, ACT_LINES, ACT_PAID = 0, 1, 2, 3, 4
+BY_LINES, BY_BILLED, BY_ALLOWED, BY_MEMBER, BY_PLAN = 0, 1, 2, 3, 4
+
+
+@njit(cache=True, parallel=True)
+def line_sums(
+    chunks: int,
+    paid: Any,
+    line: Any,
+    status: Any,
+    billed: Any,
+    allowed: Any,
+    copay: Any,
+    deductible: Any,
+    coinsurance: Any,
+    over_max: Any,
+    plan: Any,
+    day0: int,
+    month_of_day: Any,  # month index (from the first paid month) of each day from ``day0``
+    n_months: int,
+    n_lines: int,
+    counts_denied: bool,
+) -> tuple[Any, Any]:
+    """One pass over every line: by (paid month, line) the lines counted for per-claim fees, plan
+    paid and savings of paid lines, lines and paid lines (``ACT_*`` columns); by line the lines,
+    billed, allowed, member paid and plan paid (``BY_*`` columns). Exact int64 sums; chunks of
+    lines run in parallel, each into its own rows, added up at the end."""
+    n = paid.shape[0]
+    size = max(n_months * n_lines, 1)
+    act = np.zeros((chunks, size, 5), dtype=np.int64)
+    by = np.zeros((chunks, max(n_lines, 1), 5), dtype=np.int64)
+    for c in prange(chunks):
+        lo = (n * c) // chunks
+        hi = (n * (c + 1)) // chunks
+        for i in range(lo, hi):
+            li = line[i]
+            key = month_of_day[paid[i] - day0] * n_lines + li
+            ok = status[i] == 0
+            p = plan[i]
+            a = allowed[i]
+            act[c, key, ACT_LINES] += 1
+            if ok or counts_denied:
+                act[c, key, ACT_COUNTED] += 1
+            if ok:
+                act[c, key, ACT_PAID] += 1
+                act[c, key, ACT_PLAN] += p
+                act[c, key, ACT_SAVINGS] += billed[i] - a
+            by[c, li, BY_LINES] += 1
+            by[c, li, BY_BILLED] += billed[i]
+            by[c, li, BY_ALLOWED] += a
+            by[c, li, BY_MEMBER] += copay[i] + deductible[i] + coinsurance[i] + over_max[i]
+            by[c, li, BY_PLAN] += p
+    return act.sum(axis=0), by.sum(axis=0)
+
+
+@njit(cache=True)
+def all_distinct(values: Any, n_values: int) -> bool:
+    """Whether no value (in 0..n_values-1) occurs twice."""
+    marks = np.zeros(max(n_values, 1), dtype=np.bool_)
+    for i in range(values.shape[0]):
+        v = values[i]
+        if marks[v]:
+            return False
+        marks[v] = True
+    return True
+
+
+@njit(cache=True)
+def reason_lines(reason: Any, first: int, second: int) -> tuple[Any, Any, Any]:
+    """The lines whose reason is ``first``, ``second``, or another special (< -1) one, ascending."""
+    n1 = n2 = n3 = 0
+    for i in range(reason.shape[0]):
+        r = reason[i]
+        if r < -1:
+            if r == first:
+                n1 += 1
+            elif r == second:
+                n2 += 1
+            else:
+                n3 += 1
+    a = np.empty(n1, dtype=np.int64)
+    b = np.empty(n2, dtype=np.int64)
+    c = np.empty(n3, dtype=np.int64)
+    n1 = n2 = n3 = 0
+    for i in range(reason.shape[0]):
+        r = reason[i]
+        if r < -1:
+            if r == first:
+                a[n1] = i
+                n1 += 1
+            elif r == second:
+                b[n2] = i
+                n2 += 1
+            else:
+                c[n3] = i
+                n3 += 1
+    return a, b, c
+
+
+@njit(cache=True)
+def static_codes(reason: Any, other: int) -> Any:
+    """Each line's static reason (>= 0) as it is, ``other`` for every other line."""
+    out = np.empty(reason.shape[0], dtype=np.int64)
+    for i in range(reason.shape[0]):
+        r = reason[i]
+        out[i] = r if r >= 0 else other
+    return out
+
+
+@njit(cache=True)
+def month_counts(
+    firsts: Any,  # day number of each month's first day
+    family: Any,
+    tier: Any,
+    is_employee: Any,
+    start: Any,
+    end: Any,
+    n_families: int,
+    n_tiers: int,
+) -> tuple[Any, Any, Any]:
+    """Per month: families by tier, members by their family's tier, and members covered on the
+    month's first day. A family's tier is its covered employee's, else its first covered member's
+    (input order)."""
+    n_months = firsts.shape[0]
+    families = np.zeros((n_months, max(n_tiers, 1)), dtype=np.int64)
+    members = np.zeros((n_months, max(n_tiers, 1)), dtype=np.int64)
+    covered = np.zeros(n_months, dtype=np.int64)
+    tier_of = np.empty(max(n_families, 1), dtype=np.int64)
+    for k in range(n_months):
+        d = firsts[k]
+        tier_of[:] = -1
+        for i in range(family.shape[0]):
+            if start[i] <= d and end[i] >= d:
+                f = family[i]
+                if is_employee[i] or tier_of[f] < 0:
+                    tier_of[f] = tier[i]
+        for f in range(n_families):
+            if tier_of[f] >= 0:
+                families[k, tier_of[f]] += 1
+        for i in range(family.shape[0]):
+            if start[i] <= d and end[i] >= d:
+                members[k, tier_of[family[i]]] += 1
+                covered[k] += 1
+    return families, members, covered
+
+
+@njit(cache=True)
+def term_index(line: Any, network: Any, category: Any, n_cat: int, size: int) -> tuple[Any, Any]:
+    """Each line's (line, network, category) key ``(line * 2 + network) * n_cat + category`` as an
+    index into the keys present (ascending), and which of the ``size`` keys are present."""
+    n = line.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    present = np.zeros(max(size, 1), dtype=np.bool_)
+    for i in range(n):
+        key = (np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]
+        out[i] = key
+        present[key] = True
+    lut = np.empty(max(size, 1), dtype=np.int64)
+    k = 0
+    for key in range(size):
+        lut[key] = k
+        if present[key]:
+            k += 1
+    for i in range(n):
+        out[i] = lut[out[i]]
+    return out, present

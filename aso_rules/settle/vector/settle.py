@@ -42,6 +42,7 @@ from aso_rules.settle.vector.columns import (
     members_from_records,
 )
 from aso_rules.settle.vector.engine import (
+    CHUNKS,
     R_NOT_COVERED,
     R_WAITING,
     Adjudicated,
@@ -49,7 +50,7 @@ from aso_rules.settle.vector.engine import (
     reason_text,
 )
 from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
-from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, aggregate_contract, specific_tiers
+from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, stop_loss, stop_loss_tables
 
 I64 = npt.NDArray[np.int64]
 
@@ -92,73 +93,115 @@ def _names(codes: I64, names: Sequence[str | None], dictionary: bool = False) ->
 def month_enrollment(
     ruleset: Ruleset, members: MemberColumns
 ) -> tuple[tuple[MonthEnrollment, ...], tuple[FrozenMap[str, int], ...]]:
-    """``monthly_enrollment`` (employees, members and members by tier) over member columns."""
+    """``monthly_enrollment`` (employees, members and members by tier) over member columns, counted
+    by ``kernels.month_counts``."""
     tiers = list(ruleset.tier_codes)
+    firsts = plan_months(ruleset.plan_year)
+    fam_counts, mem_counts, covered = kernels.month_counts(
+        np.array([day_number(first) for first in firsts], dtype=np.int64),
+        members.family,
+        members.tier,
+        members.is_employee,
+        members.start,
+        members.end,
+        len(members.family_names),
+        len(members.tier_names),
+    )
     out: list[MonthEnrollment] = []
     by_tier: list[FrozenMap[str, int]] = []
-    n_fam = max(len(members.family_names), 1)
-    for first in plan_months(ruleset.plan_year):
-        d = day_number(first)
-        covered = (members.start <= d) & (members.end >= d)
-        idx = np.flatnonzero(covered)
-        fam = members.family[idx]
-        # a family's tier: its employee's, else its first covered member's (input order)
-        tier_of = np.full(n_fam, -1, dtype=np.int64)
-        rev = idx[::-1]
-        tier_of[members.family[rev]] = members.tier[rev]
-        emp = idx[members.is_employee[idx]]
-        tier_of[members.family[emp]] = members.tier[emp]
-        marks = np.zeros(n_fam, dtype=np.bool_)
-        marks[fam] = True
-        present = np.flatnonzero(marks)
-        fam_counts = np.bincount(tier_of[present], minlength=len(members.tier_names))
+    for k, first in enumerate(firsts):
         employees = dict.fromkeys(tiers, 0)
-        for t, c in enumerate(fam_counts.tolist()):
+        for t, c in enumerate(fam_counts[k].tolist()[: len(members.tier_names)]):
             if c:
                 employees[members.tier_names[t]] = employees.get(members.tier_names[t], 0) + c
-        out.append(MonthEnrollment(month=first, employees=employees, members=len(idx)))
-        mem_counts = np.bincount(tier_of[fam], minlength=len(members.tier_names))
-        by_tier.append(
-            FrozenMap({members.tier_names[t]: int(c) for t, c in enumerate(mem_counts.tolist()) if c})
-        )
+        out.append(MonthEnrollment(month=first, employees=employees, members=int(covered[k])))
+        counts = mem_counts[k].tolist()[: len(members.tier_names)]
+        by_tier.append(FrozenMap({members.tier_names[t]: c for t, c in enumerate(counts) if c}))
     return tuple(out), tuple(by_tier)
 
 
 # --------------------------------------------------------------------------- fees
 
 
+@attrs.frozen(eq=False)
+class LineSums:
+    """``kernels.line_sums`` over a run: by (paid month, line) and by line (``ACT_*`` / ``BY_*``
+    columns), the first paid month and the line names."""
+
+    by_month: I64  # int64[n_months * n_lines, 5], key = month index * n_lines + line
+    by_line: I64  # int64[n_lines, 5]
+    first_month: int  # months since 1970-01 of month index 0
+    n_lines: int
+
+    @staticmethod
+    def of(ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated) -> LineSums:
+        n_l = max(len(claims.line_names), 1)
+        day0 = int(claims.paid.min()) if claims.n else 0
+        day1 = int(claims.paid.max()) if claims.n else 0
+        months = np.arange(day0, day1 + 1, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]")
+        m_of_day = months.astype(np.int64)
+        m0 = int(m_of_day[0]) if claims.n else 0
+        m_of_day -= m0
+        n_m = int(m_of_day[-1]) + 1 if claims.n else 0
+        by_month, by_line = kernels.line_sums(
+            CHUNKS,
+            claims.paid,
+            claims.line,
+            adj.status,
+            claims.billed,
+            adj.allowed,
+            adj.copay,
+            adj.deductible,
+            adj.coinsurance,
+            adj.over_max,
+            adj.plan_paid,
+            day0,
+            m_of_day,
+            n_m,
+            n_l,
+            ruleset.settings.per_claim_fee_counts_denied,
+        )
+        return LineSums(by_month=by_month, by_line=by_line, first_month=m0, n_lines=n_l)
+
+    def key(self, paid: I64, line: I64) -> I64:
+        """The (paid month, line) key of lines."""
+        months = paid.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) - self.first_month
+        out: I64 = months * self.n_lines + line.astype(np.int64)
+        return out
+
+
 def activity(
-    ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated, spec_share: I64
+    ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated, tiers: Sequence[TierLines], sums: LineSums
 ) -> dict[date, MonthActivity]:
-    """``fees.month_activity`` with numpy group sums over (paid month, line)."""
+    """``fees.month_activity`` from the run's sums by (paid month, line)."""
     s = ruleset.settings
-    lo = int(claims.paid.min()) if claims.n else 0
-    span = np.arange(lo, (int(claims.paid.max()) + 1) if claims.n else lo, dtype=np.int64)
-    month = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)[claims.paid - lo]
-    m0 = int(month.min()) if claims.n else 0
-    mi = month - m0
-    n_m = int(mi.max()) + 1 if claims.n else 0
-    n_l = max(len(claims.line_names), 1)
-    key = mi * n_l + claims.line
-    paid = adj.status == 0
-    counted = paid | s.per_claim_fee_counts_denied
-    unique_ids = claims.n == 0 or int(np.bincount(claims.cid_rank).max()) <= 1
-    if s.per_claim_fee_unit == "line" or unique_ids:
-        counts = np.bincount(key[counted], minlength=n_m * n_l)
-    else:
-        pairs = np.unique(np.stack([key[counted], claims.cid_rank[counted]]), axis=1)
-        counts = np.bincount(pairs[0], minlength=n_m * n_l)
-    base = adj.plan_paid - spec_share if s.pct_of_claims_base == "net_of_stop_loss" else adj.plan_paid
-    plan_sum = kernels.group_sum(key, base, paid, n_m * n_l)
-    savings = kernels.group_sum(key, claims.billed - adj.allowed, paid, n_m * n_l)
-    has_line = np.bincount(key, minlength=n_m * n_l) > 0
-    has_paid = np.bincount(key[paid], minlength=n_m * n_l) > 0
+    act = sums.by_month
+    n_l = sums.n_lines
+    counts = act[:, kernels.ACT_COUNTED]
+    if s.per_claim_fee_unit == "claim" and claims.n:
+        rank = claims.cid_rank
+        if not kernels.all_distinct(rank, int(rank.max()) + 1):
+            # a claim id over several lines counts once per (month, line)
+            counted = (adj.status == 0) | s.per_claim_fee_counts_denied
+            key = sums.key(claims.paid[counted], claims.line[counted])
+            pairs = np.unique(np.stack([key, rank[counted]]), axis=1)
+            counts = np.bincount(pairs[0], minlength=len(act))
+    plan_sum = act[:, kernels.ACT_PLAN].copy()
+    if s.pct_of_claims_base == "net_of_stop_loss":
+        # specific shares are on event lines only (all of them paid)
+        for t in tiers:
+            np.subtract.at(
+                plan_sum, sums.key(claims.paid[t.events], claims.line[t.events]), t.share[t.events]
+            )
+    savings = act[:, kernels.ACT_SAVINGS]
+    has_line = act[:, kernels.ACT_LINES] > 0
+    has_paid = act[:, kernels.ACT_PAID] > 0
     out: dict[date, MonthActivity] = {}
-    for mk in range(n_m):
+    for mk in range(len(act) // n_l if claims.n else 0):
         lines = [li for li in range(n_l) if has_line[mk * n_l + li]]
         if not lines:
             continue
-        first = np.datetime64(m0 + mk, "M").astype("datetime64[D]").item()
+        first = np.datetime64(sums.first_month + mk, "M").astype("datetime64[D]").item()
         out[first] = MonthActivity(
             claims={
                 claims.line_names[li]: int(counts[mk * n_l + li]) for li in lines if counts[mk * n_l + li]
@@ -309,23 +352,13 @@ def settle_columns(
     """Everything after reading: adjudication, stop-loss, fees, employer cost, ledger, summary."""
     claims = read.claims
     adj = adjudicate_columns(ruleset, claims, members, member_records=member_records)
-    # stop-loss order: (paid, claim_id), ties in processing order
-    if ruleset.settings.processing_order == "paid":
-        sl_order = adj.order
-    else:
-        pos = np.empty(claims.n, dtype=np.int64)
-        pos[adj.order] = np.arange(claims.n, dtype=np.int64)
-        sl_order = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
+    sl = stop_loss_tables(ruleset, claims, members)
     months, member_counts = month_enrollment(ruleset, members)
-    specific, tier_lines = specific_tiers(ruleset, claims, members, adj.status, adj.plan_paid, sl_order)
-    aggregate, agg_lines = aggregate_contract(
-        ruleset, claims, members, adj.status, adj.plan_paid, sl_order, months, tier_lines
-    )
-    spec_share = np.zeros(claims.n, dtype=np.int64)
-    for t in tier_lines:
-        spec_share += t.share
-    fees = compute_fees(ruleset, months, activity(ruleset, claims, adj, spec_share), member_counts)
-    plan_total = from_cents(int(adj.plan_paid.sum()))
+    specific, tier_lines, aggregate, agg_lines = stop_loss(ruleset, claims, members, adj, months, sl)
+    sums = LineSums.of(ruleset, claims, adj)
+    fees = compute_fees(ruleset, months, activity(ruleset, claims, adj, tier_lines, sums), member_counts)
+    by_line = sums.by_line
+    plan_total = from_cents(int(by_line[:, kernels.BY_PLAN].sum()))
     cost = EmployerCost(
         claims=plan_total,
         specific_reimbursed=sum((s.reimbursed for s in specific), ZERO),
@@ -335,7 +368,7 @@ def settle_columns(
         stop_loss_premium=fees.premium_total,
     )
     insured = fully_insured(ruleset, months, cost)
-    paid = int((adj.status == 0).sum())
+    paid = int(sums.by_month[:, kernels.ACT_PAID].sum())
     counts = Counts(
         received=read.received,
         settled=claims.n,
@@ -354,14 +387,13 @@ def settle_columns(
         insured=insured,
         unknown_categories=_unknown_categories(ruleset, claims, adj),
     )
-    member_paid = adj.copay + adj.deductible + adj.coinsurance + adj.over_max
     summary["totals"] = {
-        "billed": _m(int(claims.billed.sum())),
-        "allowed": _m(int(adj.allowed.sum())),
-        "member_paid": _m(int(member_paid.sum())),
-        "plan_paid": _m(int(adj.plan_paid.sum())),
+        "billed": _m(int(by_line[:, kernels.BY_BILLED].sum())),
+        "allowed": _m(int(by_line[:, kernels.BY_ALLOWED].sum())),
+        "member_paid": _m(int(by_line[:, kernels.BY_MEMBER].sum())),
+        "plan_paid": _m(int(by_line[:, kernels.BY_PLAN].sum())),
     }
-    summary["by_line"] = _by_line(claims, adj, member_paid)
+    summary["by_line"] = _by_line(claims, by_line)
     summary["engine"] = {"name": "vector", "fallback_lines": adj.fallback_lines}
     texts, codes = reason_texts(ruleset, claims, members, adj)
     return VectorSettlement(
@@ -389,22 +421,17 @@ def _m(cents: int) -> str:
     return f"{from_cents(cents):f}"
 
 
-def _by_line(claims: ClaimColumns, adj: Adjudicated, member_paid: I64) -> dict[str, dict[str, Any]]:
-    k = max(len(claims.line_names), 1)
-    n = np.bincount(claims.line, minlength=k)
-    every = np.ones(claims.n, dtype=np.bool_)
-    allowed = kernels.group_sum(claims.line, adj.allowed, every, k)
-    member = kernels.group_sum(claims.line, member_paid, every, k)
-    plan = kernels.group_sum(claims.line, adj.plan_paid, every, k)
+def _by_line(claims: ClaimColumns, by_line: I64) -> dict[str, dict[str, Any]]:
     out = {}
     for li in sorted(range(len(claims.line_names)), key=lambda li: claims.line_names[li]):
-        if not n[li]:
+        row = by_line[li].tolist()
+        if not row[kernels.BY_LINES]:
             continue
         out[claims.line_names[li]] = {
-            "claims": int(n[li]),
-            "allowed": _m(int(allowed[li])),
-            "member_paid": _m(int(member[li])),
-            "plan_paid": _m(int(plan[li])),
+            "claims": row[kernels.BY_LINES],
+            "allowed": _m(row[kernels.BY_ALLOWED]),
+            "member_paid": _m(row[kernels.BY_MEMBER]),
+            "plan_paid": _m(row[kernels.BY_PLAN]),
         }
     return out
 
@@ -549,11 +576,11 @@ def reason_texts(
     """(texts, codes): every distinct reason once; per line an index into it ("" when paid).
 
     Static reasons (of a term or a limit) are shared; formatted ones (naming a member or a date)
-    are built only for the lines that carry them.
+    are built only for the lines that carry them (found in one compiled pass).
     """
     texts = list(adj.terms.reasons)
-    codes = np.where(adj.reason >= 0, adj.reason, -1)
-    uncovered = np.flatnonzero(adj.reason == R_NOT_COVERED)
+    uncovered, waiting, special = kernels.reason_lines(adj.reason, R_NOT_COVERED, R_WAITING)
+    formatted: list[tuple[I64, I64]] = []
     if len(uncovered):
         # "not eligible: member M not covered on D", built by Arrow for every such line at once
         take = pa.array(uncovered)
@@ -568,17 +595,15 @@ def reason_texts(
             "",
         )
         distinct = joined.dictionary_encode()
-        codes[uncovered] = len(texts) + np.asarray(
-            distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64
-        )
+        indices = np.asarray(distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        formatted.append((uncovered, len(texts) + indices))
         texts.extend(distinct.dictionary.to_pylist())
-    waiting = np.flatnonzero(adj.reason == R_WAITING)
     if len(waiting):
         # "waiting period: class C is covered from D": D is the member's coverage start moved by the
         # class's waiting months; built by Arrow for every such line at once
         term = adj.term[waiting]
         months = adj.terms["waiting_months"][term]
-        ends = kernels.add_months_many(members.start[claims.member[waiting]], months)
+        ends = kernels.add_months_many(members.start[claims.member[waiting]].astype(np.int64), months)
         class_names = [t.dental_class.name if t.dental_class is not None else "" for t in adj.terms.terms]
         days = pa.Array.from_buffers(pa.date32(), len(waiting), [None, pa.py_buffer(ends.astype(np.int32))])
         joined = pc.binary_join_element_wise(
@@ -589,16 +614,16 @@ def reason_texts(
             "",
         )
         distinct = joined.dictionary_encode()
-        codes[waiting] = len(texts) + np.asarray(
-            distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64
-        )
+        indices = np.asarray(distinct.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        formatted.append((waiting, len(texts) + indices))
         texts.extend(distinct.dictionary.to_pylist())
-    special = np.flatnonzero((adj.reason < -1) & (adj.reason != R_NOT_COVERED) & (adj.reason != R_WAITING))
-    for i in special.tolist():
-        codes[i] = len(texts)
-        texts.append(reason_text(adj, claims, members, ruleset, i))
+    if len(special):
+        formatted.append((special, len(texts) + np.arange(len(special), dtype=np.int64)))
+        texts.extend(reason_text(adj, claims, members, ruleset, i) for i in special.tolist())
     texts.append("")
-    codes = np.where(codes >= 0, codes, len(texts) - 1)
+    codes = kernels.static_codes(adj.reason, len(texts) - 1)
+    for lines, code in formatted:
+        codes[lines] = code
     return pa.array(texts, type=pa.string()), codes
 
 

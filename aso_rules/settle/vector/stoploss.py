@@ -1,20 +1,28 @@
 """Specific and aggregate stop-loss over the vector engine's columns (DOMAIN.md 6 and 7).
 
-On entry: the adjudicated columns (plan paid per line, status), the claim and member columns and
-the stop-loss order (ascending (paid, claim_id), ties in processing order: ``stoploss.
-processing_indices``). On exit: per tier, the reference engine's ``SpecificResult`` totals and
+On entry: the adjudicated columns (``Adjudicated``: plan paid per line, status, the accumulator
+families and the lines grouped by family in processing order), the claim and member columns and the
+monthly enrollment. On exit: per tier, the reference engine's ``SpecificResult`` totals and
 claimants (only the claimants summary.json lists: excess above the deductible, excluded by a laser,
-or reimbursed), plus per-line arrays (eligible, share, ASD absorbed); for the aggregate, the
-reference ``AggregateResult`` totals and per-line arrays (eligible, contribution).
+or reimbursed), plus per-line arrays (eligible, share, ASD absorbed) and the tier's event lines; for
+the aggregate, the reference ``AggregateResult`` totals and per-line arrays (eligible, contribution).
 
-Windows, attachment points and reimbursement rounding are the reference functions themselves (they
-cost nothing per line); the per-line work is ``kernels.specific`` / ``kernels.aggregate``.
+Stop-loss order is ascending (paid, claim_id), ties in processing order (``stoploss.
+processing_indices``). Everything that stays inside one claimant (eligibility, running spend, excess
+over the deductible, capped aggregate contribution) only needs each claimant's lines in that order,
+and claimants never cross families: one compiled pass over the lines grouped by family
+(``kernels.stoploss_lines``, family chunks in parallel) does it for every tier and the aggregate at
+once. Only the lines whose claimant is above its deductible ("event" lines, few) carry what crosses
+claimants: the aggregating specific deductible. They alone are sorted into the global stop-loss
+order and settled by ``kernels.specific_events``; the aggregate's ASD / net-of-specific parts are
+added on them afterwards. Windows, attachment points and reimbursement rounding are the reference
+functions themselves (they cost nothing per line).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 import attrs
 import numpy as np
@@ -32,6 +40,7 @@ from aso_rules.settle.stoploss import (
 )
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_number
+from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_chunks
 from aso_rules.settle.vector.plan import fraction
 from aso_rules.settle.windows import Window, add_months, contract_window
 
@@ -41,9 +50,14 @@ B = npt.NDArray[np.bool_]
 
 @attrs.frozen(eq=False)
 class TierLines:
+    """One specific tier per line (input order): eligible, share of reimbursement, ASD absorbed;
+    ``events`` lists the lines with excess over their claimant's deductible, in stop-loss order
+    (every other line's share and absorption is 0)."""
+
     eligible: B
     share: I64
     absorbed: I64
+    events: I64
 
 
 @attrs.frozen(eq=False)
@@ -52,35 +66,41 @@ class AggregateLines:
     contribution: I64
 
 
-def eligible_lines(
-    claims: ClaimColumns,
-    members: MemberColumns,
-    status: npt.NDArray[np.int8],
-    covers: Sequence[str],
-    window: Window,
-) -> B:
-    """``stoploss.contract_flags`` over columns: paid, a covered line, in both windows, covered person."""
-    lines = np.array([name in covers for name in claims.line_names] or [False], dtype=np.bool_)
-    out = np.zeros(claims.n, dtype=np.bool_)
-    if not members.n:
+@attrs.frozen(eq=False)
+class StopLossTables:
+    """The contracts as integer tables (specific tiers, then the aggregate if any), each line's
+    claimant, and the per-line and per-claimant arrays ``kernels.stop_loss_line`` fills.
+
+    ``in_family_order``: each claimant's lines lie in one accumulator family and stop-loss order is
+    processing order (processing by paid date), so the accumulator loop's family order
+    (``Adjudicated.family_order``) is an order in which every claimant's lines come in stop-loss
+    order.
+    """
+
+    claimant: I64
+    names: tuple[str, ...]
+    index: Mapping[str, int]
+    windows_of: tuple[Window, ...]
+    covered: B  # bool[n_contracts, n_line_codes]
+    windows: I64  # int64[n_contracts, 4]
+    deductible: I64  # int64[n_tiers, n_claimants]
+    cap: I64
+    in_spec: B
+    net: bool
+    claimant_is_family: bool
+    in_family_order: bool
+    flags: npt.NDArray[np.uint8]
+    spent: I64
+    seen: B
+    event: npt.NDArray[np.int8]
+    excess: I64
+    agg_spent: I64
+    contribution: I64
+
+    def eligible(self, c: int) -> B:
+        """Contract ``c``'s eligible lines."""
+        out: B = (self.flags[c >> 3] & np.uint8(1 << (c & 7))) != 0
         return out
-    lowest = -(1 << 40)
-    kernels.in_contract(
-        status,
-        claims.line,
-        lines,
-        claims.incurred,
-        claims.paid,
-        claims.member,
-        members.start,
-        members.end,
-        lowest if window.incurred_from is None else day_number(window.incurred_from),
-        day_number(window.incurred_to),
-        day_number(window.paid_from),
-        day_number(window.paid_to),
-        out,
-    )
-    return out
 
 
 def claimants(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) -> tuple[I64, tuple[str, ...]]:
@@ -100,45 +120,176 @@ def claimant_index(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumn
     return members.index
 
 
-def specific_tiers(
+def _day(d: date | None) -> int:
+    return -(1 << 40) if d is None else day_number(d)
+
+
+def stop_loss_tables(ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns) -> StopLossTables | None:
+    """The run's ``StopLossTables``, or ``None`` when the ruleset has no stop-loss contract."""
+    tiers = ruleset.specific
+    agg = ruleset.aggregate
+    if not tiers and agg is None:
+        return None
+    n = claims.n
+    claimant, names = claimants(ruleset, claims, members)
+    index = claimant_index(ruleset, claims, members)
+    k = max(len(names), 1)
+    start = ruleset.plan_year.start
+    contracts: list[tuple[Sequence[str], Window]] = [
+        (t.covers, contract_window(start, t.basis, terminal_liability=t.terminal_liability)) for t in tiers
+    ]
+    if agg is not None:
+        window = contract_window(start, agg.basis, terminal_liability=agg.terminal_liability)
+        contracts.append((agg.covers, window))
+    covered = np.zeros((len(contracts), max(len(claims.line_names), 1)), dtype=np.bool_)
+    windows = np.zeros((len(contracts), 4), dtype=np.int64)
+    for c, (covers, window) in enumerate(contracts):
+        covered[c, : len(claims.line_names)] = [name in covers for name in claims.line_names]
+        windows[c] = (
+            _day(window.incurred_from),
+            day_number(window.incurred_to),
+            day_number(window.paid_from),
+            day_number(window.paid_to),
+        )
+    deductible = np.empty((len(tiers), k), dtype=np.int64)
+    for t, tier in enumerate(tiers):
+        deductible[t] = to_cents(tier.deductible)
+        for who, amount in tier.lasers.items():
+            if who in index:
+                deductible[t, index[who]] = NONE if amount is None else to_cents(amount)
+    lowest: SpecificStopLoss | None = min(tiers, key=lambda t: t.deductible) if tiers else None
+    cap = np.full(k, NONE, dtype=np.int64)
+    if agg is not None and lowest is not None and agg.cap_per_claimant:
+        cap[:] = to_cents(lowest.deductible)
+        if agg.laser_treatment != "standard_only":
+            for who, amount in lowest.lasers.items():
+                if who in index:
+                    cap[index[who]] = NONE if amount is None else to_cents(amount)
+    specific_covers = lowest.covers if lowest is not None else ()
+    by_family = ruleset.settings.specific_claimant_key == "family"
+    grouped = True
+    if by_family and n and members.n:
+        # a family claimant's lines are in one accumulator family when every enrolled line's family
+        # is its member's
+        known = claims.member >= 0
+        grouped = bool((claims.family[known] == members.family[claims.member[known]]).all())
+    return StopLossTables(
+        claimant=claimant,
+        names=names,
+        index=index,
+        windows_of=tuple(w for _, w in contracts),
+        covered=covered,
+        windows=windows,
+        deductible=deductible,
+        cap=cap,
+        in_spec=np.array([name in specific_covers for name in claims.line_names] or [False], dtype=np.bool_),
+        net=agg is not None and agg.claim_basis == "net_of_specific",
+        claimant_is_family=by_family,
+        in_family_order=grouped and ruleset.settings.processing_order == "paid" and members.n > 0,
+        flags=np.zeros(((len(contracts) + 7) // 8, n), dtype=np.uint8),
+        spent=np.zeros((len(tiers), k), dtype=np.int64),
+        seen=np.zeros((len(tiers), k), dtype=np.bool_),
+        event=np.zeros((len(tiers), n), dtype=np.int8),
+        excess=np.zeros((len(tiers), n), dtype=np.int64),
+        agg_spent=np.zeros(k, dtype=np.int64),
+        contribution=np.zeros(n if agg is not None else 1, dtype=np.int64),
+    )
+
+
+def _line_pass(
+    ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns, adj: Adjudicated, sl: StopLossTables
+) -> None:
+    """``kernels.stoploss_lines`` over every line, grouped by claimant family with each claimant's
+    lines in stop-loss order: the accumulator loop's family order when ``in_family_order``, else
+    the lines sorted here."""
+    n = claims.n
+    if not n or not members.n:
+        return
+    if sl.in_family_order:
+        order, bounds = adj.family_order, adj.family_bounds
+    else:
+        if ruleset.settings.processing_order == "paid":
+            sl_order = adj.order
+        else:
+            pos = np.empty(n, dtype=np.int64)
+            pos[adj.order] = np.arange(n, dtype=np.int64)
+            sl_order = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
+        group = claims.family if sl.claimant_is_family else adj.family
+        n_groups = int(group.max()) + 1
+        order = kernels.counting_sort(group, 0, n_groups, sl_order)
+        bounds = family_chunks(group, n_groups, CHUNKS)
+    kernels.stoploss_lines(
+        order,
+        bounds,
+        adj.status,
+        claims.line,
+        claims.incurred,
+        claims.paid,
+        claims.member,
+        adj.plan_paid,
+        sl.claimant,
+        members.start,
+        members.end,
+        sl.covered,
+        sl.windows,
+        sl.deductible,
+        sl.cap,
+        sl.in_spec,
+        sl.net,
+        sl.flags,
+        sl.spent,
+        sl.seen,
+        sl.event,
+        sl.excess,
+        sl.agg_spent,
+        sl.contribution,
+    )
+
+
+def _in_stop_loss_order(ruleset: Ruleset, claims: ClaimColumns, lines: I64) -> I64:
+    """``lines`` (ascending indices) sorted into stop-loss order: (paid, claim_id), then processing
+    order, which among equal (paid, claim_id) is (incurred, row) or row."""
+    keys: list[I64] = [lines]
+    if ruleset.settings.processing_order == "incurred":
+        keys.append(claims.incurred[lines])
+    keys += [claims.cid_rank[lines], claims.paid[lines]]
+    out: I64 = lines[np.lexsort(keys)]
+    return out
+
+
+def stop_loss(
     ruleset: Ruleset,
     claims: ClaimColumns,
     members: MemberColumns,
-    status: npt.NDArray[np.int8],
-    plan: I64,
-    order: I64,
-) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...]]:
-    """Every specific tier, each on the same lines (6.4)."""
-    claimant, names = claimants(ruleset, claims, members)
-    index = claimant_index(ruleset, claims, members)
-    mode = ruleset.settings.rounding
-    half_even = mode == "half_even"
+    adj: Adjudicated,
+    months: Sequence[MonthEnrollment],
+    sl: StopLossTables | None,
+) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateResult | None, AggregateLines | None]:
+    """Every specific tier (6.4) and the aggregate contract (7), or ``None`` for the aggregate when
+    the ruleset has none. ``sl`` is ``stop_loss_tables``' result (filled here): every line goes
+    through ``kernels.stoploss_lines``, then each tier's event lines through
+    ``kernels.specific_events``."""
+    if sl is None:
+        return (), (), None, None
+    tiers = ruleset.specific
+    agg = ruleset.aggregate
+    n = claims.n
+    _line_pass(ruleset, claims, members, adj, sl)
+    k = max(len(sl.names), 1)
+    half_even = ruleset.settings.rounding == "half_even"
     results: list[SpecificResult] = []
     per_line: list[TierLines] = []
-    n = claims.n
-    for tier in ruleset.specific:
-        window = contract_window(
-            ruleset.plan_year.start, tier.basis, terminal_liability=tier.terminal_liability
-        )
-        eligible = eligible_lines(claims, members, status, tier.covers, window)
-        k = max(len(names), 1)
-        sd_of = np.full(k, to_cents(tier.deductible), dtype=np.int64)
-        for who, amount in tier.lasers.items():
-            if who in index:
-                sd_of[index[who]] = NONE if amount is None else to_cents(amount)
+    for t, tier in enumerate(tiers):
+        events = _in_stop_loss_order(ruleset, claims, np.flatnonzero(sl.event[t]))
         share = np.zeros(n, dtype=np.int64)
         absorbed = np.zeros(n, dtype=np.int64)
-        spent = np.zeros(k, dtype=np.int64)
-        seen = np.zeros(k, dtype=np.bool_)
         absorbed_by = np.zeros(k, dtype=np.int64)
         reimbursed = np.zeros(k, dtype=np.int64)
         num, den = fraction(tier.reimbursement_pct)
-        kernels.specific(
-            order,
-            eligible,
-            claimant,
-            plan,
-            sd_of,
+        kernels.specific_events(
+            events,
+            sl.claimant,
+            sl.excess[t],
             k,
             to_cents(tier.aggregating_deductible),
             num,
@@ -147,40 +298,80 @@ def specific_tiers(
             half_even,
             share,
             absorbed,
-            spent,
-            seen,
             absorbed_by,
             reimbursed,
         )
-        excess = np.where(sd_of >= 0, np.maximum(spent - sd_of, 0), 0)
-        shown = np.flatnonzero(seen & ((excess > 0) | (sd_of < 0) | (reimbursed > 0)))
-        rows = {}
-        for c in sorted(shown.tolist(), key=lambda c: names[c]):
-            name = names[c]
-            sd = tier.deductible_for(name)
-            rows[name] = ClaimantResult(
-                claimant=name,
-                deductible=sd,
-                eligible_paid=from_cents(int(spent[c])),
-                excess=ZERO if sd is None else from_cents(int(excess[c])),
-                asd_absorbed=from_cents(int(absorbed_by[c])),
-                reimbursed=from_cents(int(reimbursed[c])),
-            )
         results.append(
-            SpecificResult(
-                name=tier.name,
-                window=window,
-                claimants=rows,
-                eligible_paid=from_cents(int(spent.sum())),
-                asd_absorbed=from_cents(int(absorbed_by.sum())),
-                reimbursed=from_cents(int(reimbursed.sum())),
-                line_eligible=(),
-                line_shares=(),
-                line_absorbed=(),
+            _tier_result(
+                tier,
+                sl.windows_of[t],
+                sl.names,
+                sl.deductible[t],
+                sl.spent[t],
+                sl.seen[t],
+                absorbed_by,
+                reimbursed,
             )
         )
-        per_line.append(TierLines(eligible=eligible, share=share, absorbed=absorbed))
-    return tuple(results), tuple(per_line)
+        per_line.append(TierLines(eligible=sl.eligible(t), share=share, absorbed=absorbed, events=events))
+    if agg is None:
+        return tuple(results), tuple(per_line), None, None
+    agg_eligible = sl.eligible(len(tiers))
+    contribution = sl.contribution
+    if sl.net or agg.asd_counts:
+        # the parts of a contribution that cross claimants: only event lines carry them
+        for lines in per_line:
+            ev = lines.events[agg_eligible[lines.events] & sl.in_spec[claims.line[lines.events]]]
+            if sl.net:
+                contribution[ev] -= lines.share[ev]
+            else:
+                contribution[ev] += lines.absorbed[ev]
+    result = _aggregate_result(ruleset, claims, months, sl.windows_of[-1], agg_eligible, contribution)
+    return (
+        tuple(results),
+        tuple(per_line),
+        result,
+        AggregateLines(eligible=agg_eligible, contribution=contribution),
+    )
+
+
+def _tier_result(
+    tier: SpecificStopLoss,
+    window: Window,
+    names: Sequence[str],
+    sd_of: I64,
+    spent: I64,
+    seen: B,
+    absorbed_by: I64,
+    reimbursed: I64,
+) -> SpecificResult:
+    """The reference ``SpecificResult`` totals and the claimants summary.json lists (excess above
+    the deductible, excluded by a laser, or reimbursed)."""
+    excess = np.where(sd_of >= 0, np.maximum(spent - sd_of, 0), 0)
+    shown = np.flatnonzero(seen & ((excess > 0) | (sd_of < 0) | (reimbursed > 0)))
+    rows = {}
+    for c in sorted(shown.tolist(), key=lambda c: names[c]):
+        name = names[c]
+        sd = tier.deductible_for(name)
+        rows[name] = ClaimantResult(
+            claimant=name,
+            deductible=sd,
+            eligible_paid=from_cents(int(spent[c])),
+            excess=ZERO if sd is None else from_cents(int(excess[c])),
+            asd_absorbed=from_cents(int(absorbed_by[c])),
+            reimbursed=from_cents(int(reimbursed[c])),
+        )
+    return SpecificResult(
+        name=tier.name,
+        window=window,
+        claimants=rows,
+        eligible_paid=from_cents(int(spent.sum())),
+        asd_absorbed=from_cents(int(absorbed_by.sum())),
+        reimbursed=from_cents(int(reimbursed.sum())),
+        line_eligible=(),
+        line_shares=(),
+        line_absorbed=(),
+    )
 
 
 def _reimburse(x: Money, pct: Money, maximum: Money | None, ruleset: Ruleset) -> Money:
@@ -188,71 +379,30 @@ def _reimburse(x: Money, pct: Money, maximum: Money | None, ruleset: Ruleset) ->
     return r if maximum is None else min(r, maximum)
 
 
-def aggregate_contract(
+def _aggregate_result(
     ruleset: Ruleset,
     claims: ClaimColumns,
-    members: MemberColumns,
-    status: npt.NDArray[np.int8],
-    plan: I64,
-    order: I64,
     months: Sequence[MonthEnrollment],
-    tiers: Sequence[TierLines],
-) -> tuple[AggregateResult | None, AggregateLines | None]:
-    """The aggregate contract (7.1-7.4), or ``(None, None)`` when the ruleset has none."""
+    window: Window,
+    eligible: B,
+    contribution: I64,
+) -> AggregateResult:
+    """G, the attachment, R_agg and the monthly accommodation (7.1-7.4) from the contributions."""
     agg = ruleset.aggregate
-    if agg is None:
-        return None, None
+    assert agg is not None
     mode = ruleset.settings.rounding
-    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
     att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
-    lowest: SpecificStopLoss | None = (
-        min(ruleset.specific, key=lambda t: t.deductible) if ruleset.specific else None
-    )
-    specific_covers = lowest.covers if lowest is not None else ()
-    n = claims.n
-    eligible = eligible_lines(claims, members, status, agg.covers, window)
-    in_spec = np.array([name in specific_covers for name in claims.line_names] or [False], dtype=np.bool_)
-    net = agg.claim_basis == "net_of_specific"
-    spec_share = np.zeros(n, dtype=np.int64)
-    absorbed = np.zeros(n, dtype=np.int64)
-    for t in tiers:
-        spec_share += t.share
-        absorbed += t.absorbed
-    claimant, names = claimants(ruleset, claims, members)
-    k = max(len(names), 1)
-    cap_of = np.full(k, NONE, dtype=np.int64)
-    if lowest is not None and agg.cap_per_claimant:
-        cap_of[:] = to_cents(lowest.deductible)
-        if agg.laser_treatment != "standard_only" and lowest.lasers:
-            index = claimant_index(ruleset, claims, members)
-            for who, amount in lowest.lasers.items():
-                if who in index:
-                    cap_of[index[who]] = NONE if amount is None else to_cents(amount)
-    contribution = np.zeros(n, dtype=np.int64)
-    kernels.aggregate(
-        order,
-        eligible,
-        in_spec[claims.line],
-        claimant,
-        plan,
-        cap_of,
-        net,
-        spec_share,
-        agg.asd_counts,
-        absorbed,
-        k,
-        contribution,
-    )
-    g = from_cents(int(contribution.sum()))  # ineligible lines contribute 0
+    # claims paid on or before the last day of plan month k count in month k (7.3)
+    ends = np.array([day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64)
+    day0 = int(claims.paid.min()) if claims.n else 0
+    span = np.arange(day0, (int(claims.paid.max()) + 1) if claims.n else day0, dtype=np.int64)
+    month_of_day = np.searchsorted(ends, span, side="left").astype(np.int64)
+    month_of_day[month_of_day >= len(months)] = -1
+    sums = kernels.month_sums(claims.paid, eligible, contribution, day0, month_of_day, len(months))
+    g = from_cents(int(sums[-1]))  # ineligible lines contribute 0
     r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, ruleset)
     accommodation: tuple[Money, ...] = ()
     if agg.monthly_accommodation:
-        ends = np.array(
-            [day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64
-        )
-        k_of = np.searchsorted(ends, claims.paid, side="left")
-        inside = eligible & (k_of < len(months))
-        sums = kernels.group_sum(np.minimum(k_of, max(len(months) - 1, 0)), contribution, inside, len(months))
         pays: list[Money] = []
         paid_so_far = claims_to_date = cumulative = 0
         monthly = [to_cents(v) for v in att.monthly]
@@ -263,7 +413,7 @@ def aggregate_contract(
             pays.append(from_cents(pay))
             paid_so_far += pay
         accommodation = tuple(pays)
-    result = AggregateResult(
+    return AggregateResult(
         name=agg.name,
         window=window,
         attachment=att,
@@ -274,4 +424,3 @@ def aggregate_contract(
         line_eligible=(),
         line_contribution=(),
     )
-    return result, AggregateLines(eligible=eligible, contribution=contribution)
