@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import attrs
 import numpy as np
@@ -44,6 +45,7 @@ from aso_rules.settle.vector.columns import (
 from aso_rules.settle.vector.plan import TermTable, build_terms, fraction
 
 I64 = npt.NDArray[np.int64]
+IX = npt.NDArray[np.signedinteger[Any]]  # positions and indices: int32 while they fit
 B = npt.NDArray[np.bool_]
 
 # special (formatted) reasons; static reasons are indices >= 0 into TermTable.reasons
@@ -64,7 +66,7 @@ class Adjudicated:
 
     order: I64
     status: npt.NDArray[np.int8]  # 0 paid, 1 denied
-    reason: I64  # -1 none; >= 0 static reason; < -1 special (see ``reason_text``)
+    reason: npt.NDArray[np.int32]  # -1 none; >= 0 static reason; < -1 special (see ``reason_text``)
     allowed: I64
     copay: I64
     deductible: I64
@@ -78,7 +80,7 @@ class Adjudicated:
     fallback_reasons: dict[int, str]
     terms: TermTable
     term: I64
-    family: I64  # the accumulator family of each line (its member's, else the claim's)
+    family: IX  # the accumulator family of each line (its member's, else the claim's)
     family_order: I64  # lines grouped by ``family``, each family's lines in processing order
     family_bounds: I64  # chunk limits in ``family_order`` at family boundaries (``family_chunks``)
 
@@ -106,7 +108,7 @@ def plan_years(days: I64, start: date) -> I64:
 CHUNKS = 8  # family chunks for the parallel accumulator loop (a few per thread, for balance)
 
 
-def family_chunks(acc_family: I64, n_families: int, chunks: int) -> I64:
+def family_chunks(acc_family: IX, n_families: int, chunks: int) -> I64:
     """Chunk limits in family order, each at a family boundary, of roughly equal line counts."""
     n = len(acc_family)
     ends = np.cumsum(np.bincount(acc_family, minlength=n_families)) if n else np.zeros(1, dtype=np.int64)
@@ -116,14 +118,15 @@ def family_chunks(acc_family: I64, n_families: int, chunks: int) -> I64:
     return out
 
 
-def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> I64:
+def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> IX:
     """Line indices in processing order: (paid or incurred, claim_id, row).
 
     Lines are in ascending row order, so two stable counting sorts (claim id rank, then day) give
     the order in O(n); when ids already ascend with the rows the first sort is skipped.
     """
     n = claims.n
-    perm = np.arange(n, dtype=np.int64)
+    # int32 positions while they fit (half the memory of the two orders kept for the run)
+    perm: IX = np.arange(n, dtype=np.int32 if n < (1 << 31) else np.int64)
     if n == 0:
         return perm
     rank = claims.cid_rank
@@ -166,7 +169,8 @@ def adjudicate_columns(
     has_members = members.n > 0
     individual = individual_tiers(ruleset)
     tier_is_family = np.array([t not in individual for t in members.tier_names] or [False], dtype=np.bool_)
-    m_family = members.family if has_members else np.zeros(1, dtype=np.int64)
+    # int32 family indices (per member: a cheap cast; per line: half the memory)
+    m_family = members.family.astype(np.int32) if has_members else np.zeros(1, dtype=np.int32)
     all_known = n == 0 or int(claims.member.min()) >= 0
     mm = claims.member if all_known else np.maximum(claims.member, 0)
     if all_known and has_members:
@@ -183,7 +187,7 @@ def adjudicate_columns(
         fallback = marks[acc_family]
 
     status = np.empty(n, dtype=np.int8)
-    reason = np.empty(n, dtype=np.int64)
+    reason = np.empty(n, dtype=np.int32)  # reason codes are small: static indices, special codes
     allowed = np.empty(n, dtype=np.int64)
     plan = np.empty(n, dtype=np.int64)
     repriced = np.empty(n, dtype=np.int64)
@@ -375,7 +379,7 @@ def _fallback(
     member_records: Mapping[str, MemberRecord] | None,
     fallback_reasons: dict[int, str],
     status: npt.NDArray[np.int8],
-    reason: I64,
+    reason: npt.NDArray[np.int32],
     allowed: I64,
     copay: I64,
     ded: I64,

@@ -738,14 +738,15 @@ def specific_events(
     pct_den: int,
     maximum: int,  # -1 = none
     half_even: bool,
-    out_share: Any,
-    out_absorbed: Any,
+    out_share: Any,  # per event (aligned with ``events``)
+    out_absorbed: Any,  # per event
     absorbed_by: Any,
     reimbursed: Any,
 ) -> None:
     """The chronological part of one specific tier (DOMAIN.md 6.3, ``ExcessAllocator``): the
     aggregating specific deductible absorbs the first excess across claimants, then each claimant's
-    remaining excess is reimbursed at the percentage, capped at the maximum."""
+    remaining excess is reimbursed at the percentage, capped at the maximum. Shares and absorptions
+    are written per event, not per line: every other line's are 0."""
     excess_x = np.zeros(max(n_claimants, 1), dtype=np.int64)
     asd_left = asd
     for j in range(events.shape[0]):
@@ -754,14 +755,14 @@ def specific_events(
         e = excess[i]
         absorbed = min(e, asd_left)
         asd_left -= absorbed
-        out_absorbed[i] = absorbed
+        out_absorbed[j] = absorbed
         absorbed_by[m] += absorbed
         excess_x[m] += e - absorbed
         x = excess_x[m]
         r = x if pct_num == pct_den else round_div(x, pct_num, pct_den, half_even)
         if maximum >= 0 and r > maximum:
             r = maximum
-        out_share[i] = r - reimbursed[m]
+        out_share[j] = r - reimbursed[m]
         reimbursed[m] = r
 
 
@@ -885,7 +886,7 @@ def reason_lines(reason: Any, first: int, second: int) -> tuple[Any, Any, Any]:
 @njit(cache=True)
 def static_codes(reason: Any, other: int) -> Any:
     """Each line's static reason (>= 0) as it is, ``other`` for every other line."""
-    out = np.empty(reason.shape[0], dtype=np.int64)
+    out = np.empty(reason.shape[0], dtype=np.int32)
     for i in range(reason.shape[0]):
         r = reason[i]
         out[i] = r if r >= 0 else other
@@ -934,11 +935,10 @@ def term_index(line: Any, network: Any, category: Any, n_cat: int, size: int) ->
     """Each line's (line, network, category) key ``(line * 2 + network) * n_cat + category`` as an
     index into the keys present (ascending), and which of the ``size`` keys are present."""
     n = line.shape[0]
-    out = np.empty(n, dtype=np.int64)
+    out = np.empty(n, dtype=np.int32)  # the keys present: a few dozen
     present = np.zeros(max(size, 1), dtype=np.bool_)
     for i in range(n):
         key = (np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]
-        out[i] = key
         present[key] = True
     lut = np.empty(max(size, 1), dtype=np.int64)
     k = 0
@@ -947,5 +947,5 @@ def term_index(line: Any, network: Any, category: Any, n_cat: int, size: int) ->
         if present[key]:
             k += 1
     for i in range(n):
-        out[i] = lut[out[i]]
+        out[i] = lut[(np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]]
     return out, present

@@ -190,9 +190,7 @@ def activity(
     if s.pct_of_claims_base == "net_of_stop_loss":
         # specific shares are on event lines only (all of them paid)
         for t in tiers:
-            np.subtract.at(
-                plan_sum, sums.key(claims.paid[t.events], claims.line[t.events]), t.share[t.events]
-            )
+            np.subtract.at(plan_sum, sums.key(claims.paid[t.events], claims.line[t.events]), t.event_share)
     savings = act[:, kernels.ACT_SAVINGS]
     has_line = act[:, kernels.ACT_LINES] > 0
     has_paid = act[:, kernels.ACT_PAID] > 0
@@ -299,8 +297,8 @@ class VectorSettlement:
             TierShare(
                 name=s.name,
                 eligible=bool(t.eligible[i]),
-                reimbursed=from_cents(int(t.share[i])),
-                asd_absorbed=from_cents(int(t.absorbed[i])),
+                reimbursed=from_cents(t.share_at(i)),
+                asd_absorbed=from_cents(t.absorbed_at(i)),
             )
             for s, t in zip(self.specific, self.specific_lines, strict=True)
         )
@@ -549,7 +547,7 @@ def ledger_batch(s: VectorSettlement, lo: int, hi: int, dictionary: bool = False
     member_paid = adj.copay[sl] + adj.deductible[sl] + adj.coinsurance[sl] + adj.over_max[sl]
     spec_share = np.zeros(hi - lo, dtype=np.int64)
     for t in s.specific_lines:
-        spec_share += t.share[sl]
+        t.add_shares(spec_share, lo)
     agg = (
         s.aggregate_lines.eligible[sl] if s.aggregate_lines is not None else np.zeros(hi - lo, dtype=np.bool_)
     )

@@ -50,14 +50,30 @@ B = npt.NDArray[np.bool_]
 
 @attrs.frozen(eq=False)
 class TierLines:
-    """One specific tier per line (input order): eligible, share of reimbursement, ASD absorbed;
-    ``events`` lists the lines with excess over their claimant's deductible, in stop-loss order
-    (every other line's share and absorption is 0)."""
+    """One specific tier per line (input order): eligible; ``events`` lists the lines with excess
+    over their claimant's deductible, in stop-loss order, and ``event_share`` / ``event_absorbed``
+    their share of the reimbursement and ASD absorbed (every other line's are 0: only the events
+    are stored, a few per thousand lines, not two full-size columns)."""
 
     eligible: B
-    share: I64
-    absorbed: I64
     events: I64
+    event_share: I64  # aligned with ``events``
+    event_absorbed: I64
+
+    def share_at(self, i: int) -> int:
+        """Line ``i``'s share of the tier's reimbursement, in cents."""
+        hit = np.flatnonzero(self.events == i)
+        return int(self.event_share[hit[0]]) if len(hit) else 0
+
+    def absorbed_at(self, i: int) -> int:
+        """Line ``i``'s excess absorbed by the aggregating specific deductible, in cents."""
+        hit = np.flatnonzero(self.events == i)
+        return int(self.event_absorbed[hit[0]]) if len(hit) else 0
+
+    def add_shares(self, out: I64, lo: int) -> None:
+        """Add the shares of lines ``lo .. lo + len(out) - 1`` to ``out`` (a ledger batch)."""
+        inside = (self.events >= lo) & (self.events < lo + len(out))
+        np.add.at(out, self.events[inside] - lo, self.event_share[inside])
 
 
 @attrs.frozen(eq=False)
@@ -273,7 +289,6 @@ def stop_loss(
         return (), (), None, None
     tiers = ruleset.specific
     agg = ruleset.aggregate
-    n = claims.n
     _line_pass(ruleset, claims, members, adj, sl)
     k = max(len(sl.names), 1)
     half_even = ruleset.settings.rounding == "half_even"
@@ -281,8 +296,8 @@ def stop_loss(
     per_line: list[TierLines] = []
     for t, tier in enumerate(tiers):
         events = _in_stop_loss_order(ruleset, claims, np.flatnonzero(sl.event[t]))
-        share = np.zeros(n, dtype=np.int64)
-        absorbed = np.zeros(n, dtype=np.int64)
+        share = np.zeros(len(events), dtype=np.int64)
+        absorbed = np.zeros(len(events), dtype=np.int64)
         absorbed_by = np.zeros(k, dtype=np.int64)
         reimbursed = np.zeros(k, dtype=np.int64)
         num, den = fraction(tier.reimbursement_pct)
@@ -313,7 +328,9 @@ def stop_loss(
                 reimbursed,
             )
         )
-        per_line.append(TierLines(eligible=sl.eligible(t), share=share, absorbed=absorbed, events=events))
+        per_line.append(
+            TierLines(eligible=sl.eligible(t), events=events, event_share=share, event_absorbed=absorbed)
+        )
     if agg is None:
         return tuple(results), tuple(per_line), None, None
     agg_eligible = sl.eligible(len(tiers))
@@ -321,11 +338,12 @@ def stop_loss(
     if sl.net or agg.asd_counts:
         # the parts of a contribution that cross claimants: only event lines carry them
         for lines in per_line:
-            ev = lines.events[agg_eligible[lines.events] & sl.in_spec[claims.line[lines.events]]]
+            keep = agg_eligible[lines.events] & sl.in_spec[claims.line[lines.events]]
+            ev = lines.events[keep]
             if sl.net:
-                contribution[ev] -= lines.share[ev]
+                contribution[ev] -= lines.event_share[keep]
             else:
-                contribution[ev] += lines.absorbed[ev]
+                contribution[ev] += lines.event_absorbed[keep]
     result = _aggregate_result(ruleset, claims, months, sl.windows_of[-1], agg_eligible, contribution)
     return (
         tuple(results),
