@@ -305,19 +305,25 @@ def write_bucket_ledger(
     columns: Sequence[str],
     directory: str,
 ) -> int:
-    """Write the bucket's ledger part atomically (a temporary file renamed over the part), so that a
-    retried task rewrites the same complete file and a killed one leaves no partial part. Returns the
-    number of rows written."""
+    """Write the bucket's ledger part (``write_part``) from its ``LineResult``s. Returns the number
+    of rows written."""
     line_shares = [shares.get(i, ZERO) for i in range(len(state.lines))]
     table = ledger_table(columns, state.lines, line_shares, state.aggregate_eligible)
     local = np.sort(np.fromiter((r.claim.row for r in state.lines), dtype=np.int64, count=len(state.lines)))
-    rows = pa.array(state.rows[local - 1], type=pa.int64())
+    return write_part(table, state.rows[local - 1], state.bucket, directory)
+
+
+def write_part(table: pa.Table, rows: npt.NDArray[np.int64], bucket: int, directory: str) -> int:
+    """Write one ledger part atomically: ``table`` (ledger rows in input order) with the column of
+    their global input ``rows`` appended, to a temporary file renamed over ``part-NNNNN.parquet``, so
+    that a retried task rewrites the same complete file and a killed one leaves no partial part.
+    Returns the number of rows written."""
     name = ORDER_COLUMN
     while name in table.column_names:
         name = "_" + name
-    table = table.append_column(name, rows)
+    table = table.append_column(name, pa.array(rows, type=pa.int64()))
     table = table.replace_schema_metadata({ORDER_KEY: name.encode()})
-    target = Path(directory) / part_name(state.bucket)
+    target = Path(directory) / part_name(bucket)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     pq.write_table(table, tmp)
     os.replace(tmp, target)
