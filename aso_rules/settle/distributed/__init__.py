@@ -187,7 +187,8 @@ def _input_parts(client: Any, claims: Any, rows_per_part: int) -> tuple[list[Inp
 
 class _Cluster:
     """A Dask client: the one given, one connected to ``scheduler``, or a local cluster sized to the
-    machine (one single-threaded worker process per core); closes only what it created."""
+    machine (one single-threaded worker process per core, numba's parallel loop on one thread too);
+    closes only what it created."""
 
     def __init__(self, client: Any = None, scheduler: str | None = None) -> None:
         import distributed
@@ -203,7 +204,11 @@ class _Cluster:
             self._owned.append(self.client)
         else:
             cluster = LocalCluster(
-                n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                env={"NUMBA_NUM_THREADS": "1"},  # one core per worker, the compiled loops included
             )
             self.client = Client(cluster)
             self._owned += [self.client, cluster]

@@ -209,9 +209,7 @@ def repeated_ids(*pieces: pa.Table) -> dict[str, int]:
     many = counts.filter(pc.greater(counts.column("row_count"), 1))
     return {
         str(k): int(v)
-        for k, v in zip(
-            many.column("claim_id").to_pylist(), many.column("row_min").to_pylist(), strict=True
-        )
+        for k, v in zip(many.column("claim_id").to_pylist(), many.column("row_min").to_pylist(), strict=True)
     }
 
 
