@@ -26,6 +26,7 @@ from tests.dask.support import (
     dirty,
     single_machine,
     slow_adjudicate,
+    slow_adjudicate_columns,
     variant,
     write_dataset,
 )
@@ -108,21 +109,28 @@ def _kill_a_busy_worker(client: Any, killed: list[int], stop: threading.Event) -
         time.sleep(0.05)
 
 
-def test_dask__worker_killed_mid_run_result_exact_and_complete(client: Any, tmp_path: Path) -> None:
-    """Killing a worker process while family buckets are being settled loses and duplicates no
-    line: Dask reruns the lost tasks and the ledger parts, summary and rejects equal the reference."""
+@pytest.mark.parametrize("path", ["columns", "records"])
+def test_dask__worker_killed_mid_run_result_exact_and_complete(
+    client: Any, tmp_path: Path, path: str
+) -> None:
+    """Killing a worker process while family buckets are being settled (on columns, the default, or
+    on records) loses and duplicates no line: Dask reruns the lost tasks and the ledger parts,
+    summary and rejects equal the reference."""
     enrollment, claims = book(1_500, 12_000, SEED)
     table = dirty(claims)
     rs = variant("asd_counts")
     want = single_machine(rs, table, enrollment)
+    slow: dict[str, Any] = (
+        {"column_adjudicator": slow_adjudicate_columns}
+        if path == "columns"
+        else {"adjudicator": slow_adjudicate}
+    )
     killed: list[int] = []
     stop = threading.Event()
     killer = threading.Thread(target=_kill_a_busy_worker, args=(client, killed, stop))
     killer.start()
     try:
-        got = settle_dask(
-            rs, table, enrollment, client=client, out_dir=tmp_path, buckets=6, adjudicator=slow_adjudicate
-        )
+        got = settle_dask(rs, table, enrollment, client=client, out_dir=tmp_path, buckets=6, **slow)
     finally:
         stop.set()
         killer.join()
