@@ -88,7 +88,7 @@ def test_bucket__columns_summary_equals_records_summary(name: str) -> None:
     events = 0
     for b in range(BUCKETS):
         piece = split(name).buckets[b]
-        got = settle_bucket_columns(b, rs, en.members, en.records, None, piece).summary
+        got = settle_bucket_columns(b, rs, en, None, piece).summary
         want = settle_bucket(b, rs, dict(en.records), vector_adjudicate, piece).summary
         _same_summary(got, want)
         events += sum(len(t.events) for t in got.tiers)
@@ -100,7 +100,7 @@ def test_bucket__event_index_is_the_line_in_the_bucket_columns() -> None:
     the specific share there)."""
     rs = variant("plain")
     en = enrolled("plain")
-    state = settle_bucket_columns(0, rs, en.members, en.records, None, split("plain").buckets[0])
+    state = settle_bucket_columns(0, rs, en, None, split("plain").buckets[0])
     events = [e for t in state.summary.tiers for e in t.events]
     assert events
     ids = state.read.claims.claim_id.to_pylist()
@@ -117,7 +117,7 @@ def test_bucket__rejects_carry_global_rows() -> None:
     table = dirty(book(EMPLOYEES, LINES, SEED)[1]).slice(0, 40)
     rows = np.arange(10_001, 10_041, dtype=np.int64)
     state = settle_bucket_columns(
-        0, rs, en.members, en.records, None, (table.slice(0, 25), rows[:25]), (table.slice(25), rows[25:])
+        0, rs, en, None, (table.slice(0, 25), rows[:25]), (table.slice(25), rows[25:])
     )
     rejects = state.summary.rejects
     assert [r.row for r in rejects] == [10_008, 10_012, 10_014, 10_018]
@@ -134,7 +134,7 @@ def test_bucket__empty_bucket_settles_nothing(tmp_path: Path) -> None:
     rs = variant("asd_counts")
     en = enrolled("asd_counts")
     empty = dirty(book(EMPLOYEES, LINES, SEED)[1]).slice(0, 0)
-    state = settle_bucket_columns(4, rs, en.members, en.records, None, (empty, np.zeros(0, dtype=np.int64)))
+    state = settle_bucket_columns(4, rs, en, None, (empty, np.zeros(0, dtype=np.int64)))
     assert state.summary.settled == 0 and not state.summary.rejects
     assert all(not t.events for t in state.summary.tiers)
     assert write_column_ledger(state, {}, str(tmp_path)) == 0
@@ -147,7 +147,7 @@ def test_ledger__column_part_rewritten_whole(tmp_path: Path) -> None:
     file; the shares given land on their lines."""
     rs = variant("plain")
     en = enrolled("plain")
-    state: ColumnState = settle_bucket_columns(1, rs, en.members, en.records, None, split("plain").buckets[1])
+    state: ColumnState = settle_bucket_columns(1, rs, en, None, split("plain").buckets[1])
     event = next(e for t in state.summary.tiers for e in t.events)
     from decimal import Decimal
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -266,13 +267,14 @@ def settle_dask(
         submit = c.submit
 
         # shipped once, recomputable: the ruleset and the enrollment (broadcast by the workers' fetches)
-        ruleset_f = submit(_same, ruleset, pure=False)
-        lookup_f = submit(_same, lookup, pure=False)
-        if adjudicator is None:
-            members_f = submit(_same, enrolled.members, pure=False)
-            records_f = submit(_same, enrolled.records, pure=False)
-        else:
-            records_f = submit(_same, dict(enrolled.records), pure=False)
+        with warnings.catch_warnings():  # large by design: each travels to the scheduler once
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            ruleset_f = submit(_same, ruleset, pure=False)
+            lookup_f = submit(_same, lookup, pure=False)
+            if adjudicator is None:
+                enrolled_f = submit(_same, enrolled, pure=False)
+            else:
+                records_f = submit(_same, dict(enrolled.records), pure=False)
 
         # claim ids seen more than once anywhere in the input
         scans = [
@@ -290,7 +292,9 @@ def settle_dask(
             repeated.update(found)
         del scans, by_id_bucket
         # a long list of repeated ids travels once, like the members; a short one inside each task
-        repeated_arg: Any = submit(_same, repeated, pure=False) if len(repeated) > 1_000 else repeated
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            repeated_arg: Any = submit(_same, repeated, pure=False) if len(repeated) > 1_000 else repeated
 
         splits = [
             submit(split_part, p, lookup_f, repeated_arg, n_buckets, d, pure=False, retries=RETRIES)
@@ -306,8 +310,7 @@ def settle_dask(
                     settle_bucket_columns,
                     b,
                     ruleset_f,
-                    members_f,
-                    records_f,
+                    enrolled_f,
                     column_adjudicator,
                     *pieces,
                     pure=False,

@@ -3,7 +3,7 @@ summarised with numpy and numba over int64 cents, and its ledger part written fr
 
 On entry: every input row of the families whose ``family_id`` hashes to this bucket, as Arrow rows
 with their global row numbers (ascending); the compiled ``Ruleset``; the enrollment as the vector
-engine's ``MemberColumns`` and member records; a column adjudicator with the signature of
+engine's ``FastEnrollment`` (member columns and records); a column adjudicator with the signature of
 ``vector.engine.adjudicate_columns`` (the default). A bucket holds all of a family's lines, and
 accumulators, specific claimants and aggregate caps are per member or per family, so it settles on
 its own.
@@ -32,7 +32,6 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from aso_rules.data.readers import known_categories
-from aso_rules.data.records import MemberRecord
 from aso_rules.model import Ruleset
 from aso_rules.money import Money, from_cents, to_cents
 from aso_rules.settle.distributed import kernels as dk
@@ -48,7 +47,7 @@ from aso_rules.settle.ledger import LEDGER_COLUMNS
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_date, day_number
 from aso_rules.settle.vector.engine import Adjudicated, adjudicate_columns
-from aso_rules.settle.vector.reader import FastClaims, read_claims_fast
+from aso_rules.settle.vector.reader import FastClaims, FastEnrollment, read_claims_fast
 from aso_rules.settle.vector.settle import (
     _RECORD_COLUMNS,
     _extra_column,
@@ -109,12 +108,15 @@ def stop_loss_order(ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated) ->
 def settle_bucket_columns(
     bucket: int,
     ruleset: Ruleset,
-    members: MemberColumns,
-    member_records: Mapping[str, MemberRecord],
+    enrollment: FastEnrollment,
     adjudicator: ColumnAdjudicator | None,
     *pieces: tuple[pa.Table, I64],
 ) -> ColumnState:
-    """Read, adjudicate and summarise one bucket's rows on columns (see the module docstring)."""
+    """Read, adjudicate and summarise one bucket's rows on columns (see the module docstring).
+    ``enrollment`` is the vector engine's reading of it (member columns and their records, which
+    share the columns: shipped as one object, they travel once)."""
+    members = enrollment.members
+    member_records = enrollment.records
     table, rows = bucket_table(pieces)
     read = read_claims_fast(table, ruleset, members, member_records)
     del table
