@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from aso_rules.data.fields import cleaned
 from aso_rules.data.source import column_text
 from aso_rules.settle import Settlement
-from aso_rules.settle.distributed import settle_dask
+from aso_rules.settle.distributed import read_ledger, settle_dask
 from aso_rules.settle.distributed.columnar import (
     ColumnState,
     settle_bucket_columns,
@@ -30,10 +30,12 @@ from aso_rules.settle.distributed.inputs import (
     clean_text,
     family_keys,
     family_lookup,
+    repeated_ids,
+    scan_ids,
     split_part,
     stable_hash,
 )
-from aso_rules.settle.distributed.local import BucketSummary, ExcessEvent, settle_bucket
+from aso_rules.settle.distributed.local import ORDER_KEY, BucketSummary, ExcessEvent, settle_bucket
 from aso_rules.settle.vector import vector_adjudicate
 from aso_rules.settle.vector.reader import FastEnrollment, read_enrollment_fast
 from tests.dask.inline import InlineClient
@@ -289,3 +291,58 @@ def test_family_keys__given_family_else_the_members() -> None:
     want = _keys_by_python(table, by_member)
     assert family_keys(table, lookup).to_pylist() == want
     assert want[0] == "F-1" and want[1] == by_member[some[1]] and want[2:4] == ["", ""]
+
+
+def test_ledger__part_names_its_order_column_and_reads_back_plain(tmp_path: Path) -> None:
+    """A part's Parquet metadata names its row column (``_row`` when the input has a ``row``
+    column), and its text columns read back as plain strings, as the single-machine ledger's."""
+    rs = variant("plain")
+    en = enrolled("plain")
+    table = dirty(book(EMPLOYEES, LINES, SEED)[1]).slice(0, 50)
+    table = table.append_column("row", pa.array([f"r{i}" for i in range(50)]))
+    rows = np.arange(1, 51, dtype=np.int64)
+    state = settle_bucket_columns(2, rs, en, None, (table, rows))
+    write_column_ledger(state, {}, str(tmp_path))
+    part = pq.read_table(tmp_path / "part-00002.parquet")
+    assert part.schema.metadata == {ORDER_KEY: b"_row"}
+    assert part.column_names[-2:] == ["aggregate_eligible", "_row"]
+    assert part.column("row").to_pylist()[:2] == ["r0", "r1"]
+    assert all(not pa.types.is_dictionary(t) for t in part.schema.types)
+    assert read_ledger(tmp_path).column_names[-1] == "aggregate_eligible"
+
+
+def test_repeated_ids__equal_hashes_of_different_ids_are_not_repeats() -> None:
+    """Repeated ids are found across pieces with their first row; two different ids that share a
+    hash (forced here) are compared as text and not reported."""
+    one = pa.table(
+        {
+            "claim_id": ["A", "B", "C"],
+            "row": pa.array([5, 9, 2], pa.int64()),
+            "hash": pa.array([1, 2, 3], pa.uint64()),
+        }
+    )
+    two = pa.table(
+        {
+            "claim_id": ["B", "X", "A", "B"],
+            "row": pa.array([4, 11, 7, 30], pa.int64()),
+            "hash": pa.array([2, 3, 1, 2], pa.uint64()),
+        }
+    )
+    assert repeated_ids(one, two) == {"A": 5, "B": 4}
+    assert repeated_ids(one) == {}
+    assert repeated_ids() == {}
+
+
+def test_scan_ids__hash_buckets_cover_every_present_id() -> None:
+    """Each present (cleaned) claim id lands in exactly one id bucket, with its global row and hash;
+    blank ids are left to the readers."""
+    table = pa.table({"claim_id": [" A ", "", None, "B", "A"]})
+    got = scan_ids(InputPart(0, 5, 101), 3, table)
+    rows = sorted(
+        (cid, row)
+        for t in got
+        for cid, row in zip(t["claim_id"].to_pylist(), t["row"].to_pylist(), strict=True)
+    )
+    assert rows == [("A", 101), ("A", 105), ("B", 104)]
+    for b, t in enumerate(got):
+        assert all(h % 3 == b for h in t["hash"].to_pylist())

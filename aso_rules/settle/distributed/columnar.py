@@ -325,9 +325,9 @@ def _aggregate_part(
 
 def write_column_ledger(state: ColumnState, shares: Mapping[int, Money], directory: str) -> int:
     """Write the bucket's ledger part from columns, atomically (``local.write_part``): the input
-    columns and ledger columns of ``vector.settle.ledger_batch`` with ``specific_reimbursed`` the
-    shares ``combine`` returned (line index -> amount), then the global ``row``. Returns the rows
-    written."""
+    columns and ledger columns of ``vector.settle.ledger_batch`` (text as dictionary arrays, read
+    back as plain strings) with ``specific_reimbursed`` the shares ``combine`` returned (line index
+    -> amount), then the global ``row``. Returns the rows written."""
     read = state.read
     n = read.claims.n
     share = np.zeros(n, dtype=np.int64)
@@ -336,12 +336,12 @@ def write_column_ledger(state: ColumnState, shares: Mapping[int, Money], directo
     arrays: list[pa.Array] = []
     for column in read.columns:
         if column in _RECORD_COLUMNS:
-            arrays.append(_input_column(column, read, 0, n, False))
+            arrays.append(_input_column(column, read, 0, n, True))
         else:
             arrays.append(_extra_column(column, read, 0, n))
     computed = {
-        "status": _names(state.status.astype(np.int64), ("paid", "denied")),
-        "reason": state.reason_table.take(pa.array(state.reason_codes)),
+        "status": _names(state.status.astype(np.int64), ("paid", "denied"), True),
+        "reason": pa.DictionaryArray.from_arrays(pa.array(state.reason_codes), state.reason_table),
         "allowed": money_array(state.allowed),
         "deductible": money_array(state.deductible),
         "copay": money_array(state.copay),

@@ -177,7 +177,8 @@ def _claim_ids(table: pa.Table) -> pa.Array:
 
 
 def scan_ids(part: InputPart, n_buckets: int, data: Any = None) -> tuple[pa.Table, ...]:
-    """The partition's claim ids with their global rows, split into ``n_buckets`` by id hash."""
+    """The partition's claim ids with their global rows and hashes, split into ``n_buckets`` by id
+    hash (columns ``claim_id``, ``row``, ``hash``)."""
     try:
         table = load_part(part, data, columns=["claim_id"])
     except (KeyError, pa.ArrowInvalid) as exc:
@@ -187,10 +188,19 @@ def scan_ids(part: InputPart, n_buckets: int, data: Any = None) -> tuple[pa.Tabl
     present = np.flatnonzero(np.asarray(ids.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_))
     ids = ids.take(pa.array(present))
     rows = rows[present]
-    bucket = (stable_hash(ids) % np.uint64(n_buckets)).astype(np.int64)
+    hashes = stable_hash(ids)
+    bucket = (hashes % np.uint64(n_buckets)).astype(np.int64)
     out = []
     for idx in _bucket_groups(bucket, n_buckets):
-        out.append(pa.table({"claim_id": ids.take(pa.array(idx)), "row": pa.array(rows[idx])}))
+        out.append(
+            pa.table(
+                {
+                    "claim_id": ids.take(pa.array(idx)),
+                    "row": pa.array(rows[idx]),
+                    "hash": pa.array(hashes[idx]),
+                }
+            )
+        )
     return tuple(out)
 
 
@@ -201,16 +211,27 @@ def pick(values: Sequence[Any], i: int) -> Any:
 
 def repeated_ids(*pieces: pa.Table) -> dict[str, int]:
     """Claim ids seen on more than one row among ``pieces`` (one id-hash bucket of every
-    partition), each with its first row."""
+    partition), each with its first row. Equal hashes find the candidates (a sort of integers);
+    only their ids are compared as text."""
     if not pieces:
         return {}
-    table = pa.concat_tables(pieces)
-    counts = table.group_by("claim_id").aggregate([("row", "min"), ("row", "count")])
-    many = counts.filter(pc.greater(counts.column("row_count"), 1))
-    return {
-        str(k): int(v)
-        for k, v in zip(many.column("claim_id").to_pylist(), many.column("row_min").to_pylist(), strict=True)
-    }
+    hashes = np.concatenate([np.asarray(p.column("hash").to_numpy(), dtype=np.uint64) for p in pieces])
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return {}
+    shared = np.zeros(len(ordered), dtype=np.bool_)
+    shared[1:] |= same
+    shared[:-1] |= same
+    candidates = np.sort(order[shared])
+    table = pa.concat_tables([p.select(["claim_id", "row"]) for p in pieces]).take(pa.array(candidates))
+    first: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for cid, row in zip(table.column("claim_id").to_pylist(), table.column("row").to_pylist(), strict=True):
+        first[cid] = min(row, first.get(cid, row))
+        count[cid] = count.get(cid, 0) + 1
+    return {cid: first[cid] for cid in first if count[cid] > 1}
 
 
 def family_lookup(members: MemberColumns) -> pa.Table:

@@ -317,15 +317,20 @@ def write_part(table: pa.Table, rows: npt.NDArray[np.int64], bucket: int, direct
     """Write one ledger part atomically: ``table`` (ledger rows in input order) with the column of
     their global input ``rows`` appended, to a temporary file renamed over ``part-NNNNN.parquet``, so
     that a retried task rewrites the same complete file and a killed one leaves no partial part.
-    Returns the number of rows written."""
+    Returns the number of rows written.
+
+    As the vector engine's ledger file: text columns may be dictionary arrays, the Arrow schema is
+    not stored (the part reads back with the ledger's plain types) and column statistics are written
+    only for the row column (on decimal columns they cost more than the rest of the write)."""
     name = ORDER_COLUMN
     while name in table.column_names:
         name = "_" + name
     table = table.append_column(name, pa.array(rows, type=pa.int64()))
-    table = table.replace_schema_metadata({ORDER_KEY: name.encode()})
     target = Path(directory) / part_name(bucket)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    pq.write_table(table, tmp)
+    with pq.ParquetWriter(tmp, table.schema, store_schema=False, write_statistics=[name]) as writer:
+        writer.write_table(table)
+        writer.add_key_value_metadata({ORDER_KEY: name.encode()})
     os.replace(tmp, target)
     return int(table.num_rows)
 
