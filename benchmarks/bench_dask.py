@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import resource
 import subprocess
@@ -130,6 +131,7 @@ def run_dask(folder: Path, workers: int) -> tuple[float, float, float, list[int]
             dashboard_address=None,
             memory_limit=0,
             env={"NUMBA_NUM_THREADS": "1"},
+            silence_logs=logging.CRITICAL,  # the workers' complaints while the cluster closes
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
