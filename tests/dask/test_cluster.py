@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from aso_rules.settle import Settlement, settle
-from aso_rules.settle.adjudicate import adjudicate
 from aso_rules.settle.distributed import read_dataset, settle_dask
 from aso_rules.settle.vector import vector_adjudicate
 from tests.dask.support import (
@@ -184,7 +183,7 @@ def test_dask__equals_reference_on_a_larger_book_every_setting(
     client: Any, tmp_path: Path, name: str
 ) -> None:
     """On 100,000 lines of 10,000 employees, under each cross-family setting, the distributed run on
-    two workers with the reference adjudicator per bucket equals the reference engine."""
+    two workers (buckets on columns, the default) equals the reference engine."""
     enrollment, claims = book(10_000, 100_000, SEED + 1)
     table = dirty(claims)
     rs = variant(name)
@@ -197,7 +196,6 @@ def test_dask__equals_reference_on_a_larger_book_every_setting(
         client=client,
         out_dir=tmp_path / "out",
         rows_per_part=15_000,
-        adjudicator=adjudicate,
     )
     _same(got, want)
 

@@ -155,6 +155,14 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _ship(client: Any, value: Any) -> Any:
+    """``value`` as the result of a task (``_same``), without Dask's warning about a large graph:
+    the value travels to the scheduler once by design."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sending large graph")
+        return client.submit(_same, value, pure=False)
+
+
 def _is_dask_frame(value: Any) -> bool:
     module = type(value).__module__ or ""
     return module.startswith("dask") and hasattr(value, "to_delayed") and hasattr(value, "npartitions")
@@ -183,7 +191,7 @@ def _input_parts(client: Any, claims: Any, rows_per_part: int) -> tuple[list[Inp
     for i, piece in enumerate(slices):
         parts.append(InputPart(i, piece.num_rows, first))
         first += piece.num_rows
-    return parts, [client.submit(_same, piece, pure=False) for piece in slices]
+    return parts, [_ship(client, piece) for piece in slices]
 
 
 class _Cluster:
@@ -267,14 +275,12 @@ def settle_dask(
         submit = c.submit
 
         # shipped once, recomputable: the ruleset and the enrollment (broadcast by the workers' fetches)
-        with warnings.catch_warnings():  # large by design: each travels to the scheduler once
-            warnings.filterwarnings("ignore", message="Sending large graph")
-            ruleset_f = submit(_same, ruleset, pure=False)
-            lookup_f = submit(_same, lookup, pure=False)
-            if adjudicator is None:
-                enrolled_f = submit(_same, enrolled, pure=False)
-            else:
-                records_f = submit(_same, dict(enrolled.records), pure=False)
+        ruleset_f = _ship(c, ruleset)
+        lookup_f = _ship(c, lookup)
+        if adjudicator is None:
+            enrolled_f = _ship(c, enrolled)
+        else:
+            records_f = _ship(c, dict(enrolled.records))
 
         # claim ids seen more than once anywhere in the input
         scans = [
@@ -292,9 +298,7 @@ def settle_dask(
             repeated.update(found)
         del scans, by_id_bucket
         # a long list of repeated ids travels once, like the members; a short one inside each task
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Sending large graph")
-            repeated_arg: Any = submit(_same, repeated, pure=False) if len(repeated) > 1_000 else repeated
+        repeated_arg: Any = _ship(c, repeated) if len(repeated) > 1_000 else repeated
 
         splits = [
             submit(split_part, p, lookup_f, repeated_arg, n_buckets, d, pure=False, retries=RETRIES)
