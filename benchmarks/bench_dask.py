@@ -170,10 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data", default="", help="folder for the generated book (reused if it matches)")
     parser.add_argument("--skip-vector", action="store_true", help="only the Dask runs")
+    parser.add_argument("--prepare", action="store_true", help="only generate the book into --data")
     args = parser.parse_args(argv)
     args.employees = args.employees or max(1, args.lines // 50)
 
     folder = _book(args)
+    if args.prepare:
+        return 0
     print(f"{args.lines:,} lines, {args.employees:,} employees, {args.files} files; {os.cpu_count()} cores")
     results: dict[str, float] = {}
     want: dict[str, Any] | None = None

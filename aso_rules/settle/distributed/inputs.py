@@ -6,9 +6,13 @@ file), a Dask DataFrame, or anything ``aso_rules.data.source.to_arrow`` reads (s
 client). On exit: ``InputPart`` descriptions small enough to ship to workers, each with the global
 1-based row number of its first row; ``repeated_ids`` (claim id -> first global row, only ids seen
 more than once in the whole input); per partition a ``SplitPart``: the rows repeating an id rejected,
-the others split into family buckets (a process-independent hash of ``family_id``) as Arrow rows
-with their global row numbers; and per bucket a ``ReadBucket``: records and rejects numbered by
-global input row exactly as ``aso_rules.data.readers.read_claims`` numbers the whole input.
+the others split into family buckets (``stable_hash``, 64-bit FNV-1a, of the cleaned family key) as
+Arrow rows with their global row numbers, identifier columns as plain text; and, for the records
+path, per bucket a ``ReadBucket``: records and rejects numbered by global input row exactly as
+``aso_rules.data.readers.read_claims`` numbers the whole input.
+
+Text is cleaned and hashed with Arrow compute and a numba loop over the string buffers: no Python
+object per row, except for the rows that repeat a claim id.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""The family stage: one bucket of families settled on a worker, and what it tells the second stage.
+"""The family stage on records: one bucket of families settled on a worker with a records
+adjudicator, what any bucket tells the second stage, and the atomic write of a ledger part.
+
+The default bucket runs on columns (``columnar.py``) and reports the same ``BucketSummary``; this
+path (``settle_dask(..., adjudicator=...)``) validates ``ClaimRecord``s and settles ``LineResult``s
+with any adjudicator of the reference signature, for comparisons.
 
 On entry: every input row of the families whose ``family_id`` hashes to this bucket, as Arrow rows
 with their global row numbers (validated here by the readers). A bucket holds all of a family's
@@ -57,7 +62,7 @@ class ExcessEvent:
     claimant: str
     excess: Money  # after - SD - max(0, before - SD)
     bucket: int
-    index: int  # the line's index in its bucket's ``lines``
+    index: int  # the line's index in its bucket (``BucketState.lines``, ``ColumnState`` columns)
     line: str  # line of coverage (the fee base of net_of_stop_loss)
     aggregate: bool  # aggregate-eligible and inside the lowest tier's covers
     month: int  # plan month index for the aggregate accommodation, -1 after the last plan month
