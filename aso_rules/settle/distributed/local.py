@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 import numpy as np
@@ -299,7 +300,14 @@ def _aggregate_part(
     return tuple(eligible), AggregatePart(eligible=total, by_month=tuple(by_month)), adjusts
 
 
-def bucket_summary(state: BucketState) -> BucketSummary:
+class SettledBucket(Protocol):
+    """A settled bucket of either path (``BucketState`` here, ``columnar.ColumnState``)."""
+
+    @property
+    def summary(self) -> BucketSummary: ...
+
+
+def bucket_summary(state: SettledBucket) -> BucketSummary:
     """The small part of a settled bucket (a task of its own, so only it travels to the client)."""
     return state.summary
 
