@@ -16,9 +16,9 @@ reused): the claims as a Parquet dataset of ``--files`` files (``claims/``) and 
   time, the workers' CPU time, each worker's peak resident memory, and this (client) process's.
 
 Every dask run's summary is checked equal to the vector run's (the process exits 1 otherwise). At
-the end: the overhead of one worker against the vector engine, the speed-up from 1 to 2 workers,
-and how many cores two CPU-bound processes actually get on the (shared) machine at that moment
-(the ceiling of the speed-up), with the load average before each run.
+the end: the overhead of one worker against the vector engine and the speed-up from 1 to 2 workers.
+Before and after the runs it measures how many cores two CPU-bound processes actually get on the
+(shared) machine (the ceiling of the speed-up); each line shows the load average before its run.
 """
 
 from __future__ import annotations
@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.prepare:
         return 0
     print(f"{args.lines:,} lines, {args.employees:,} employees, {args.files} files; {os.cpu_count()} cores")
+    print(f"effective cores for two processes before: {effective_cores():.2f}  [{_load()}]", flush=True)
     results: dict[str, float] = {}
     want: dict[str, Any] | None = None
     if not args.skip_vector:
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     if "vector" in results and "dask 2" in results:
         print(f"dask (2 workers) against vector: {results['dask 2'] / results['vector']:.2f}x of the time")
     cores = effective_cores()
-    print(f"effective cores for two processes now: {cores:.2f} (the speed-up's ceiling)  [{_load()}]")
+    print(f"effective cores for two processes after: {cores:.2f} (the speed-up's ceiling)  [{_load()}]")
     return 0
 
 
