@@ -210,3 +210,13 @@ def test_dask__equals_single_machine_vector_on_a_larger_book(client: Any, tmp_pa
     want = single_machine(rs, table, enrollment, vector_adjudicate)
     got = settle_dask(rs, table, enrollment, client=client, out_dir=tmp_path, rows_per_part=25_000)
     _same(got, want)
+
+
+def test_dask__own_local_cluster_when_given_no_client(tmp_path: Path) -> None:
+    """Without a client or scheduler address the run starts (and closes) a local cluster sized to
+    the machine, and gives the reference results."""
+    enrollment, claims = book(300, 3_000, SEED)
+    table = dirty(claims)
+    want = single_machine(acme(), table, enrollment)
+    got = settle_dask(acme(), table, enrollment, out_dir=tmp_path)
+    _same(got, want)
