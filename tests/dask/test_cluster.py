@@ -212,6 +212,7 @@ def test_dask__equals_single_machine_vector_on_a_larger_book(client: Any, tmp_pa
     _same(got, want)
 
 
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")  # the module's cluster has the dashboard port
 def test_dask__own_local_cluster_when_given_no_client(tmp_path: Path) -> None:
     """Without a client or scheduler address the run starts (and closes) a local cluster sized to
     the machine, and gives the reference results."""
