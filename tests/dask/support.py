@@ -64,6 +64,14 @@ def variant(name: str) -> Ruleset:
             rs,
             settings=attrs.evolve(settings, specific_claimant_key="family", per_claim_fee_unit="line"),
         )
+    if name == "narrow_specific":
+        # the first (lowest) tier covers medical only, the second medical and rx, the aggregate
+        # medical, rx and dental: only the medical lines' contributions move with the specific
+        # shares and ASD absorption, rx lines over the second tier's deductible do not
+        first, *rest = rs.specific
+        tiers = (attrs.evolve(first, covers=("medical",)), *rest)
+        wide = attrs.evolve(agg, covers=("medical", "rx", "dental"), asd_counts=True)
+        return attrs.evolve(rs, specific=tiers, aggregate=wide)
     if name == "incurred_order":
         return attrs.evolve(
             rs, settings=attrs.evolve(settings, processing_order="incurred", rounding="half_even")
@@ -72,7 +80,7 @@ def variant(name: str) -> Ruleset:
     return rs
 
 
-VARIANTS = ("plain", "net_of_specific", "asd_counts", "family_claimant", "incurred_order")
+VARIANTS = ("plain", "net_of_specific", "asd_counts", "family_claimant", "incurred_order", "narrow_specific")
 
 
 @cache
@@ -149,3 +157,12 @@ def slow_adjudicate(*args: Any, **kwargs: Any) -> list[LineResult]:
     """The reference adjudicator after a pause: keeps tasks in flight long enough to kill a worker."""
     time.sleep(1.0)
     return adjudicate(*args, **kwargs)
+
+
+def slow_adjudicate_columns(*args: Any, **kwargs: Any) -> Any:
+    """The vector engine's column adjudicator after a pause: keeps tasks in flight long enough to kill
+    a worker."""
+    from aso_rules.settle.vector.engine import adjudicate_columns
+
+    time.sleep(1.0)
+    return adjudicate_columns(*args, **kwargs)

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from aso_rules.settle import Settlement, settle
-from aso_rules.settle.adjudicate import adjudicate
 from aso_rules.settle.distributed import read_dataset, settle_dask
 from aso_rules.settle.vector import vector_adjudicate
 from tests.dask.support import (
@@ -26,6 +25,7 @@ from tests.dask.support import (
     dirty,
     single_machine,
     slow_adjudicate,
+    slow_adjudicate_columns,
     variant,
     write_dataset,
 )
@@ -108,21 +108,28 @@ def _kill_a_busy_worker(client: Any, killed: list[int], stop: threading.Event) -
         time.sleep(0.05)
 
 
-def test_dask__worker_killed_mid_run_result_exact_and_complete(client: Any, tmp_path: Path) -> None:
-    """Killing a worker process while family buckets are being settled loses and duplicates no
-    line: Dask reruns the lost tasks and the ledger parts, summary and rejects equal the reference."""
+@pytest.mark.parametrize("path", ["columns", "records"])
+def test_dask__worker_killed_mid_run_result_exact_and_complete(
+    client: Any, tmp_path: Path, path: str
+) -> None:
+    """Killing a worker process while family buckets are being settled (on columns, the default, or
+    on records) loses and duplicates no line: Dask reruns the lost tasks and the ledger parts,
+    summary and rejects equal the reference."""
     enrollment, claims = book(1_500, 12_000, SEED)
     table = dirty(claims)
     rs = variant("asd_counts")
     want = single_machine(rs, table, enrollment)
+    slow: dict[str, Any] = (
+        {"column_adjudicator": slow_adjudicate_columns}
+        if path == "columns"
+        else {"adjudicator": slow_adjudicate}
+    )
     killed: list[int] = []
     stop = threading.Event()
     killer = threading.Thread(target=_kill_a_busy_worker, args=(client, killed, stop))
     killer.start()
     try:
-        got = settle_dask(
-            rs, table, enrollment, client=client, out_dir=tmp_path, buckets=6, adjudicator=slow_adjudicate
-        )
+        got = settle_dask(rs, table, enrollment, client=client, out_dir=tmp_path, buckets=6, **slow)
     finally:
         stop.set()
         killer.join()
@@ -176,7 +183,7 @@ def test_dask__equals_reference_on_a_larger_book_every_setting(
     client: Any, tmp_path: Path, name: str
 ) -> None:
     """On 100,000 lines of 10,000 employees, under each cross-family setting, the distributed run on
-    two workers with the reference adjudicator per bucket equals the reference engine."""
+    two workers (buckets on columns, the default) equals the reference engine."""
     enrollment, claims = book(10_000, 100_000, SEED + 1)
     table = dirty(claims)
     rs = variant(name)
@@ -189,7 +196,6 @@ def test_dask__equals_reference_on_a_larger_book_every_setting(
         client=client,
         out_dir=tmp_path / "out",
         rows_per_part=15_000,
-        adjudicator=adjudicate,
     )
     _same(got, want)
 
@@ -203,4 +209,15 @@ def test_dask__equals_single_machine_vector_on_a_larger_book(client: Any, tmp_pa
     rs = variant("asd_counts")
     want = single_machine(rs, table, enrollment, vector_adjudicate)
     got = settle_dask(rs, table, enrollment, client=client, out_dir=tmp_path, rows_per_part=25_000)
+    _same(got, want)
+
+
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")  # the module's cluster has the dashboard port
+def test_dask__own_local_cluster_when_given_no_client(tmp_path: Path) -> None:
+    """Without a client or scheduler address the run starts (and closes) a local cluster sized to
+    the machine, and gives the reference results."""
+    enrollment, claims = book(300, 3_000, SEED)
+    table = dirty(claims)
+    want = single_machine(acme(), table, enrollment)
+    got = settle_dask(acme(), table, enrollment, out_dir=tmp_path)
     _same(got, want)

@@ -1,19 +1,23 @@
 """Settlement on a Dask cluster (``engine="dask"``): the orchestrator of the distributed run.
 
 On entry: a compiled ``Ruleset``, claims (a Parquet dataset folder or file, a Dask DataFrame, or any
-table the readers take) and enrollment (read on the client: it is small and every stage needs it).
-The run, each arrow a set of tasks on the cluster and ``|`` a small result gathered to the client::
+table the readers take) and enrollment (read on the client by the vector engine's reader: it is
+small and every stage needs it). The run, each arrow a set of tasks on the cluster and ``|`` a small
+result gathered to the client::
 
     input partitions --scan--> claim ids by id hash --> repeated ids |
-        --split--> Arrow rows by family_id hash --validate, adjudicate--> buckets (lines stay on
-        workers) --> bucket summaries and rejects | --combine (client)--> shares --write--> ledger parts
+        --split--> Arrow rows by family_id hash --read, adjudicate on columns--> buckets (lines stay
+        on workers) --> bucket summaries and rejects | --combine (client)--> shares --write--> parts
 
 On exit: ``DistributedSettlement`` with summary.json, the rejects and a partitioned Parquet ledger
 (``<out>/ledger/part-NNNNN.parquet``, one part per family bucket, rows in input order within a part
 and a ``row`` column giving each line's input row), equal to the single-machine engines' outputs.
 Every task is a pure function of its inputs and each ledger part is written to a temporary file then
 renamed, so Dask may rerun any task after a worker dies without losing or duplicating a line.
-The per-partition adjudicator is pluggable; the default is the vector engine.
+A bucket settles on the vector engine's columns (``columnar.py``: ``read_claims_fast``,
+``adjudicate_columns``, numba group sums); given a records ``adjudicator`` (the reference
+``adjudicate`` signature), it validates ``ClaimRecord``s and settles ``LineResult``s instead
+(``local.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +34,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from aso_rules.data.enrollment import MonthEnrollment
-from aso_rules.data.readers import read_enrollment
 from aso_rules.data.records import Reject
 from aso_rules.data.source import InputError, to_arrow
 from aso_rules.model import Ruleset
+from aso_rules.settle.distributed.columnar import (
+    ColumnAdjudicator,
+    settle_bucket_columns,
+    write_column_ledger,
+)
 from aso_rules.settle.distributed.combine import combine
 from aso_rules.settle.distributed.inputs import (
     ROWS_PER_PART,
     InputPart,
     bucket_of,
+    family_lookup,
     parquet_parts,
     pick,
     read_dataset,
@@ -58,12 +67,13 @@ from aso_rules.settle.distributed.local import (
 from aso_rules.settle.employer import EmployerCost
 from aso_rules.settle.fees import FeeResult
 from aso_rules.settle.ledger import rejects_table, summary_json
-from aso_rules.settle.results import LineResult
 from aso_rules.settle.stoploss import AggregateResult, SpecificResult
+from aso_rules.settle.vector.columns import MemberColumns
+from aso_rules.settle.vector.reader import read_enrollment_fast
+from aso_rules.settle.vector.settle import month_enrollment
 
 __all__ = [
     "DistributedSettlement",
-    "default_adjudicator",
     "read_dataset",
     "read_ledger",
     "settle_dask",
@@ -71,18 +81,6 @@ __all__ = [
 
 LEDGER_DIR = "ledger"
 RETRIES = 3  # task retries after an exception (a lost worker is handled by the scheduler itself)
-
-
-def default_adjudicator() -> Adjudicator:
-    """The vector engine's records adjudicator when installed, else the reference engine's."""
-    try:
-        from aso_rules.settle.vector import vector_adjudicate
-    except ImportError:  # pragma: no cover - the vector engine ships with the package
-        from aso_rules.settle.adjudicate import adjudicate
-
-        fn: Callable[..., list[LineResult]] = adjudicate
-        return fn
-    return vector_adjudicate
 
 
 def read_ledger(directory: str | Path) -> pa.Table:
@@ -157,6 +155,14 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _ship(client: Any, value: Any) -> Any:
+    """``value`` as the result of a task (``_same``), without Dask's warning about a large graph:
+    the value travels to the scheduler once by design."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sending large graph")
+        return client.submit(_same, value, pure=False)
+
+
 def _is_dask_frame(value: Any) -> bool:
     module = type(value).__module__ or ""
     return module.startswith("dask") and hasattr(value, "to_delayed") and hasattr(value, "npartitions")
@@ -185,12 +191,13 @@ def _input_parts(client: Any, claims: Any, rows_per_part: int) -> tuple[list[Inp
     for i, piece in enumerate(slices):
         parts.append(InputPart(i, piece.num_rows, first))
         first += piece.num_rows
-    return parts, [client.submit(_same, piece, pure=False) for piece in slices]
+    return parts, [_ship(client, piece) for piece in slices]
 
 
 class _Cluster:
     """A Dask client: the one given, one connected to ``scheduler``, or a local cluster sized to the
-    machine (one single-threaded worker process per core); closes only what it created."""
+    machine (one single-threaded worker process per core, numba's parallel loop on one thread too);
+    closes only what it created."""
 
     def __init__(self, client: Any = None, scheduler: str | None = None) -> None:
         import distributed
@@ -206,7 +213,11 @@ class _Cluster:
             self._owned.append(self.client)
         else:
             cluster = LocalCluster(
-                n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                env={"NUMBA_NUM_THREADS": "1"},  # one core per worker, the compiled loops included
             )
             self.client = Client(cluster)
             self._owned += [self.client, cluster]
@@ -214,6 +225,12 @@ class _Cluster:
     def close(self) -> None:
         for thing in self._owned:
             thing.close()
+
+
+def enrollment_months(ruleset: Ruleset, members: MemberColumns) -> tuple[MonthEnrollment, ...]:
+    """``enrollment.monthly_enrollment`` over member columns (employees, members and members by tier)."""
+    months, by_tier = month_enrollment(ruleset, members)
+    return tuple(attrs.evolve(m, members_by_tier=t) for m, t in zip(months, by_tier, strict=True))
 
 
 def settle_dask(
@@ -226,6 +243,7 @@ def settle_dask(
     scheduler: str | None = None,
     buckets: int | None = None,
     adjudicator: Adjudicator | None = None,
+    column_adjudicator: ColumnAdjudicator | None = None,
     rows_per_part: int = ROWS_PER_PART,
 ) -> DistributedSettlement:
     """Settle on a Dask cluster (see the module docstring).
@@ -234,14 +252,19 @@ def settle_dask(
     it must be storage every worker can write (a shared file system on a multi-machine cluster).
     ``client`` or ``scheduler`` (an address) choose the cluster; neither: a local cluster.
     ``buckets`` is the number of family buckets (default: twice the cluster's threads, at least the
-    number of input partitions). Raises ``InputError`` for file-level input problems.
+    number of input partitions). Buckets settle on columns with ``column_adjudicator`` (default
+    ``vector.engine.adjudicate_columns``), or on records with ``adjudicator`` (the reference
+    ``adjudicate`` signature) when one is given; not both. Raises ``InputError`` for file-level
+    input problems.
     """
-    enrolled = read_enrollment(enrollment, ruleset)
-    members = enrolled.by_id()
+    if adjudicator is not None and column_adjudicator is not None:
+        raise ValueError("give a records adjudicator or a column adjudicator, not both")
+    enrolled = read_enrollment_fast(enrollment, ruleset)
+    months = enrollment_months(ruleset, enrolled.members)
+    lookup = family_lookup(enrolled.members)
     out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="aso-settle-"))
     ledger_dir = out / LEDGER_DIR
     _clear_parts(ledger_dir)
-    adjudicate = adjudicator or default_adjudicator()
     cluster = _Cluster(client, scheduler)
     try:
         c = cluster.client
@@ -251,9 +274,13 @@ def settle_dask(
         n_id = max(1, min(n_buckets, len(parts)))
         submit = c.submit
 
-        # shipped once, recomputable: the ruleset and the members (broadcast by the workers' fetches)
-        ruleset_f = submit(_same, ruleset, pure=False)
-        members_f = submit(_same, members, pure=False)
+        # shipped once, recomputable: the ruleset and the enrollment (broadcast by the workers' fetches)
+        ruleset_f = _ship(c, ruleset)
+        lookup_f = _ship(c, lookup)
+        if adjudicator is None:
+            enrolled_f = _ship(c, enrolled)
+        else:
+            records_f = _ship(c, dict(enrolled.records))
 
         # claim ids seen more than once anywhere in the input
         scans = [
@@ -271,44 +298,61 @@ def settle_dask(
             repeated.update(found)
         del scans, by_id_bucket
         # a long list of repeated ids travels once, like the members; a short one inside each task
-        repeated_arg: Any = submit(_same, repeated, pure=False) if len(repeated) > 1_000 else repeated
+        repeated_arg: Any = _ship(c, repeated) if len(repeated) > 1_000 else repeated
 
         splits = [
-            submit(split_part, p, members_f, repeated_arg, n_buckets, d, pure=False, retries=RETRIES)
+            submit(split_part, p, lookup_f, repeated_arg, n_buckets, d, pure=False, retries=RETRIES)
             for p, d in zip(parts, data, strict=True)
         ]
         infos = c.gather([submit(split_summary, r, pure=False) for r in splits])
         received = sum(info[1] for info in infos)
-        states = [
-            submit(
-                settle_bucket,
-                b,
-                ruleset_f,
-                members_f,
-                adjudicate,
-                *[submit(bucket_of, r, b, pure=False) for r in splits],
-                pure=False,
-                retries=RETRIES,
-            )
-            for b in range(n_buckets)
-        ]
-        del splits
+        states = []
+        for b in range(n_buckets):
+            pieces = [submit(bucket_of, r, b, pure=False) for r in splits]
+            if adjudicator is None:
+                state = submit(
+                    settle_bucket_columns,
+                    b,
+                    ruleset_f,
+                    enrolled_f,
+                    column_adjudicator,
+                    *pieces,
+                    pure=False,
+                    retries=RETRIES,
+                )
+            else:
+                state = submit(
+                    settle_bucket, b, ruleset_f, records_f, adjudicator, *pieces, pure=False, retries=RETRIES
+                )
+            states.append(state)
+        del splits, pieces
         summaries = c.gather([submit(bucket_summary, s, pure=False) for s in states])
         rejects: list[Reject] = sorted(
             [r for info in infos for r in info[0]] + [r for s in summaries for r in s.rejects],
             key=lambda r: r.row,
         )
         columns = next((s.columns for s in summaries if s.columns), ())
-        combined = combine(ruleset, members, summaries, received=received, rejected=len(rejects))
+        combined = combine(ruleset, months, summaries, received=received, rejected=len(rejects))
         writes = [
-            submit(
-                write_bucket_ledger,
-                state,
-                combined.shares[b],
-                columns,
-                str(ledger_dir),
-                pure=False,
-                retries=RETRIES,
+            (
+                submit(
+                    write_column_ledger,
+                    state,
+                    combined.shares[b],
+                    str(ledger_dir),
+                    pure=False,
+                    retries=RETRIES,
+                )
+                if adjudicator is None
+                else submit(
+                    write_bucket_ledger,
+                    state,
+                    combined.shares[b],
+                    columns,
+                    str(ledger_dir),
+                    pure=False,
+                    retries=RETRIES,
+                )
             )
             for b, state in enumerate(states)
         ]
@@ -324,7 +368,7 @@ def settle_dask(
         ruleset=ruleset,
         summary=combined.summary,
         rejects=rejects_table(rejects),
-        enrollment_rejects=rejects_table(enrolled.rejects),
+        enrollment_rejects=rejects_table(list(enrolled.rejects)),
         ledger_dir=ledger_dir,
         parts=n_buckets,
         months=combined.months,

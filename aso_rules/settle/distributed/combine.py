@@ -1,7 +1,8 @@
 """The second stage: what crosses families, from the buckets' small summaries.
 
-On entry: one ``BucketSummary`` per family bucket, the compiled ``Ruleset``, the members (the
-enrollment is small and lives on the client too) and the run's counts. On exit: the specific tiers
+On entry: one ``BucketSummary`` per family bucket, the compiled ``Ruleset``, the enrollment by
+plan month (employees and members by tier: the enrollment is small and is read on the client) and
+the run's counts. On exit: the specific tiers
 (the aggregating specific deductible absorbed in ascending ``(paid, claim_id)`` across every
 claimant, then each claimant's percentage and maximum), each excess event's share, the aggregate
 contract (eligible claims with the ``net_of_specific`` / ``asd_counts`` adjustments, attachment,
@@ -12,14 +13,13 @@ accommodation), fees, employer cost, the fully insured comparison and summary.js
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import attrs
 
-from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
-from aso_rules.data.records import MemberRecord
+from aso_rules.data.enrollment import MonthEnrollment
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money, format_money
 from aso_rules.settle.distributed.local import BucketSummary, ExcessEvent
@@ -174,14 +174,14 @@ def _activity(
 
 def combine(
     ruleset: Ruleset,
-    members: Mapping[str, MemberRecord],
+    months: Sequence[MonthEnrollment],
     parts: Sequence[BucketSummary],
     *,
     received: int,
     rejected: int,
 ) -> Combined:
-    """Everything that crosses families, and summary.json (see the module docstring)."""
-    months = monthly_enrollment(members.values(), ruleset.plan_year, ruleset.tier_codes)
+    """Everything that crosses families, and summary.json (see the module docstring). ``months`` is
+    ``enrollment.monthly_enrollment`` of the members (with members by tier)."""
     specific: list[SpecificResult] = []
     events: list[tuple[ExcessEvent, Money, Money]] = []
     for k in range(len(ruleset.specific)):
@@ -255,7 +255,7 @@ def combine(
             bucket[e.index] = bucket.get(e.index, ZERO) + share
     return Combined(
         summary=summary,
-        months=months,
+        months=tuple(months),
         specific=tuple(specific),
         aggregate=aggregate,
         fees=fees,

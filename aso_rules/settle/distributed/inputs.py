@@ -6,9 +6,13 @@ file), a Dask DataFrame, or anything ``aso_rules.data.source.to_arrow`` reads (s
 client). On exit: ``InputPart`` descriptions small enough to ship to workers, each with the global
 1-based row number of its first row; ``repeated_ids`` (claim id -> first global row, only ids seen
 more than once in the whole input); per partition a ``SplitPart``: the rows repeating an id rejected,
-the others split into family buckets (a process-independent hash of ``family_id``) as Arrow rows
-with their global row numbers; and per bucket a ``ReadBucket``: records and rejects numbered by
-global input row exactly as ``aso_rules.data.readers.read_claims`` numbers the whole input.
+the others split into family buckets (``stable_hash``, 64-bit FNV-1a, of the cleaned family key) as
+Arrow rows with their global row numbers, identifier columns as plain text; and, for the records
+path, per bucket a ``ReadBucket``: records and rejects numbered by global input row exactly as
+``aso_rules.data.readers.read_claims`` numbers the whole input.
+
+Text is cleaned and hashed with Arrow compute and a numba loop over the string buffers: no Python
+object per row, except for the rows that repeat a claim id.
 """
 
 from __future__ import annotations
@@ -20,15 +24,17 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from aso_rules.data.fields import cleaned
 from aso_rules.data.readers import read_claims
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.data.source import InputError, column_text, to_arrow
 from aso_rules.model import Ruleset
+from aso_rules.settle.distributed import kernels
+from aso_rules.settle.vector.columns import MemberColumns
+from aso_rules.settle.vector.reader import WHITESPACE
 
 ROWS_PER_PART = 1_000_000  # a partition's target size when splitting one file by row groups
 
@@ -128,34 +134,77 @@ def load_part(part: InputPart, data: Any = None, columns: Sequence[str] | None =
         raise InputError(f"{part.path}: cannot read Parquet: {exc}") from exc
 
 
-def stable_hash(values: Sequence[str | None]) -> npt.NDArray[np.uint64]:
-    """A hash of each text value that is the same in every process (Python's ``hash`` is not)."""
-    arr = np.asarray(["" if v is None else v for v in values], dtype=object)
-    out: npt.NDArray[np.uint64] = pd.util.hash_array(arr, categorize=True)
+def clean_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A column as the readers' cleaned text (``fields.cleaned(source.column_text(...))``): stripped
+    of exactly what ``str.strip`` removes, blanks and nulls as null; one string array, no Python
+    objects for text, dictionary or typed columns of few distinct values."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(arr.type):
+        return clean_text(arr.dictionary).take(arr.indices)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pa.array(column_text(pa.chunked_array([arr], type=arr.type)), type=pa.string())
+    trimmed = pc.utf8_trim(arr, WHITESPACE)
+    blank = pc.equal(trimmed, "").fill_null(True)
+    out: pa.Array = pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed)
     return out
 
 
-def _claim_ids(table: pa.Table) -> list[str | None]:
+def stable_hash(text: pa.Array) -> npt.NDArray[np.uint64]:
+    """A hash of each text value (null as the empty text) that is the same in every process and on
+    every machine (Python's ``hash`` is not): 64-bit FNV-1a of the UTF-8 bytes."""
+    arr = text.fill_null("") if text.null_count else text
+    if pa.types.is_large_string(arr.type):
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+    else:
+        arr = arr.cast(pa.string())
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)
+    offsets = offsets[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+    buffer = arr.buffers()[2]
+    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(1, dtype=np.uint8)
+    out = np.empty(len(arr), dtype=np.uint64)
+    kernels.fnv1a(offsets, data, out)
+    return out
+
+
+def _bucket_groups(bucket: npt.NDArray[np.int64], n_buckets: int) -> list[npt.NDArray[np.int64]]:
+    """Row positions of each bucket, ascending within a bucket (one stable sort, no mask per bucket)."""
+    perm = np.argsort(bucket, kind="stable")
+    ends = np.cumsum(np.bincount(bucket, minlength=n_buckets))
+    starts = ends - np.bincount(bucket, minlength=n_buckets)
+    return [perm[a:b].astype(np.int64) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _claim_ids(table: pa.Table) -> pa.Array:
     if "claim_id" not in table.column_names:
         raise InputError("claims: missing required column claim_id")
-    return cleaned(column_text(table.column("claim_id")))
+    return clean_text(table.column("claim_id"))
 
 
 def scan_ids(part: InputPart, n_buckets: int, data: Any = None) -> tuple[pa.Table, ...]:
-    """The partition's claim ids with their global rows, split into ``n_buckets`` by id hash."""
+    """The partition's claim ids with their global rows and hashes, split into ``n_buckets`` by id
+    hash (columns ``claim_id``, ``row``, ``hash``)."""
     try:
         table = load_part(part, data, columns=["claim_id"])
     except (KeyError, pa.ArrowInvalid) as exc:
         raise InputError("claims: missing required column claim_id") from exc
     ids = _claim_ids(table)
     rows = np.arange(part.first_row, part.first_row + table.num_rows, dtype=np.int64)
-    present = np.fromiter((cid is not None for cid in ids), dtype=bool, count=len(ids))
-    bucket = (stable_hash(ids) % np.uint64(n_buckets)).astype(np.int64)
-    id_array = pa.array(ids, type=pa.string())
+    present = np.flatnonzero(np.asarray(ids.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_))
+    ids = ids.take(pa.array(present))
+    rows = rows[present]
+    hashes = stable_hash(ids)
+    bucket = (hashes % np.uint64(n_buckets)).astype(np.int64)
     out = []
-    for b in range(n_buckets):
-        keep = present & (bucket == b)
-        out.append(pa.table({"claim_id": id_array.filter(pa.array(keep)), "row": pa.array(rows[keep])}))
+    for idx in _bucket_groups(bucket, n_buckets):
+        out.append(
+            pa.table(
+                {
+                    "claim_id": ids.take(pa.array(idx)),
+                    "row": pa.array(rows[idx]),
+                    "hash": pa.array(hashes[idx]),
+                }
+            )
+        )
     return tuple(out)
 
 
@@ -166,71 +215,116 @@ def pick(values: Sequence[Any], i: int) -> Any:
 
 def repeated_ids(*pieces: pa.Table) -> dict[str, int]:
     """Claim ids seen on more than one row among ``pieces`` (one id-hash bucket of every
-    partition), each with its first row."""
+    partition), each with its first row. Equal hashes find the candidates (a sort of integers);
+    only their ids are compared as text."""
     if not pieces:
         return {}
-    ids = pd.concat([pd.Series(p.column("claim_id").to_pylist(), dtype=object) for p in pieces])
-    rows = np.concatenate([p.column("row").to_numpy() for p in pieces])
-    frame = pd.DataFrame({"claim_id": ids.to_numpy(), "row": rows})
-    frame = frame[frame["claim_id"].duplicated(keep=False)]
-    if frame.empty:
+    hashes = np.concatenate([np.asarray(p.column("hash").to_numpy(), dtype=np.uint64) for p in pieces])
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
         return {}
-    first = frame.groupby("claim_id", sort=False)["row"].min()
-    return {str(k): int(v) for k, v in first.items()}
+    shared = np.zeros(len(ordered), dtype=np.bool_)
+    shared[1:] |= same
+    shared[:-1] |= same
+    candidates = np.sort(order[shared])
+    table = pa.concat_tables([p.select(["claim_id", "row"]) for p in pieces]).take(pa.array(candidates))
+    first: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for cid, row in zip(table.column("claim_id").to_pylist(), table.column("row").to_pylist(), strict=True):
+        first[cid] = min(row, first.get(cid, row))
+        count[cid] = count.get(cid, 0) + 1
+    return {cid: first[cid] for cid in first if count[cid] > 1}
 
 
-def _family_keys(table: pa.Table, members: Mapping[str, MemberRecord]) -> list[str]:
+def family_lookup(members: MemberColumns) -> pa.Table:
+    """Each enrolled member's family, as Arrow (``member_id``, ``family_id``): what ``split_part``
+    needs of the enrollment to bucket a row that gives no ``family_id``."""
+    names = pa.array(members.family_names or [""], type=pa.string())
+    return pa.table(
+        {
+            "member_id": pa.array(members.ids, type=pa.string()),
+            "family_id": names.take(pa.array(members.family)),
+        }
+    )
+
+
+def family_keys(table: pa.Table, lookup: pa.Table) -> pa.Array:
     """The family each row belongs to: its ``family_id`` if given, else its member's family. A row
     whose family is unknown goes with the empty key; any row the reader accepts gets exactly its
     record's ``family_id`` here (a given family must match the enrollment's)."""
-    mids = cleaned(column_text(table.column("member_id"))) if "member_id" in table.column_names else None
-    fids = cleaned(column_text(table.column("family_id"))) if "family_id" in table.column_names else None
-    keys: list[str] = []
-    for j in range(table.num_rows):
-        fid = fids[j] if fids is not None else None
-        if fid is None and mids is not None and mids[j] is not None:
-            member = members.get(mids[j])  # type: ignore[arg-type]
-            fid = member.family_id if member is not None else None
-        keys.append(fid or "")
-    return keys
+    n = table.num_rows
+    given = (
+        clean_text(table.column("family_id"))
+        if "family_id" in table.column_names
+        else pa.nulls(n, type=pa.string())
+    )
+    if given.null_count and "member_id" in table.column_names:
+        mids = clean_text(table.column("member_id"))
+        at = pc.index_in(mids, value_set=lookup.column("member_id").combine_chunks())
+        of_member = lookup.column("family_id").combine_chunks().take(at)
+        given = pc.coalesce(given, of_member.cast(given.type))
+    out: pa.Array = given.fill_null("")
+    return out
+
+
+# identifier columns: a dictionary-typed one travels as plain text (its dictionary is as long as the
+# partition's distinct ids, and every bucket's slice of it would carry all of it)
+_PLAIN_IDS = ("claim_id", "member_id", "family_id")
+
+
+def _plain_ids(table: pa.Table) -> pa.Table:
+    for name in _PLAIN_IDS:
+        if name in table.column_names:
+            col = table.column(name)
+            if pa.types.is_dictionary(col.type):
+                table = table.set_column(
+                    table.schema.get_field_index(name), name, col.cast(col.type.value_type)
+                )
+    return table
 
 
 def split_part(
     part: InputPart,
-    members: Mapping[str, MemberRecord],
+    lookup: pa.Table,
     repeated: Mapping[str, int],
     n_buckets: int,
     data: Any = None,
 ) -> SplitPart:
     """Reject rows repeating a claim id first seen on another row (naming that row, as
-    ``read_claims`` does) and split the others by family bucket, as Arrow rows (cheap to ship)."""
+    ``read_claims`` does) and split the others by family bucket, as Arrow rows (cheap to ship).
+    ``lookup`` is ``family_lookup`` of the enrollment."""
     table = load_part(part, data)
     n = table.num_rows
     global_rows = np.arange(part.first_row, part.first_row + n, dtype=np.int64)
     rejects: list[Reject] = []
     if repeated:
         ids = _claim_ids(table)
+        known = pa.array(list(repeated), type=pa.string())
+        hit = np.flatnonzero(
+            np.asarray(pc.is_in(ids, value_set=known).fill_null(False).to_numpy(zero_copy_only=False))
+        )
         dup = np.zeros(n, dtype=bool)
-        for j, cid in enumerate(ids):
-            if cid is not None:
-                first = repeated.get(cid)
-                if first is not None and first != global_rows[j]:
-                    dup[j] = True
-                    rejects.append(
-                        Reject(
-                            row=int(global_rows[j]),
-                            claim_id=cid,
-                            reason=f"duplicate_claim_id: {cid} first seen on row {first}",
-                        )
+        for j, cid in zip(hit.tolist(), ids.take(pa.array(hit)).to_pylist(), strict=True):
+            first = repeated[cid]
+            if first != global_rows[j]:
+                dup[j] = True
+                rejects.append(
+                    Reject(
+                        row=int(global_rows[j]),
+                        claim_id=cid,
+                        reason=f"duplicate_claim_id: {cid} first seen on row {first}",
                     )
+                )
         if dup.any():
             table = table.filter(pa.array(~dup))
             global_rows = global_rows[~dup]
-    bucket = (stable_hash(_family_keys(table, members)) % np.uint64(n_buckets)).astype(np.int64)
+    bucket = (stable_hash(family_keys(table, lookup)) % np.uint64(n_buckets)).astype(np.int64)
+    plain = _plain_ids(table)
     pieces = []
-    for b in range(n_buckets):
-        keep = bucket == b
-        pieces.append((table.filter(pa.array(keep)), global_rows[keep]))
+    for idx in _bucket_groups(bucket, n_buckets):
+        pieces.append((plain.take(pa.array(idx)), global_rows[idx]))
     return SplitPart(
         buckets=tuple(pieces),
         rejects=tuple(rejects),

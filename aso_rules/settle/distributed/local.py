@@ -1,4 +1,9 @@
-"""The family stage: one bucket of families settled on a worker, and what it tells the second stage.
+"""The family stage on records: one bucket of families settled on a worker with a records
+adjudicator, what any bucket tells the second stage, and the atomic write of a ledger part.
+
+The default bucket runs on columns (``columnar.py``) and reports the same ``BucketSummary``; this
+path (``settle_dask(..., adjudicator=...)``) validates ``ClaimRecord``s and settles ``LineResult``s
+with any adjudicator of the reference signature, for comparisons.
 
 On entry: every input row of the families whose ``family_id`` hashes to this bucket, as Arrow rows
 with their global row numbers (validated here by the readers). A bucket holds all of a family's
@@ -23,6 +28,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 import numpy as np
@@ -57,7 +63,7 @@ class ExcessEvent:
     claimant: str
     excess: Money  # after - SD - max(0, before - SD)
     bucket: int
-    index: int  # the line's index in its bucket's ``lines``
+    index: int  # the line's index in its bucket (``BucketState.lines``, ``ColumnState`` columns)
     line: str  # line of coverage (the fee base of net_of_stop_loss)
     aggregate: bool  # aggregate-eligible and inside the lowest tier's covers
     month: int  # plan month index for the aggregate accommodation, -1 after the last plan month
@@ -294,7 +300,14 @@ def _aggregate_part(
     return tuple(eligible), AggregatePart(eligible=total, by_month=tuple(by_month)), adjusts
 
 
-def bucket_summary(state: BucketState) -> BucketSummary:
+class SettledBucket(Protocol):
+    """A settled bucket of either path (``BucketState`` here, ``columnar.ColumnState``)."""
+
+    @property
+    def summary(self) -> BucketSummary: ...
+
+
+def bucket_summary(state: SettledBucket) -> BucketSummary:
     """The small part of a settled bucket (a task of its own, so only it travels to the client)."""
     return state.summary
 
@@ -305,21 +318,32 @@ def write_bucket_ledger(
     columns: Sequence[str],
     directory: str,
 ) -> int:
-    """Write the bucket's ledger part atomically (a temporary file renamed over the part), so that a
-    retried task rewrites the same complete file and a killed one leaves no partial part. Returns the
-    number of rows written."""
+    """Write the bucket's ledger part (``write_part``) from its ``LineResult``s. Returns the number
+    of rows written."""
     line_shares = [shares.get(i, ZERO) for i in range(len(state.lines))]
     table = ledger_table(columns, state.lines, line_shares, state.aggregate_eligible)
     local = np.sort(np.fromiter((r.claim.row for r in state.lines), dtype=np.int64, count=len(state.lines)))
-    rows = pa.array(state.rows[local - 1], type=pa.int64())
+    return write_part(table, state.rows[local - 1], state.bucket, directory)
+
+
+def write_part(table: pa.Table, rows: npt.NDArray[np.int64], bucket: int, directory: str) -> int:
+    """Write one ledger part atomically: ``table`` (ledger rows in input order) with the column of
+    their global input ``rows`` appended, to a temporary file renamed over ``part-NNNNN.parquet``, so
+    that a retried task rewrites the same complete file and a killed one leaves no partial part.
+    Returns the number of rows written.
+
+    As the vector engine's ledger file: text columns may be dictionary arrays, the Arrow schema is
+    not stored (the part reads back with the ledger's plain types) and column statistics are written
+    only for the row column (on decimal columns they cost more than the rest of the write)."""
     name = ORDER_COLUMN
     while name in table.column_names:
         name = "_" + name
-    table = table.append_column(name, rows)
-    table = table.replace_schema_metadata({ORDER_KEY: name.encode()})
-    target = Path(directory) / part_name(state.bucket)
+    table = table.append_column(name, pa.array(rows, type=pa.int64()))
+    target = Path(directory) / part_name(bucket)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    pq.write_table(table, tmp)
+    with pq.ParquetWriter(tmp, table.schema, store_schema=False, write_statistics=[name]) as writer:
+        writer.write_table(table)
+        writer.add_key_value_metadata({ORDER_KEY: name.encode()})
     os.replace(tmp, target)
     return int(table.num_rows)
 
