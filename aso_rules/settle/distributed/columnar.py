@@ -50,6 +50,7 @@ from aso_rules.settle.vector.engine import Adjudicated, adjudicate_columns
 from aso_rules.settle.vector.reader import FastClaims, FastEnrollment, read_claims_fast
 from aso_rules.settle.vector.settle import (
     _RECORD_COLUMNS,
+    LineSums,
     _extra_column,
     _input_column,
     _names,
@@ -58,8 +59,8 @@ from aso_rules.settle.vector.settle import (
     money_array,
     reason_texts,
 )
-from aso_rules.settle.vector.stoploss import claimant_index, claimants, eligible_lines
-from aso_rules.settle.windows import add_months, contract_window
+from aso_rules.settle.vector.stoploss import claimant_index, claimants
+from aso_rules.settle.windows import Window, add_months, contract_window
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -130,6 +131,7 @@ def settle_bucket_columns(
         for k in range(len(ruleset.specific))
     )
     member_paid = adj.copay + adj.deductible + adj.coinsurance + adj.over_max
+    sums = LineSums.of(ruleset, claims, adj)
     texts, codes = reason_texts(ruleset, claims, members, adj)
     paid = int((adj.status == 0).sum())
     row_of = rows.tolist() if read.rejects else []
@@ -142,9 +144,10 @@ def settle_bucket_columns(
         allowed=from_cents(int(adj.allowed.sum())),
         member_paid=from_cents(int(member_paid.sum())),
         plan_paid=from_cents(int(adj.plan_paid.sum())),
-        by_line=_by_line(claims, adj, member_paid),
+        by_line=_by_line(claims, sums),
         unknown=_unknown(ruleset, adj),
-        activity=tuple(activity(ruleset, claims, adj, np.zeros(claims.n, dtype=np.int64)).items()),
+        # no specific shares yet: ``combine`` takes them off a net-of-stop-loss fee base
+        activity=tuple(activity(ruleset, claims, adj, (), sums).items()),
         tiers=tiers,
         aggregate=agg_part,
     )
@@ -166,27 +169,50 @@ def settle_bucket_columns(
     )
 
 
-def _by_line(
-    claims: ClaimColumns, adj: Adjudicated, member_paid: I64
-) -> tuple[tuple[str, int, Money, Money, Money], ...]:
+def _by_line(claims: ClaimColumns, sums: LineSums) -> tuple[tuple[str, int, Money, Money, Money], ...]:
     """(line, lines, allowed, member paid, plan paid) per line of coverage, by name."""
-    k = max(len(claims.line_names), 1)
-    n = np.bincount(claims.line, minlength=k)
-    every = np.ones(claims.n, dtype=np.bool_)
-    allowed = kernels.group_sum(claims.line, adj.allowed, every, k)
-    member = kernels.group_sum(claims.line, member_paid, every, k)
-    plan = kernels.group_sum(claims.line, adj.plan_paid, every, k)
+    by = sums.by_line
     return tuple(
         (
             claims.line_names[li],
-            int(n[li]),
-            from_cents(int(allowed[li])),
-            from_cents(int(member[li])),
-            from_cents(int(plan[li])),
+            int(by[li, kernels.BY_LINES]),
+            from_cents(int(by[li, kernels.BY_ALLOWED])),
+            from_cents(int(by[li, kernels.BY_MEMBER])),
+            from_cents(int(by[li, kernels.BY_PLAN])),
         )
         for li in sorted(range(len(claims.line_names)), key=lambda li: claims.line_names[li])
-        if n[li]
+        if by[li, kernels.BY_LINES]
     )
+
+
+def eligible_lines(
+    claims: ClaimColumns,
+    members: MemberColumns,
+    status: npt.NDArray[np.int8],
+    covers: Sequence[str],
+    window: Window,
+) -> B:
+    """``stoploss.contract_flags`` over columns: paid, a covered line, in both windows, covered person."""
+    lines = np.array([name in covers for name in claims.line_names] or [False], dtype=np.bool_)
+    out = np.zeros(claims.n, dtype=np.bool_)
+    if not members.n:
+        return out
+    dk.in_contract(
+        status,
+        claims.line,
+        lines,
+        claims.incurred,
+        claims.paid,
+        claims.member,
+        members.start,
+        members.end,
+        -(1 << 40) if window.incurred_from is None else day_number(window.incurred_from),
+        day_number(window.incurred_to),
+        day_number(window.paid_from),
+        day_number(window.paid_to),
+        out,
+    )
+    return out
 
 
 def _unknown(ruleset: Ruleset, adj: Adjudicated) -> tuple[tuple[str, str, int], ...]:
@@ -300,7 +326,7 @@ def _aggregate_part(
                     cap_of[index[who]] = NONE if amount is None else to_cents(amount)
     contribution = np.zeros(claims.n, dtype=np.int64)
     zeros = np.zeros(claims.n, dtype=np.int64)
-    kernels.aggregate(
+    dk.aggregate(
         order,
         eligible,
         line_in_spec,
@@ -315,7 +341,7 @@ def _aggregate_part(
         contribution,
     )
     inside = eligible & (month >= 0)
-    by_month = kernels.group_sum(np.maximum(month, 0), contribution, inside, len(ends))
+    by_month = dk.group_sum(np.maximum(month, 0), contribution, inside, len(ends))
     part = AggregatePart(
         eligible=from_cents(int(contribution.sum())),
         by_month=tuple(from_cents(int(v)) for v in by_month[: len(ends)].tolist()),

@@ -1,5 +1,6 @@
-"""The distributed engine's compiled loops (numba): a process-independent string hash and a specific
-tier's excess events within one family bucket.
+"""The distributed engine's compiled loops (numba): a process-independent string hash, and within one
+family bucket a specific tier's excess events, stop-loss eligibility, the aggregate's family-local
+contributions and exact group sums.
 
 On entry: Arrow string buffers as numpy views (``offsets`` as int64, ``data`` as uint8), or a
 bucket's integer-cent columns with the lines in stop-loss order (ascending (paid, claim_id), ties in
@@ -66,3 +67,81 @@ def tier_events(
         listed[m] = True
         out_event[i] = True
         out_excess[i] = after - sd - (before - sd if before > sd else 0)
+
+
+@njit(cache=True)
+def in_contract(
+    status: Any,
+    line: Any,
+    covered_line: Any,  # bool per line code
+    incurred: Any,
+    paid: Any,
+    member: Any,
+    m_start: Any,
+    m_end: Any,
+    inc_from: int,
+    inc_to: int,
+    paid_from: int,
+    paid_to: int,
+    out: Any,
+) -> None:
+    """``stoploss.contract_flags``: paid, a covered line, both dates in their windows, person covered."""
+    for i in range(status.shape[0]):
+        m = member[i]
+        inc = incurred[i]
+        out[i] = (
+            status[i] == 0
+            and covered_line[line[i]]
+            and inc_from <= inc <= inc_to
+            and paid_from <= paid[i] <= paid_to
+            and m >= 0
+            and m_start[m] <= inc <= m_end[m]
+        )
+
+
+@njit(cache=True)
+def aggregate(
+    order: Any,
+    eligible: Any,
+    in_specific: Any,
+    claimant: Any,
+    plan: Any,
+    cap_of: Any,  # per claimant: cap in cents, -1 = uncapped
+    net: bool,
+    spec_share: Any,
+    asd_counts: bool,
+    absorbed: Any,
+    n_claimants: int,
+    out_contribution: Any,
+) -> None:
+    """Each eligible line's contribution to the aggregate's eligible claims G (DOMAIN.md 7.2)."""
+    spent = np.zeros(max(n_claimants, 1), dtype=np.int64)
+    for j in range(order.shape[0]):
+        i = order[j]
+        if not eligible[i]:
+            continue
+        if not in_specific[i]:
+            out_contribution[i] = plan[i]
+            continue
+        if net:
+            out_contribution[i] = plan[i] - spec_share[i]
+            continue
+        m = claimant[i]
+        cap = cap_of[m]
+        before = spent[m]
+        after = before + plan[i]
+        spent[m] = after
+        counted = after - before if cap < 0 else min(after, cap) - min(before, cap)
+        if asd_counts:
+            counted += absorbed[i]
+        out_contribution[i] = counted
+
+
+@njit(cache=True)
+def group_sum(keys: Any, values: Any, mask: Any, n_groups: int) -> Any:
+    """Exact int64 sums of ``values`` by ``keys`` over the lines where ``mask`` holds."""
+    out = np.zeros(max(n_groups, 1), dtype=np.int64)
+    for i in range(keys.shape[0]):
+        if mask[i]:
+            out[keys[i]] += values[i]
+    return out
