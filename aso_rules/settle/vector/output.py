@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from aso_rules.data.writers import write_table
 from aso_rules.settle.ledger import summary_json
 
-PARQUET_BATCH = 1 << 19  # ledger rows per batch and row group: three batches are alive at a time
+PARQUET_BATCH = 1 << 19  # ledger rows per batch and row group: two batches are alive at a time
 
 if TYPE_CHECKING:
     from aso_rules.settle.vector.settle import VectorSettlement
@@ -50,7 +50,8 @@ def _write_parquet_batches(s: VectorSettlement, path: Path) -> None:
     text columns are dictionary-encoded: money has too many distinct values for a dictionary to
     pay (dictionary-encoding the nine decimal columns cost a third of the write). Column
     statistics are not written (they cost more than the rest of the write on decimal columns).
-    Batches of ``PARQUET_BATCH`` rows (one row group each) keep the ledger's memory small.
+    Batches of ``PARQUET_BATCH`` rows (one row group each) keep the ledger's memory small: the
+    next batch is built only once the writer has taken the last one, so two are alive at most.
     """
     import queue
     import threading
@@ -62,6 +63,7 @@ def _write_parquet_batches(s: VectorSettlement, path: Path) -> None:
         writer: pq.ParquetWriter | None = None
         try:
             while (batch := pending.get()) is not None:
+                pending.task_done()  # the producer builds the next batch while this one is written
                 if writer is None:
                     text = [f.name for f in batch.schema if pa.types.is_dictionary(f.type)]
                     writer = pq.ParquetWriter(
@@ -75,7 +77,7 @@ def _write_parquet_batches(s: VectorSettlement, path: Path) -> None:
         except BaseException as exc:  # re-raised in the producing thread
             failure.append(exc)
             while pending.get() is not None:
-                pass
+                pending.task_done()
         finally:
             if writer is not None:
                 writer.close()
@@ -85,6 +87,9 @@ def _write_parquet_batches(s: VectorSettlement, path: Path) -> None:
     try:
         for batch in s.ledger_batches(PARQUET_BATCH, dictionary=True):
             pending.put(batch)
+            del batch
+            # wait until the writer holds it: one batch written, one built, never a third queued
+            pending.join()
             if failure:
                 break
     finally:

@@ -17,6 +17,7 @@ and accepted values are the reference reader's by construction.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -547,6 +548,25 @@ def _index_dtype(rows: int) -> Any:
     return np.int32 if rows < (1 << 31) else np.int64
 
 
+_LOOKUPS: weakref.WeakKeyDictionary[MemberColumns, tuple[dict[str, int], StringIndex, StringIndex]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _member_lookups(members: MemberColumns) -> tuple[dict[str, int], StringIndex, StringIndex]:
+    """The family positions by name and the member and family id indexes of an enrollment, built
+    once per ``MemberColumns`` (a Dask worker reads many buckets against the same enrollment)."""
+    got = _LOOKUPS.get(members)
+    if got is None:
+        got = (
+            {name: k for k, name in enumerate(members.family_names)},
+            StringIndex(pa.array(members.ids, type=pa.string())),
+            StringIndex(pa.array(members.family_names, type=pa.string())),
+        )
+        _LOOKUPS[members] = got
+    return got
+
+
 def read_claims_fast(
     source: Any,
     ruleset: Ruleset,
@@ -568,10 +588,11 @@ def read_claims_fast(
     kinds = _LineKinds.of(ruleset)
     rows = data.rows_at_most
 
-    fam_index = {name: k for k, name in enumerate(members.family_names)}
+    known_families, member_index, family_index = _member_lookups(members)
+    fam_index = dict(known_families)  # grows by the families the enrollment does not know
     lines, categories, codes = _Table(), _Table(), _Table()
-    member_of = _Codes(index=StringIndex(pa.array(members.ids, type=pa.string())))
-    family_of = _Codes(index=StringIndex(pa.array(members.family_names, type=pa.string())))
+    member_of = _Codes(index=member_index)
+    family_of = _Codes(index=family_index)
     family_of.absent = -3  # a family the enrollment does not know
     line_of = _Codes(lambda v: lines.add([x if x in kinds.kinds or x in kinds.excluded else None for x in v]))
     category_of = _Codes(categories.add)

@@ -399,7 +399,8 @@ def settle_columns(
         read=read,
         members=members,
         member_records=member_records,
-        adjudicated=adj,
+        # the reasons, stop-loss and sums are built: the working columns are freed here
+        adjudicated=adj.released(),
         reason_table=texts,
         reason_codes=codes,
         rejects=rejects_table(read.rejects),
