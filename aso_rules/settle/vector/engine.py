@@ -88,22 +88,23 @@ class Adjudicated:
     def fallback_lines(self) -> int:
         return int(self.fallback.sum())
 
-    def released(self) -> Adjudicated:
-        """These results without the working columns a finished settlement no longer reads (the
-        processing and family orders, families, plan years, terms, reason codes and repriced
-        amounts: 32 bytes a line), so that they are freed before the ledger is written. The
+    def released(self, *, orders: bool = True) -> Adjudicated:
+        """These results without the working columns a settlement no longer reads once its reason
+        texts and sums are built (plan years, terms, reason codes, repriced amounts: 20 bytes a
+        line) and, with ``orders``, once its stop-loss is settled (the processing and family
+        orders and the families: 12 more), so that they are freed before the next stage. The
         ledger's money columns, statuses, the fallback marks and the term table stay."""
         empty = np.zeros(0, dtype=np.int64)
-        return attrs.evolve(
+        kept = attrs.evolve(
             self,
-            order=empty,
-            family=empty,
-            family_order=empty,
             reason=np.zeros(0, dtype=np.int32),
             repriced=empty,
             period=np.zeros(0, dtype=np.int32),
             term=empty,
         )
+        if orders:
+            kept = attrs.evolve(kept, order=empty, family=empty, family_order=empty)
+        return kept
 
     def plan_year(self, i: int) -> int:
         """The plan year (by its start year) of line ``i``."""

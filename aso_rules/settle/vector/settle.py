@@ -350,10 +350,15 @@ def settle_columns(
     """Everything after reading: adjudication, stop-loss, fees, employer cost, ledger, summary."""
     claims = read.claims
     adj = adjudicate_columns(ruleset, claims, members, member_records=member_records)
+    # what reads the reason codes, terms and plan years first: they are freed before stop-loss
+    texts, codes = reason_texts(ruleset, claims, members, adj)
+    unknown = _unknown_categories(ruleset, claims, adj)
+    sums = LineSums.of(ruleset, claims, adj)
+    adj = adj.released(orders=False)
     sl = stop_loss_tables(ruleset, claims, members)
     months, member_counts = month_enrollment(ruleset, members)
     specific, tier_lines, aggregate, agg_lines = stop_loss(ruleset, claims, members, adj, months, sl)
-    sums = LineSums.of(ruleset, claims, adj)
+    del sl
     fees = compute_fees(ruleset, months, activity(ruleset, claims, adj, tier_lines, sums), member_counts)
     by_line = sums.by_line
     plan_total = from_cents(int(by_line[:, kernels.BY_PLAN].sum()))
@@ -383,7 +388,7 @@ def settle_columns(
         fees=fees,
         cost=cost,
         insured=insured,
-        unknown_categories=_unknown_categories(ruleset, claims, adj),
+        unknown_categories=unknown,
     )
     summary["totals"] = {
         "billed": _m(int(by_line[:, kernels.BY_BILLED].sum())),
@@ -393,13 +398,12 @@ def settle_columns(
     }
     summary["by_line"] = _by_line(claims, by_line)
     summary["engine"] = {"name": "vector", "fallback_lines": adj.fallback_lines}
-    texts, codes = reason_texts(ruleset, claims, members, adj)
     return VectorSettlement(
         ruleset=ruleset,
         read=read,
         members=members,
         member_records=member_records,
-        # the reasons, stop-loss and sums are built: the working columns are freed here
+        # stop-loss is settled: the orders are freed too
         adjudicated=adj.released(),
         reason_table=texts,
         reason_codes=codes,
