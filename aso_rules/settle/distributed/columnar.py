@@ -45,7 +45,7 @@ from aso_rules.settle.distributed.local import (
 )
 from aso_rules.settle.ledger import LEDGER_COLUMNS
 from aso_rules.settle.vector import kernels
-from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_date, day_number
+from aso_rules.settle.vector.columns import ClaimColumns, day_date, day_number
 from aso_rules.settle.vector.engine import Adjudicated, adjudicate_columns
 from aso_rules.settle.vector.reader import FastClaims, FastEnrollment, read_claims_fast
 from aso_rules.settle.vector.settle import (
@@ -59,8 +59,8 @@ from aso_rules.settle.vector.settle import (
     money_array,
     reason_texts,
 )
-from aso_rules.settle.vector.stoploss import claimant_index, claimants
-from aso_rules.settle.windows import Window, add_months, contract_window
+from aso_rules.settle.vector.stoploss import StopLossTables, line_pass, stop_loss_tables
+from aso_rules.settle.windows import add_months
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -96,16 +96,6 @@ def bucket_table(pieces: Sequence[tuple[pa.Table, I64]]) -> tuple[pa.Table, I64]
     return table, rows.astype(np.int64)
 
 
-def stop_loss_order(ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated) -> I64:
-    """Ascending (paid, claim_id), ties in processing order (``stoploss.processing_indices``)."""
-    if ruleset.settings.processing_order == "paid":
-        return adj.order
-    pos = np.empty(claims.n, dtype=np.int64)
-    pos[adj.order] = np.arange(claims.n, dtype=np.int64)
-    out: I64 = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
-    return out
-
-
 def settle_bucket_columns(
     bucket: int,
     ruleset: Ruleset,
@@ -124,12 +114,18 @@ def settle_bucket_columns(
     claims = read.claims
     adjudicate = adjudicator or adjudicate_columns
     adj = adjudicate(ruleset, claims, members, member_records=member_records)
-    order = stop_loss_order(ruleset, claims, adj)
-    agg_eligible, agg_part, adjusted, month = _aggregate_part(ruleset, claims, members, adj, order)
-    tiers = tuple(
-        _tier_part(ruleset, k, claims, members, adj, order, bucket, adjusted, month)
-        for k in range(len(ruleset.specific))
+    # what stays inside a claimant (eligibility, spend, excess, capped contributions): the vector
+    # engine's own stop-loss pass; what crosses claimants is ``combine``'s
+    sl = stop_loss_tables(ruleset, claims, members)
+    if sl is not None:
+        line_pass(ruleset, claims, members, adj, sl)
+    agg_eligible, agg_part, adjusted, month = _aggregate_part(ruleset, claims, sl)
+    tiers = (
+        tuple(_tier_part(k, claims, sl, bucket, adjusted, month) for k in range(len(ruleset.specific)))
+        if sl is not None
+        else ()
     )
+    del sl
     member_paid = adj.copay + adj.deductible + adj.coinsurance + adj.over_max
     sums = LineSums.of(ruleset, claims, adj)
     texts, codes = reason_texts(ruleset, claims, members, adj)
@@ -185,36 +181,6 @@ def _by_line(claims: ClaimColumns, sums: LineSums) -> tuple[tuple[str, int, Mone
     )
 
 
-def eligible_lines(
-    claims: ClaimColumns,
-    members: MemberColumns,
-    status: npt.NDArray[np.int8],
-    covers: Sequence[str],
-    window: Window,
-) -> B:
-    """``stoploss.contract_flags`` over columns: paid, a covered line, in both windows, covered person."""
-    lines = np.array([name in covers for name in claims.line_names] or [False], dtype=np.bool_)
-    out = np.zeros(claims.n, dtype=np.bool_)
-    if not members.n:
-        return out
-    dk.in_contract(
-        status,
-        claims.line,
-        lines,
-        claims.incurred,
-        claims.paid,
-        claims.member,
-        members.start,
-        members.end,
-        -(1 << 40) if window.incurred_from is None else day_number(window.incurred_from),
-        day_number(window.incurred_to),
-        day_number(window.paid_from),
-        day_number(window.paid_to),
-        out,
-    )
-    return out
-
-
 def _unknown(ruleset: Ruleset, adj: Adjudicated) -> tuple[tuple[str, str, int], ...]:
     """(line, category, lines) for each category the ruleset never names on a covered line
     (``employer.unknown_categories``), counted per distinct (line, network, category) term."""
@@ -229,33 +195,14 @@ def _unknown(ruleset: Ruleset, adj: Adjudicated) -> tuple[tuple[str, str, int], 
 
 
 def _tier_part(
-    ruleset: Ruleset,
-    k: int,
-    claims: ClaimColumns,
-    members: MemberColumns,
-    adj: Adjudicated,
-    order: I64,
-    bucket: int,
-    adjusted: B,
-    month: I64,
+    k: int, claims: ClaimColumns, sl: StopLossTables, bucket: int, adjusted: B, month: I64
 ) -> TierPart:
     """One specific tier without the ASD: claimant spend and the excess events (``local._tier_part``)."""
-    tier = ruleset.specific[k]
-    window = contract_window(ruleset.plan_year.start, tier.basis, terminal_liability=tier.terminal_liability)
-    eligible = eligible_lines(claims, members, adj.status, tier.covers, window)
-    claimant, names = claimants(ruleset, claims, members)
-    index = claimant_index(ruleset, claims, members)
-    n_claimants = max(len(names), 1)
-    sd_of = np.full(n_claimants, to_cents(tier.deductible), dtype=np.int64)
-    for who, amount in tier.lasers.items():
-        if who in index:
-            sd_of[index[who]] = NONE if amount is None else to_cents(amount)
-    spent = np.zeros(n_claimants, dtype=np.int64)
-    listed = np.zeros(n_claimants, dtype=np.bool_)
-    event = np.zeros(claims.n, dtype=np.bool_)
-    excess = np.zeros(claims.n, dtype=np.int64)
-    dk.tier_events(order, eligible, claimant, adj.plan_paid, sd_of, spent, listed, event, excess)
-    at = np.flatnonzero(event)
+    at = np.flatnonzero(sl.event[k])
+    claimant, names = sl.claimant, sl.names
+    # listed: a claimant with an excess event, or an eligible one a laser excludes
+    listed = sl.seen[k] & (sl.deductible[k] < 0)
+    listed[claimant[at]] = True
     ids = claims.claim_id.take(pa.array(at)).to_pylist() if len(at) else []
     events = tuple(
         ExcessEvent(
@@ -263,7 +210,7 @@ def _tier_part(
             paid=day_date(int(claims.paid[i])),
             claim_id=str(cid),
             claimant=names[int(claimant[i])],
-            excess=from_cents(int(excess[i])),
+            excess=from_cents(int(sl.excess[k, i])),
             bucket=bucket,
             index=i,
             line=claims.line_names[int(claims.line[i])],
@@ -272,6 +219,7 @@ def _tier_part(
         )
         for i, cid in zip(at.tolist(), ids, strict=True)
     )
+    spent = sl.spent[k]
     shown = sorted((names[c], int(spent[c])) for c in np.flatnonzero(listed).tolist())
     return TierPart(
         eligible_paid=from_cents(int(spent.sum())),
@@ -291,10 +239,10 @@ def plan_month_ends(ruleset: Ruleset) -> I64:
 
 
 def _aggregate_part(
-    ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns, adj: Adjudicated, order: I64
+    ruleset: Ruleset, claims: ClaimColumns, sl: StopLossTables | None
 ) -> tuple[B, AggregatePart | None, B, I64]:
     """The aggregate contract's per-line contributions with every specific share and ASD absorption
-    taken as zero (``local._aggregate_part``).
+    taken as zero (``local._aggregate_part``): the line pass's capped contributions.
 
     Returns the ledger's ``aggregate_eligible`` flags, the bucket's part, the lines whose
     contribution a specific share (``net_of_specific``) or ASD absorption (``asd_counts``) changes
@@ -304,49 +252,18 @@ def _aggregate_part(
     ends = plan_month_ends(ruleset)
     k_of = np.searchsorted(ends, claims.paid, side="left").astype(np.int64)
     month = np.where(k_of < len(ends), k_of, -1).astype(np.int64)
-    agg = ruleset.aggregate
-    if agg is None:
+    if ruleset.aggregate is None or sl is None:
         none = np.zeros(claims.n, dtype=np.bool_)
         return none, None, none, month
-    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
-    lowest = min(ruleset.specific, key=lambda t: t.deductible) if ruleset.specific else None
-    specific_covers = lowest.covers if lowest is not None else ()
-    eligible = eligible_lines(claims, members, adj.status, agg.covers, window)
-    in_spec = np.array([name in specific_covers for name in claims.line_names] or [False], dtype=np.bool_)
-    line_in_spec = in_spec[claims.line]
-    claimant, names = claimants(ruleset, claims, members)
-    n_claimants = max(len(names), 1)
-    cap_of = np.full(n_claimants, NONE, dtype=np.int64)
-    if lowest is not None and agg.cap_per_claimant:
-        cap_of[:] = to_cents(lowest.deductible)
-        if agg.laser_treatment != "standard_only" and lowest.lasers:
-            index = claimant_index(ruleset, claims, members)
-            for who, amount in lowest.lasers.items():
-                if who in index:
-                    cap_of[index[who]] = NONE if amount is None else to_cents(amount)
-    contribution = np.zeros(claims.n, dtype=np.int64)
-    zeros = np.zeros(claims.n, dtype=np.int64)
-    dk.aggregate(
-        order,
-        eligible,
-        line_in_spec,
-        claimant,
-        adj.plan_paid,
-        cap_of,
-        agg.claim_basis == "net_of_specific",
-        zeros,
-        False,
-        zeros,
-        n_claimants,
-        contribution,
-    )
+    eligible = sl.eligible(len(ruleset.specific))
+    contribution = np.where(eligible, sl.contribution, 0)
     inside = eligible & (month >= 0)
     by_month = dk.group_sum(np.maximum(month, 0), contribution, inside, len(ends))
     part = AggregatePart(
         eligible=from_cents(int(contribution.sum())),
         by_month=tuple(from_cents(int(v)) for v in by_month[: len(ends)].tolist()),
     )
-    return eligible, part, eligible & line_in_spec, month
+    return eligible, part, eligible & sl.in_spec[claims.line], month
 
 
 def write_column_ledger(state: ColumnState, shares: Mapping[int, Money], directory: str) -> int:

@@ -212,7 +212,7 @@ def stop_loss_tables(ruleset: Ruleset, claims: ClaimColumns, members: MemberColu
     )
 
 
-def _line_pass(
+def line_pass(
     ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns, adj: Adjudicated, sl: StopLossTables
 ) -> None:
     """``kernels.stoploss_lines`` over every line, grouped by claimant family with each claimant's
@@ -289,7 +289,7 @@ def stop_loss(
         return (), (), None, None
     tiers = ruleset.specific
     agg = ruleset.aggregate
-    _line_pass(ruleset, claims, members, adj, sl)
+    line_pass(ruleset, claims, members, adj, sl)
     k = max(len(sl.names), 1)
     half_even = ruleset.settings.rounding == "half_even"
     results: list[SpecificResult] = []
