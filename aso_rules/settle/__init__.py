@@ -22,7 +22,7 @@ import pyarrow as pa
 from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.model import FrozenMap, Ruleset, fmap
-from aso_rules.money import Money
+from aso_rules.money import ZERO, Money
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured, unknown_categories
 from aso_rules.settle.explain import Explanation, explain_line
 from aso_rules.settle.fees import FeeResult, compute_fees, month_activity
@@ -141,7 +141,7 @@ def assemble(
     shares = specific_line_shares(specific, len(line_list))
     activity = month_activity(ruleset, line_list, shares)
     fees = compute_fees(ruleset, months, activity, [m.members_by_tier for m in months])
-    cost = employer_cost(line_list, specific, aggregate, fees)
+    cost = employer_cost(sum((r.plan_paid for r in line_list), ZERO), specific, aggregate, fees)
     insured = fully_insured(ruleset, months, cost)
     agg_flags = aggregate.line_eligible if aggregate is not None else (False,) * len(line_list)
     paid = sum(1 for r in line_list if r.status == "paid")

@@ -61,14 +61,14 @@ class FullyInsured:
 
 
 def employer_cost(
-    lines: Sequence[LineResult],
+    claims: Money,
     specific: Sequence[SpecificResult],
     aggregate: AggregateResult | None,
     fees: FeeResult,
 ) -> EmployerCost:
-    """The employer's cost of the run (8.2)."""
+    """The employer's cost of the run (8.2), from its plan-paid claims total."""
     return EmployerCost(
-        claims=sum((r.plan_paid for r in lines), ZERO),
+        claims=claims,
         specific_reimbursed=sum((s.reimbursed for s in specific), ZERO),
         aggregate_reimbursed=aggregate.reimbursed if aggregate is not None else ZERO,
         fixed_fees=fees.fixed_fees,

@@ -462,11 +462,15 @@ def _accommodation(
             if r.claim.paid <= end:
                 by_month[k] += c
                 break
+    return accommodation_pays(by_month, monthly)
+
+
+def accommodation_pays(by_month: Sequence[Money], monthly: Sequence[Money]) -> tuple[Money, ...]:
+    """pay_k = max(0, (C_k - T_k)+ - sum of earlier pay) (7.3), from the eligible claims paid in
+    each plan month and each month's attachment; every engine's accommodation."""
     pays: list[Money] = []
-    paid_so_far = ZERO
-    claims_to_date = ZERO
-    cumulative_attachment = ZERO
-    for k in range(len(months)):
+    paid_so_far = claims_to_date = cumulative_attachment = ZERO
+    for k in range(len(monthly)):
         claims_to_date += by_month[k]
         cumulative_attachment += monthly[k]
         pay = max(ZERO, max(ZERO, claims_to_date - cumulative_attachment) - paid_so_far)

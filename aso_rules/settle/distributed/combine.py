@@ -23,7 +23,7 @@ from aso_rules.data.enrollment import MonthEnrollment
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money, format_money
 from aso_rules.settle.distributed.local import BucketSummary, ExcessEvent
-from aso_rules.settle.employer import EmployerCost, fully_insured
+from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured
 from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees, first_of_month
 from aso_rules.settle.ledger import Counts, build_summary
 from aso_rules.settle.stoploss import (
@@ -31,6 +31,7 @@ from aso_rules.settle.stoploss import (
     ExcessAllocator,
     SpecificResult,
     _reimburse,
+    accommodation_pays,
     attachment_factors,
     attachment_point,
     claimant_results,
@@ -112,7 +113,7 @@ def _aggregate(
     r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, mode)
     accommodation: tuple[Money, ...] = ()
     if agg.monthly_accommodation:
-        accommodation = _accommodation(by_month, att.monthly)
+        accommodation = accommodation_pays(by_month, att.monthly)
     return AggregateResult(
         name=agg.name,
         window=window,
@@ -124,19 +125,6 @@ def _aggregate(
         line_eligible=(),
         line_contribution=(),
     )
-
-
-def _accommodation(by_month: Sequence[Money], monthly: Sequence[Money]) -> tuple[Money, ...]:
-    """pay_k = max(0, (C_k - T_k)+ - sum of earlier pay), as ``stoploss._accommodation``."""
-    pays: list[Money] = []
-    paid_so_far = claims_to_date = cumulative_attachment = ZERO
-    for k in range(len(monthly)):
-        claims_to_date += by_month[k]
-        cumulative_attachment += monthly[k]
-        pay = max(ZERO, max(ZERO, claims_to_date - cumulative_attachment) - paid_so_far)
-        pays.append(pay)
-        paid_so_far += pay
-    return tuple(pays)
 
 
 def _activity(
@@ -196,14 +184,7 @@ def combine(
         [m.members_by_tier for m in months],
     )
     plan_paid = sum((p.plan_paid for p in parts), ZERO)
-    cost = EmployerCost(
-        claims=plan_paid,
-        specific_reimbursed=sum((s.reimbursed for s in specific), ZERO),
-        aggregate_reimbursed=aggregate.reimbursed if aggregate is not None else ZERO,
-        fixed_fees=fees.fixed_fees,
-        variable_fees=fees.variable_fees,
-        stop_loss_premium=fees.premium_total,
-    )
+    cost = employer_cost(plan_paid, specific, aggregate, fees)
     insured = fully_insured(ruleset, months, cost)
     settled = sum(p.settled for p in parts)
     paid_lines = sum(p.paid for p in parts)

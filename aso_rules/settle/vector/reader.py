@@ -226,30 +226,6 @@ def _choice(codes: I64, names: Sequence[str], choices: Sequence[str], default: i
     return out, out != -2
 
 
-def _first_rows(ids: pa.Array, present: B) -> tuple[B, dict[str, int]]:
-    """(duplicate, first) where ``duplicate`` marks rows whose cleaned id a lower row already holds,
-    and ``first`` maps each duplicated id to its first row (1-based)."""
-    n = len(ids)
-    dup = np.zeros(n, dtype=np.bool_)
-    if n <= 1 or pc.all(pc.greater(ids[1:], ids[:-1])).as_py():
-        return dup, {}
-    order = np.asarray(pc.sort_indices(ids).to_numpy(), dtype=np.int64)  # stable
-    order = order[present[order]]
-    sorted_ids = ids.take(pa.array(order))
-    same = np.zeros(len(order), dtype=np.bool_)
-    if len(order) > 1:
-        same[1:] = np.asarray(pc.equal(sorted_ids[1:], sorted_ids[:-1]).fill_null(False), dtype=np.bool_)
-    dup[order[same]] = True
-    first: dict[str, int] = {}
-    if same.any():
-        starts = np.flatnonzero(~same)
-        group = np.cumsum(~same) - 1
-        firsts = order[starts[group[same]]]
-        for pos, f in zip(order[same].tolist(), firsts.tolist(), strict=True):
-            first.setdefault(str(ids[pos].as_py()), f + 1)
-    return dup, first
-
-
 class _Input:
     """An input's columns, one at a time: a Parquet file is read column by column (each Arrow column
     is dropped once converted, so the whole table is never in memory); anything else is read whole
@@ -972,7 +948,7 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
     ids = pc.utf8_trim(_text(col("member_id")), WHITESPACE)
     present = _valid(ids) & np.asarray(pc.not_equal(ids, "").fill_null(False), dtype=np.bool_)
     fast &= present
-    dup, first = _first_rows(ids, present)
+    dup, first, _ = _duplicates(ids, present)
     fast &= ~dup
     fam_codes, fam_names = text_codes(col("family_id"))
     fast &= fam_codes >= 0

@@ -25,8 +25,8 @@ from aso_rules.data.enrollment import MonthEnrollment, plan_months
 from aso_rules.data.readers import known_categories
 from aso_rules.data.records import MemberRecord
 from aso_rules.model import FrozenMap, Ruleset
-from aso_rules.money import ZERO, from_cents
-from aso_rules.settle.employer import EmployerCost, fully_insured
+from aso_rules.money import from_cents
+from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured
 from aso_rules.settle.explain import Explanation, TierShare
 from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees
 from aso_rules.settle.ledger import LEDGER_COLUMNS, MONEY, Counts, build_summary, rejects_table
@@ -362,14 +362,7 @@ def settle_columns(
     fees = compute_fees(ruleset, months, activity(ruleset, claims, adj, tier_lines, sums), member_counts)
     by_line = sums.by_line
     plan_total = from_cents(int(by_line[:, kernels.BY_PLAN].sum()))
-    cost = EmployerCost(
-        claims=plan_total,
-        specific_reimbursed=sum((s.reimbursed for s in specific), ZERO),
-        aggregate_reimbursed=aggregate.reimbursed if aggregate is not None else ZERO,
-        fixed_fees=fees.fixed_fees,
-        variable_fees=fees.variable_fees,
-        stop_loss_premium=fees.premium_total,
-    )
+    cost = employer_cost(plan_total, specific, aggregate, fees)
     insured = fully_insured(ruleset, months, cost)
     paid = int(sums.by_month[:, kernels.ACT_PAID].sum())
     counts = Counts(

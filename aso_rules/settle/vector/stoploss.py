@@ -35,6 +35,7 @@ from aso_rules.settle.stoploss import (
     AggregateResult,
     ClaimantResult,
     SpecificResult,
+    accommodation_pays,
     attachment_factors,
     attachment_point,
 )
@@ -421,16 +422,8 @@ def _aggregate_result(
     r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, ruleset)
     accommodation: tuple[Money, ...] = ()
     if agg.monthly_accommodation:
-        pays: list[Money] = []
-        paid_so_far = claims_to_date = cumulative = 0
-        monthly = [to_cents(v) for v in att.monthly]
-        for k_month in range(len(months)):
-            claims_to_date += int(sums[k_month])
-            cumulative += monthly[k_month]
-            pay = max(0, max(0, claims_to_date - cumulative) - paid_so_far)
-            pays.append(from_cents(pay))
-            paid_so_far += pay
-        accommodation = tuple(pays)
+        by_month = [from_cents(int(v)) for v in sums[: len(months)].tolist()]
+        accommodation = accommodation_pays(by_month, att.monthly)
     return AggregateResult(
         name=agg.name,
         window=window,
