@@ -86,7 +86,7 @@ class AggregateLines:
 @attrs.frozen(eq=False)
 class StopLossTables:
     """The contracts as integer tables (specific tiers, then the aggregate if any), each line's
-    claimant, and the per-line and per-claimant arrays ``kernels.stop_loss_line`` fills.
+    claimant, and the per-line and per-claimant arrays ``kernels.stoploss_lines`` fills.
 
     ``in_family_order``: each claimant's lines lie in one accumulator family and stop-loss order is
     processing order (processing by paid date), so the accumulator loop's family order
@@ -242,11 +242,8 @@ def line_pass(
         claims.line,
         claims.incurred,
         claims.paid,
-        claims.member,
         adj.plan_paid,
         sl.claimant,
-        members.start,
-        members.end,
         sl.covered,
         sl.windows,
         sl.deductible,
