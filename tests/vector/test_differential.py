@@ -110,3 +110,15 @@ def many_tier_scenarios(draw: st.DrawFn) -> tuple[Any, pa.Table, pa.Table]:
 def test_vector__equals_reference_with_many_specific_tiers(scenario: Any) -> None:
     """Nine or more contracts (eligibility spills into a second flag byte): still equal."""
     assert_same(*scenario)
+
+
+@FAST
+@given(shuffled_scenarios(), st.integers(1, 5))
+def test_vector__equals_reference_with_tiny_blocks(scenario: Any, block: int) -> None:
+    """The accumulator and stop-loss passes gather, settle and scatter their lines in blocks;
+    blocks of 1-5 lines put block boundaries inside families and claimants: still equal."""
+    from aso_rules.settle.vector import kernels
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kernels, "BLOCK", block)
+        assert_same(*scenario)

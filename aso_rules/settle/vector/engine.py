@@ -287,6 +287,7 @@ def adjudicate_columns(
     kernels.adjudicate(
         by_family,
         bounds,
+        kernels.BLOCK,
         active,
         mm,
         acc_family,

@@ -44,6 +44,7 @@ def round_div(x: int, num: int, den: int, half_even: bool) -> int:
 def adjudicate(
     order: Any,
     bounds: Any,  # chunk limits in ``order``, each at a family boundary (chunks run in parallel)
+    block: int,  # lines per block (``BLOCK``; an argument so that tests can make it small)
     active: Any,
     member: Any,
     family: Any,
@@ -87,9 +88,9 @@ def adjudicate(
     dollars = np.zeros(max(n_members * n_dkeys * n_periods, 1), dtype=np.int64)
     for c in prange(bounds.shape[0] - 1):
         _adjudicate_range(
-            order, bounds[c], bounds[c + 1], active, member, family, is_family, period, n_periods, term,
-            allowed, t, lim, n_owners, n_vkeys, n_dkeys, half_even, plan_side, ded_m, oop_m, ded_f, oop_f,
-            visits, dollars, out_status, out_reason, out_copay, out_ded, out_coins, out_over, out_plan,
+            order, bounds[c], bounds[c + 1], block, active, member, family, is_family, period, n_periods,
+            term, allowed, t, lim, n_owners, n_vkeys, n_dkeys, half_even, plan_side, ded_m, oop_m, ded_f,
+            oop_f, visits, dollars, out_status, out_reason, out_copay, out_ded, out_coins, out_over, out_plan,
             out_repriced,
         )  # fmt: skip
 
@@ -102,6 +103,7 @@ def _adjudicate_range(
     order: Any,
     lo: int,
     hi: int,
+    block: int,
     active: Any,
     member: Any,
     family: Any,
@@ -136,21 +138,22 @@ def _adjudicate_range(
     life = n_periods - 1
     used_d = np.zeros(8, dtype=np.int64)
     slot_d = np.zeros(8, dtype=np.int64)
-    g_i = np.empty(BLOCK, dtype=np.int64)
-    g_on = np.empty(BLOCK, dtype=np.bool_)
-    g_k = np.empty(BLOCK, dtype=np.int64)
-    g_m = np.empty(BLOCK, dtype=np.int64)
-    g_f = np.empty(BLOCK, dtype=np.int64)
-    g_y = np.empty(BLOCK, dtype=np.int64)
-    g_a = np.empty(BLOCK, dtype=np.int64)
-    r_cp = np.empty(BLOCK, dtype=np.int64)
-    r_dd = np.empty(BLOCK, dtype=np.int64)
-    r_ci = np.empty(BLOCK, dtype=np.int64)
-    r_over = np.empty(BLOCK, dtype=np.int64)
-    r_plan = np.empty(BLOCK, dtype=np.int64)
-    r_live = np.empty(BLOCK, dtype=np.bool_)  # paid by the loop (not inactive, not denied by a limit)
-    for b0 in range(lo, hi, BLOCK):
-        nb = min(b0 + BLOCK, hi) - b0
+    size = max(min(block, hi - lo), 1)
+    g_i = np.empty(size, dtype=np.int64)
+    g_on = np.empty(size, dtype=np.bool_)
+    g_k = np.empty(size, dtype=np.int64)
+    g_m = np.empty(size, dtype=np.int64)
+    g_f = np.empty(size, dtype=np.int64)
+    g_y = np.empty(size, dtype=np.int64)
+    g_a = np.empty(size, dtype=np.int64)
+    r_cp = np.empty(size, dtype=np.int64)
+    r_dd = np.empty(size, dtype=np.int64)
+    r_ci = np.empty(size, dtype=np.int64)
+    r_over = np.empty(size, dtype=np.int64)
+    r_plan = np.empty(size, dtype=np.int64)
+    r_live = np.empty(size, dtype=np.bool_)  # paid by the loop (not inactive, not denied by a limit)
+    for b0 in range(lo, hi, block):
+        nb = min(b0 + block, hi) - b0
         for q in range(nb):
             g_i[q] = order[b0 + q]
         for q in range(nb):
@@ -686,6 +689,7 @@ def std_periods(
 def stoploss_lines(
     order: Any,  # lines grouped by claimant family, each family's lines in stop-loss order
     bounds: Any,  # chunk limits in ``order``, each at a family boundary (chunks run in parallel)
+    block: int,  # lines per block (``BLOCK``)
     status: Any,
     line: Any,
     incurred: Any,
@@ -719,8 +723,9 @@ def stoploss_lines(
     per pass, as in ``adjudicate``."""
     for c in prange(bounds.shape[0] - 1):
         _stoploss_range(
-            order, bounds[c], bounds[c + 1], status, line, incurred, paid, plan, claimant, covered, windows,
-            deductible, cap, in_spec, net, flags, spent, seen, event, excess, agg_spent, contribution,
+            order, bounds[c], bounds[c + 1], block, status, line, incurred, paid, plan, claimant, covered,
+            windows, deductible, cap, in_spec, net, flags, spent, seen, event, excess, agg_spent,
+            contribution,
         )  # fmt: skip
 
 
@@ -729,6 +734,7 @@ def _stoploss_range(
     order: Any,
     lo: int,
     hi: int,
+    block: int,
     status: Any,
     line: Any,
     incurred: Any,
@@ -754,17 +760,18 @@ def _stoploss_range(
     n_tiers = deductible.shape[0]
     n_contracts = covered.shape[0]
     with_agg = contribution.shape[0] == status.shape[0]
-    g_i = np.empty(BLOCK, dtype=np.int64)
-    g_s = np.empty(BLOCK, dtype=np.int8)
-    g_w = np.empty(BLOCK, dtype=np.int64)
-    g_li = np.empty(BLOCK, dtype=np.int64)
-    g_inc = np.empty(BLOCK, dtype=np.int64)
-    g_p = np.empty(BLOCK, dtype=np.int64)
-    g_a = np.empty(BLOCK, dtype=np.int64)
-    r_flags = np.zeros((n_rows, BLOCK), dtype=np.uint8)
-    r_con = np.zeros(BLOCK, dtype=np.int64)
-    for b0 in range(lo, hi, BLOCK):
-        nb = min(b0 + BLOCK, hi) - b0
+    size = max(min(block, hi - lo), 1)
+    g_i = np.empty(size, dtype=np.int64)
+    g_s = np.empty(size, dtype=np.int8)
+    g_w = np.empty(size, dtype=np.int64)
+    g_li = np.empty(size, dtype=np.int64)
+    g_inc = np.empty(size, dtype=np.int64)
+    g_p = np.empty(size, dtype=np.int64)
+    g_a = np.empty(size, dtype=np.int64)
+    r_flags = np.zeros((n_rows, size), dtype=np.uint8)
+    r_con = np.zeros(size, dtype=np.int64)
+    for b0 in range(lo, hi, block):
+        nb = min(b0 + block, hi) - b0
         for q in range(nb):
             g_i[q] = order[b0 + q]
         for q in range(nb):

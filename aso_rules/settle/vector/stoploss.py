@@ -238,6 +238,7 @@ def line_pass(
     kernels.stoploss_lines(
         order,
         bounds,
+        kernels.BLOCK,
         adj.status,
         claims.line,
         claims.incurred,
