@@ -869,18 +869,26 @@ def specific_events(
         reimbursed[m] = r
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def month_sums(paid: Any, mask: Any, values: Any, day0: int, month_of_day: Any, n_months: int) -> Any:
     """Exact int64 sums of ``values`` by month (``month_of_day[paid - day0]``; -1 = none) where
-    ``mask`` holds; the last entry is the sum over every masked line."""
+    ``mask`` holds; the last entry is the sum over every masked line. Chunks of lines run in
+    parallel, each into its own row."""
+    n = paid.shape[0]
+    chunks = PREPARE_CHUNKS
+    part = np.zeros((chunks, n_months + 1), dtype=np.int64)
+    for c in prange(chunks):
+        for i in range((n * c) // chunks, (n * (c + 1)) // chunks):
+            if mask[i]:
+                v = values[i]
+                part[c, n_months] += v
+                k = month_of_day[paid[i] - day0]
+                if k >= 0:
+                    part[c, k] += v
     out = np.zeros(n_months + 1, dtype=np.int64)
-    for i in range(paid.shape[0]):
-        if mask[i]:
-            v = values[i]
-            out[n_months] += v
-            k = month_of_day[paid[i] - day0]
-            if k >= 0:
-                out[k] += v
+    for c in range(chunks):
+        for k in range(n_months + 1):
+            out[k] += part[c, k]
     return out
 
 
@@ -986,17 +994,17 @@ def reason_lines(reason: Any, first: int, second: int) -> tuple[Any, Any, Any]:
     return a, b, c
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def static_codes(reason: Any, other: int) -> Any:
     """Each line's static reason (>= 0) as it is, ``other`` for every other line."""
     out = np.empty(reason.shape[0], dtype=np.int32)
-    for i in range(reason.shape[0]):
+    for i in prange(reason.shape[0]):
         r = reason[i]
         out[i] = r if r >= 0 else other
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def month_counts(
     firsts: Any,  # day number of each month's first day
     family: Any,
@@ -1009,15 +1017,14 @@ def month_counts(
 ) -> tuple[Any, Any, Any]:
     """Per month: families by tier, members by their family's tier, and members covered on the
     month's first day. A family's tier is its covered employee's, else its first covered member's
-    (input order)."""
+    (input order). Months run in parallel."""
     n_months = firsts.shape[0]
     families = np.zeros((n_months, max(n_tiers, 1)), dtype=np.int64)
     members = np.zeros((n_months, max(n_tiers, 1)), dtype=np.int64)
     covered = np.zeros(n_months, dtype=np.int64)
-    tier_of = np.empty(max(n_families, 1), dtype=np.int64)
-    for k in range(n_months):
+    for k in prange(n_months):
         d = firsts[k]
-        tier_of[:] = -1
+        tier_of = np.full(max(n_families, 1), -1, dtype=np.int64)
         for i in range(family.shape[0]):
             if start[i] <= d and end[i] >= d:
                 f = family[i]
