@@ -290,7 +290,7 @@ def adjudicate_columns(
         kernels.BLOCK,
         active,
         mm,
-        acc_family,
+        m_family,
         is_family,
         years,
         n_periods,

@@ -47,7 +47,7 @@ def adjudicate(
     block: int,  # lines per block (``BLOCK``; an argument so that tests can make it small)
     active: Any,
     member: Any,
-    family: Any,
+    m_family: Any,  # per member: its accumulator family (an active line's member is enrolled)
     is_family: Any,  # per member: family coverage (any tier but the individual one)
     period: Any,
     n_periods: int,
@@ -88,7 +88,7 @@ def adjudicate(
     dollars = np.zeros(max(n_members * n_dkeys * n_periods, 1), dtype=np.int64)
     for c in prange(bounds.shape[0] - 1):
         _adjudicate_range(
-            order, bounds[c], bounds[c + 1], block, active, member, family, is_family, period, n_periods,
+            order, bounds[c], bounds[c + 1], block, active, member, m_family, is_family, period, n_periods,
             term, allowed, t, lim, n_owners, n_vkeys, n_dkeys, half_even, plan_side, ded_m, oop_m, ded_f,
             oop_f, visits, dollars, out_status, out_reason, out_copay, out_ded, out_coins, out_over, out_plan,
             out_repriced,
@@ -106,7 +106,7 @@ def _adjudicate_range(
     block: int,
     active: Any,
     member: Any,
-    family: Any,
+    m_family: Any,
     is_family: Any,
     period: Any,
     n_periods: int,
@@ -143,7 +143,6 @@ def _adjudicate_range(
     g_on = np.empty(size, dtype=np.bool_)
     g_k = np.empty(size, dtype=np.int64)
     g_m = np.empty(size, dtype=np.int64)
-    g_f = np.empty(size, dtype=np.int64)
     g_y = np.empty(size, dtype=np.int64)
     g_a = np.empty(size, dtype=np.int64)
     r_cp = np.empty(size, dtype=np.int64)
@@ -163,8 +162,6 @@ def _adjudicate_range(
         for q in range(nb):
             g_m[q] = member[g_i[q]]
         for q in range(nb):
-            g_f[q] = family[g_i[q]]
-        for q in range(nb):
             g_y[q] = period[g_i[q]]
         for q in range(nb):
             g_a[q] = allowed[g_i[q]]
@@ -179,7 +176,7 @@ def _adjudicate_range(
             nd = 0
             k = g_k[q]
             m = g_m[q]
-            f = g_f[q]
+            f = m_family[m] if live else 0
             y = g_y[q]
             a = g_a[q]
             if live:
@@ -325,12 +322,16 @@ def _adjudicate_range(
             r_live[q] = live
         for q in range(nb):
             out_copay[g_i[q]] = r_cp[q]
+        # deductibles, coinsurance and amounts over a maximum are mostly 0 (as allocated)
         for q in range(nb):
-            out_ded[g_i[q]] = r_dd[q]
+            if r_dd[q] != 0:
+                out_ded[g_i[q]] = r_dd[q]
         for q in range(nb):
-            out_coins[g_i[q]] = r_ci[q]
+            if r_ci[q] != 0:
+                out_coins[g_i[q]] = r_ci[q]
         for q in range(nb):
-            out_over[g_i[q]] = r_over[q]
+            if r_over[q] != 0:
+                out_over[g_i[q]] = r_over[q]
         for q in range(nb):
             if r_live[q]:
                 out_plan[g_i[q]] = r_plan[q]
