@@ -80,6 +80,7 @@ class Adjudicated:
     fallback_reasons: dict[int, str]
     terms: TermTable
     term: I64
+    term_lines: I64  # how many lines have each term (``terms.keys`` order)
     family: IX  # the accumulator family of each line (its member's, else the claim's)
     family_order: I64  # lines grouped by ``family``, each family's lines in processing order
     family_bounds: I64  # chunk limits in ``family_order`` at family boundaries (``family_chunks``)
@@ -130,10 +131,24 @@ def family_chunks(acc_family: IX, n_families: int, chunks: int) -> I64:
     """Chunk limits in family order, each at a family boundary, of roughly equal line counts."""
     n = len(acc_family)
     ends = np.cumsum(np.bincount(acc_family, minlength=n_families)) if n else np.zeros(1, dtype=np.int64)
+    return chunk_bounds(ends, chunks)
+
+
+def chunk_bounds(ends: I64, chunks: int) -> I64:
+    """``family_chunks`` from where each family's lines end in family order (ascending, the last
+    entry the number of lines)."""
+    n = int(ends[-1]) if len(ends) else 0
     targets = (np.arange(1, chunks, dtype=np.int64) * n) // chunks
     cuts = ends[np.minimum(np.searchsorted(ends, targets), len(ends) - 1)] if n else targets[:0]
     out: I64 = np.unique(np.concatenate([[0], cuts, [n]])).astype(np.int64)
     return out
+
+
+def family_order(acc_family: IX, n_families: int, order: IX, chunks: int) -> tuple[IX, I64]:
+    """``order`` stably grouped by family (each family's lines keep their order in ``order``) and
+    ``family_chunks``' limits: ``kernels.group_order``, whose per-family ends give the limits."""
+    by_family, ends = kernels.group_order(acc_family, n_families, order)
+    return by_family, chunk_bounds(ends, chunks)
 
 
 def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> IX:
@@ -152,23 +167,25 @@ def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> IX:
         perm = kernels.counting_sort(rank, 0, int(rank.max()) + 1, perm)
     first = claims.incurred if ruleset.settings.processing_order == "incurred" else claims.paid
     lo = int(first.min())
-    out: I64 = kernels.counting_sort(first, lo, int(first.max()) - lo + 1, perm)
+    out: I64 = kernels.bucket_sort(first, lo, 0, int(first.max()) - lo + 1, perm, kernels.threads())[0]
     return out
 
 
-def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]]]:
-    """Each line's (line, network, category) triple as an index into the distinct triples."""
+def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]], I64]:
+    """Each line's (line, network, category) triple as an index into the distinct triples, the
+    triples, and how many lines have each."""
     n_cat = max(len(claims.category_names), 1)
     size = max(len(claims.line_names), 1) * 2 * n_cat
-    inverse, present = kernels.term_index(claims.line, claims.network, claims.category, n_cat, size)
-    uniq = np.flatnonzero(present)
+    inverse, counts = kernels.term_index(claims.line, claims.network, claims.category, n_cat, size)
+    uniq = np.flatnonzero(counts)
     keys = []
     for u in uniq.tolist():
         line_net, cat = divmod(int(u), n_cat)
         line, net = divmod(line_net, 2)
         keys.append((claims.line_names[line], NETWORKS[net], claims.category_names[cat]))
     out: I64 = inverse
-    return out, keys
+    lines: I64 = counts[uniq]
+    return out, keys, lines
 
 
 def adjudicate_columns(
@@ -182,7 +199,7 @@ def adjudicate_columns(
     settings = ruleset.settings
     half_even = settings.rounding == "half_even"
     n = claims.n
-    term, keys = term_keys(claims)
+    term, keys, term_lines = term_keys(claims)
     T = build_terms(ruleset, keys)
     has_members = members.n > 0
     individual = individual_tiers(ruleset)
@@ -281,8 +298,7 @@ def adjudicate_columns(
     # lines grouped by family, each family's lines in processing order: accumulators never cross
     # families, so this is the reference order as far as any accumulator can tell, and each
     # family's accumulator slots stay in cache while its lines are settled
-    by_family = kernels.counting_sort(acc_family, 0, n_fam, order)
-    bounds = family_chunks(acc_family, n_fam, CHUNKS)
+    by_family, bounds = family_order(acc_family, n_fam, order, CHUNKS)
     out_reason = reason
     kernels.adjudicate(
         by_family,
@@ -350,6 +366,7 @@ def adjudicate_columns(
         fallback_reasons=fallback_reasons,
         terms=T,
         term=term,
+        term_lines=term_lines,
         family=acc_family,
         family_order=by_family,
         family_bounds=bounds,

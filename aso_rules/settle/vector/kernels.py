@@ -21,9 +21,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 BIG = np.int64(1) << np.int64(62)  # "no limit": larger than any sum of cents
+GROUP_BUCKET_BITS = 8  # ``group_order`` sorts into about 2**8 buckets of consecutive keys first
 
 
 @njit(cache=True, inline="always")
@@ -295,6 +296,93 @@ def counting_sort(keys: Any, lo: int, n_keys: int, perm: Any) -> Any:
         out[counts[k]] = i
         counts[k] += 1
     return out
+
+
+@njit(cache=True)
+def _part(n: int, p: int, parts: int) -> tuple[int, int]:
+    """Part ``p`` of ``parts`` near-equal parts of ``range(n)``."""
+    return (n * p) // parts, (n * (p + 1)) // parts
+
+
+@njit(cache=True, parallel=True)
+def bucket_sort(keys: Any, lo: int, shift: int, n_buckets: int, perm: Any, parts: int) -> tuple[Any, Any]:
+    """``perm`` stably re-ordered by bucket ``(keys[perm] - lo) >> shift`` (in 0..n_buckets-1), and
+    where each bucket starts (``n_buckets + 1`` limits). The same result as ``counting_sort`` on the
+    bucket numbers, in ``parts`` parallel parts (``threads()``): each counts, then places, its own
+    part of ``perm`` (per-part counts keep equal buckets in ``perm``'s order)."""
+    n = perm.shape[0]
+    parts = max(min(parts, n), 1)
+    at = np.zeros((parts, n_buckets), dtype=np.int64)
+    for p in prange(parts):
+        a, b = _part(n, p, parts)
+        for j in range(a, b):
+            at[p, (keys[perm[j]] - lo) >> shift] += 1
+    starts = np.empty(n_buckets + 1, dtype=np.int64)
+    s = 0
+    for k in range(n_buckets):
+        starts[k] = s
+        for p in range(parts):
+            c = at[p, k]
+            at[p, k] = s
+            s += c
+    starts[n_buckets] = s
+    out = np.empty_like(perm)
+    for p in prange(parts):
+        a, b = _part(n, p, parts)
+        for j in range(a, b):
+            i = perm[j]
+            k = (keys[i] - lo) >> shift
+            out[at[p, k]] = i
+            at[p, k] += 1
+    return out, starts
+
+
+@njit(cache=True, parallel=True)
+def _group_buckets(keys: Any, n_keys: int, shift: int, bucketed: Any, starts: Any) -> tuple[Any, Any]:
+    """Within each bucket of ``bucketed`` (keys ``k << shift`` up to ``(k + 1) << shift``), a stable
+    counting sort by key; buckets run in parallel, each with its counts and lines in cache. Returns
+    the order and each key's end in it."""
+    out = np.empty_like(bucketed)
+    ends = np.empty(n_keys, dtype=np.int64)
+    width = 1 << shift
+    for k in prange(starts.shape[0] - 1):
+        s = starts[k]
+        e = starts[k + 1]
+        k0 = k << shift
+        n_local = max(min(n_keys - k0, width), 0)
+        local = np.empty(e - s, dtype=np.int32)  # key - k0 of each line of the bucket: < width
+        counts = np.zeros(n_local + 1, dtype=np.int64)
+        for j in range(s, e):
+            x = keys[bucketed[j]] - k0
+            local[j - s] = x
+            counts[x + 1] += 1
+        counts[0] = s
+        for x in range(n_local):
+            counts[x + 1] += counts[x]
+            ends[k0 + x] = counts[x + 1]
+        for j in range(s, e):
+            x = local[j - s]
+            out[counts[x]] = bucketed[j]
+            counts[x] += 1
+    return out, ends
+
+
+def threads() -> int:
+    """The threads numba's parallel loops use (a run-time setting: not read inside a cached kernel)."""
+    return int(get_num_threads())
+
+
+def group_order(keys: Any, n_keys: int, perm: Any) -> tuple[Any, Any]:
+    """``perm`` stably re-ordered by ``keys[perm]`` (in 0..n_keys-1), exactly ``counting_sort(keys,
+    0, n_keys, perm)``, and the end of each key's run in it (``n_keys`` entries, ascending).
+
+    With many keys (families) a single counting sort writes one scattered stream per key; here one
+    parallel pass sorts ``perm`` into a few hundred buckets of consecutive keys (few streams), then
+    each bucket is sorted by key on its own, in parallel, within the cache."""
+    shift = max(int(n_keys - 1).bit_length() - GROUP_BUCKET_BITS, 0)
+    n_buckets = ((max(n_keys, 1) - 1) >> shift) + 1
+    bucketed, starts = bucket_sort(keys, 0, shift, n_buckets, perm, threads())
+    return _group_buckets(keys, n_keys, shift, bucketed, starts)
 
 
 @njit(cache=True)
@@ -933,19 +1021,20 @@ def month_counts(
 @njit(cache=True)
 def term_index(line: Any, network: Any, category: Any, n_cat: int, size: int) -> tuple[Any, Any]:
     """Each line's (line, network, category) key ``(line * 2 + network) * n_cat + category`` as an
-    index into the keys present (ascending), and which of the ``size`` keys are present."""
+    index into the keys present (ascending), and how many lines have each of the ``size`` keys
+    (present: more than none)."""
     n = line.shape[0]
     out = np.empty(n, dtype=np.int32)  # the keys present: a few dozen
-    present = np.zeros(max(size, 1), dtype=np.bool_)
+    counts = np.zeros(max(size, 1), dtype=np.int64)
     for i in range(n):
         key = (np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]
-        present[key] = True
+        counts[key] += 1
     lut = np.empty(max(size, 1), dtype=np.int64)
     k = 0
     for key in range(size):
         lut[key] = k
-        if present[key]:
+        if counts[key]:
             k += 1
     for i in range(n):
         out[i] = lut[(np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]]
-    return out, present
+    return out, counts

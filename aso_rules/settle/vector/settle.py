@@ -436,7 +436,7 @@ def _unknown_categories(
     ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated
 ) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
-    per_term = np.bincount(adj.term, minlength=len(adj.terms.keys))
+    per_term = adj.term_lines
     for k, (line, _network, category) in enumerate(adj.terms.keys):
         if not per_term[k] or line not in ruleset.coverages:
             continue
