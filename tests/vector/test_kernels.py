@@ -109,6 +109,44 @@ def test_family_order__equals_counting_sort_and_family_chunks(data: Any, chunks:
 
 @settings(max_examples=200, deadline=None)
 @given(
+    st.lists(st.tuples(st.integers(0, 2999), st.integers(0, 40)), max_size=400),
+    st.sampled_from([1, 2, 7, 255, 257, 3000]),
+    st.sampled_from([0, 1, 3_000_000]),
+    st.integers(1, 12),
+)
+def test_family_order__by_day_equals_counting_sorts(
+    lines: list[tuple[int, int]], n_fam: int, spread: int, chunks: int
+) -> None:
+    """Lines ordered by day alone (claim ids ascending with the rows), then grouped by family from
+    the lines in input order: the same order and limits as the two counting sorts, for one day or
+    many, and for a day span too wide to pack (``group_order`` then)."""
+    fam = np.array([f % n_fam for f, _ in lines], dtype=np.int32)
+    days = np.array(
+        [20_000 + d * (spread // 40 if spread > 40 else 1) + (d if spread else 0) for _, d in lines]
+    )
+    days = days.astype(np.int64)
+    n = len(lines)
+    lo = int(days.min()) if n else 0
+    n_days = int(days.max()) - lo + 1 if n else 1
+    order = kernels.counting_sort(days, lo, n_days, np.arange(n, dtype=np.int32))
+    by_rows = np.empty(n, dtype=np.int32)
+    kernels.bucket_rows(days, lo, n_days, 2, by_rows)
+    assert by_rows.tolist() == order.tolist()
+    got, bounds = family_order(fam, n_fam, order, chunks, by_day=(days, lo, n_days))
+    assert got.dtype == order.dtype
+    assert got.tolist() == kernels.counting_sort(fam, 0, n_fam, order).tolist()
+    assert bounds.tolist() == family_chunks(fam, n_fam, chunks).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-(10**6), 10**6), min_size=1, max_size=100))
+def test_span__is_min_and_max(values: list[int]) -> None:
+    """One pass gives the least and the greatest value."""
+    assert kernels.span(np.array(values, dtype=np.int64)) == (min(values), max(values))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
     st.lists(st.integers(-3, 60), max_size=300),
     st.integers(0, 4),
     st.integers(1, 5),

@@ -144,31 +144,61 @@ def chunk_bounds(ends: I64, chunks: int) -> I64:
     return out
 
 
-def family_order(acc_family: IX, n_families: int, order: IX, chunks: int) -> tuple[IX, I64]:
+def family_order(
+    acc_family: IX, n_families: int, order: IX, chunks: int, *, by_day: tuple[IX, int, int] | None = None
+) -> tuple[IX, I64]:
     """``order`` stably grouped by family (each family's lines keep their order in ``order``) and
-    ``family_chunks``' limits: ``kernels.group_order``, whose per-family ends give the limits."""
+    ``family_chunks``' limits, from the per-family ends the grouping gives.
+
+    ``by_day`` = (first, lo, n_days) says that ``order`` is the lines stably sorted by ``first``
+    (``first - lo`` in 0..n_days-1) alone, as when claim ids ascend with the rows: the grouping is
+    then ``kernels.family_day_order`` over the lines in input order (``order`` is not read),
+    when its packed keys fit; else ``kernels.group_order`` of ``order``."""
+    n = len(acc_family)
+    shift = max(int(n_families - 1).bit_length() - kernels.GROUP_BUCKET_BITS, 0)
+    n_buckets = ((max(n_families, 1) - 1) >> shift) + 1
+    if by_day is not None:
+        first, lo, n_days = by_day
+        day_bits = max(int(n_days - 1).bit_length(), 1)
+        fits = int(max(n - 1, 0)).bit_length() + day_bits + shift <= 63
+        if fits and n_days * n_buckets <= max(n, 1 << 20):  # per-bucket day counts stay small
+            out: IX = np.empty(n, dtype=order.dtype)
+            ends = kernels.family_day_order(
+                acc_family, first, lo, n_days, n_families, shift, day_bits, kernels.threads(), out
+            )
+            return out, chunk_bounds(ends, chunks)
     by_family, ends = kernels.group_order(acc_family, n_families, order)
     return by_family, chunk_bounds(ends, chunks)
 
 
 def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> IX:
-    """Line indices in processing order: (paid or incurred, claim_id, row).
+    """Line indices in processing order: (paid or incurred, claim_id, row)."""
+    return ordered(ruleset, claims)[0]
+
+
+def ordered(ruleset: Ruleset, claims: ClaimColumns) -> tuple[IX, tuple[IX, int, int] | None]:
+    """``processing_order`` and, when claim ids ascend with the rows (the order is then by day
+    alone), ``family_order``'s ``by_day``: (the day column, its first day, its number of days).
 
     Lines are in ascending row order, so two stable counting sorts (claim id rank, then day) give
-    the order in O(n); when ids already ascend with the rows the first sort is skipped.
+    the order in O(n); when ids already ascend with the rows the first sort is skipped and the
+    rows are sorted by day in one parallel pass (``kernels.bucket_rows``).
     """
     n = claims.n
     # int32 positions while they fit (half the memory of the two orders kept for the run)
-    perm: IX = np.arange(n, dtype=np.int32 if n < (1 << 31) else np.int64)
+    dtype = np.int32 if n < (1 << 31) else np.int64
     if n == 0:
-        return perm
-    rank = claims.cid_rank
-    if not kernels.is_identity(rank):
-        perm = kernels.counting_sort(rank, 0, int(rank.max()) + 1, perm)
+        return np.zeros(0, dtype=dtype), None
     first = claims.incurred if ruleset.settings.processing_order == "incurred" else claims.paid
-    lo = int(first.min())
-    out: I64 = kernels.bucket_sort(first, lo, 0, int(first.max()) - lo + 1, perm, kernels.threads())[0]
-    return out
+    lo, hi = kernels.span(first)
+    n_days = hi - lo + 1
+    rank = claims.cid_rank
+    if kernels.is_identity(rank):
+        out: IX = np.empty(n, dtype=dtype)
+        kernels.bucket_rows(first, lo, n_days, kernels.threads(), out)
+        return out, (first, lo, n_days)
+    perm = kernels.counting_sort(rank, 0, int(rank.max()) + 1, np.arange(n, dtype=dtype))
+    return kernels.bucket_sort(first, lo, 0, n_days, perm, kernels.threads())[0], None
 
 
 def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]], I64]:
@@ -229,8 +259,7 @@ def adjudicate_columns(
     years = np.empty(n, dtype=np.int32)
     active = np.empty(n, dtype=np.bool_)
     empty = np.zeros(1, dtype=np.int64)
-    day0 = int(claims.incurred.min()) if n else 0
-    day1 = int(claims.incurred.max()) if n else 0
+    day0, day1 = kernels.span(claims.incurred) if n else (0, 0)
     # plan years only grow with the date: the first and last days give the range
     year_table = plan_years(np.arange(day0, day1 + 1, dtype=np.int64), ruleset.plan_year.start)
     y0 = int(year_table[0])
@@ -268,7 +297,7 @@ def adjudicate_columns(
         active,
     )
     is_family = tier_is_family[members.tier] if has_members else np.zeros(1, dtype=np.bool_)
-    order = processing_order(ruleset, claims)
+    order, by_day = ordered(ruleset, claims)
     # STD lines whose benefit depends on the member's earlier absences (few), in processing order
     pending = np.flatnonzero(repriced == -2)
     if len(pending):
@@ -298,7 +327,7 @@ def adjudicate_columns(
     # lines grouped by family, each family's lines in processing order: accumulators never cross
     # families, so this is the reference order as far as any accumulator can tell, and each
     # family's accumulator slots stay in cache while its lines are settled
-    by_family, bounds = family_order(acc_family, n_fam, order, CHUNKS)
+    by_family, bounds = family_order(acc_family, n_fam, order, CHUNKS, by_day=by_day)
     out_reason = reason
     kernels.adjudicate(
         by_family,

@@ -41,7 +41,7 @@ from aso_rules.settle.stoploss import (
 )
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_number
-from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_chunks
+from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_order
 from aso_rules.settle.vector.plan import fraction
 from aso_rules.settle.windows import Window, add_months, contract_window
 
@@ -233,8 +233,7 @@ def line_pass(
             sl_order = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
         group = claims.family if sl.claimant_is_family else adj.family
         n_groups = int(group.max()) + 1
-        order = kernels.counting_sort(group, 0, n_groups, sl_order)
-        bounds = family_chunks(group, n_groups, CHUNKS)
+        order, bounds = family_order(group, n_groups, sl_order, CHUNKS)
     kernels.stoploss_lines(
         order,
         bounds,
