@@ -220,3 +220,12 @@ def test_term_index__indexes_present_keys_and_counts_their_lines(triples: list[t
     present = np.unique(keys)
     assert inverse.tolist() == np.searchsorted(present, keys).tolist()
     assert counts.tolist() == np.bincount(keys, minlength=40).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-3, 3), max_size=300), st.integers(-3, 3))
+def test_flat_nonzero_and_flat_equal__are_numpys(values: list[int], value: int) -> None:
+    """The compiled line lists are numpy's ``flatnonzero`` of the column and of ``column == value``."""
+    v = np.array(values, dtype=np.int8)
+    assert kernels.flat_nonzero(v).tolist() == np.flatnonzero(v).tolist()
+    assert kernels.flat_equal(v.astype(np.int64), value).tolist() == np.flatnonzero(v == value).tolist()

@@ -84,6 +84,8 @@ class Adjudicated:
     family: IX  # the accumulator family of each line (its member's, else the claim's)
     family_order: I64  # lines grouped by ``family``, each family's lines in processing order
     family_bounds: I64  # chunk limits in ``family_order`` at family boundaries (``family_chunks``)
+    paid_days: tuple[int, int]  # the first and last paid day (0, 0 without lines)
+    ids_ascending: bool  # claim id ranks are the rows' (every id once, ascending with the rows)
 
     @property
     def fallback_lines(self) -> int:
@@ -298,8 +300,14 @@ def adjudicate_columns(
     )
     is_family = tier_is_family[members.tier] if has_members else np.zeros(1, dtype=np.bool_)
     order, by_day = ordered(ruleset, claims)
+    if not n:
+        paid_days = (0, 0)
+    elif by_day is not None and by_day[0] is claims.paid:
+        paid_days = (by_day[1], by_day[1] + by_day[2] - 1)
+    else:
+        paid_days = kernels.span(claims.paid)
     # STD lines whose benefit depends on the member's earlier absences (few), in processing order
-    pending = np.flatnonzero(repriced == -2)
+    pending = kernels.flat_equal(repriced, -2)
     if len(pending):
         first = claims.incurred if settings.processing_order == "incurred" else claims.paid
         pending = pending[np.lexsort((pending, claims.cid_rank[pending], first[pending]))]
@@ -399,6 +407,8 @@ def adjudicate_columns(
         family=acc_family,
         family_order=by_family,
         family_bounds=bounds,
+        paid_days=paid_days,
+        ids_ascending=n == 0 or by_day is not None,
     )
 
 

@@ -510,6 +510,39 @@ def span(values: Any) -> tuple[int, int]:
 
 
 @njit(cache=True)
+def flat_nonzero(values: Any) -> Any:
+    """``np.flatnonzero(values)`` in two compiled passes (count, then fill): several times faster
+    than numpy's on long columns with few such lines (stop-loss events)."""
+    c = 0
+    for i in range(values.shape[0]):
+        if values[i] != 0:
+            c += 1
+    out = np.empty(c, dtype=np.int64)
+    c = 0
+    for i in range(values.shape[0]):
+        if values[i] != 0:
+            out[c] = i
+            c += 1
+    return out
+
+
+@njit(cache=True)
+def flat_equal(values: Any, value: int) -> Any:
+    """``np.flatnonzero(values == value)`` without the mask: two compiled passes."""
+    c = 0
+    for i in range(values.shape[0]):
+        if values[i] == value:
+            c += 1
+    out = np.empty(c, dtype=np.int64)
+    c = 0
+    for i in range(values.shape[0]):
+        if values[i] == value:
+            out[c] = i
+            c += 1
+    return out
+
+
+@njit(cache=True)
 def is_identity(values: Any) -> bool:
     """Whether ``values[i] == i`` for every ``i``."""
     for i in range(values.shape[0]):  # noqa: SIM110 (a compiled loop, not a generator)

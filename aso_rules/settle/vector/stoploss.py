@@ -295,7 +295,7 @@ def stop_loss(
     results: list[SpecificResult] = []
     per_line: list[TierLines] = []
     for t, tier in enumerate(tiers):
-        events = _in_stop_loss_order(ruleset, claims, np.flatnonzero(sl.event[t]))
+        events = _in_stop_loss_order(ruleset, claims, kernels.flat_nonzero(sl.event[t]))
         share = np.zeros(len(events), dtype=np.int64)
         absorbed = np.zeros(len(events), dtype=np.int64)
         absorbed_by = np.zeros(k, dtype=np.int64)
@@ -344,7 +344,7 @@ def stop_loss(
                 contribution[ev] -= lines.event_share[keep]
             else:
                 contribution[ev] += lines.event_absorbed[keep]
-    result = _aggregate_result(ruleset, claims, months, sl.windows_of[-1], agg_eligible, contribution)
+    result = _aggregate_result(ruleset, claims, adj, months, sl.windows_of[-1], agg_eligible, contribution)
     return (
         tuple(results),
         tuple(per_line),
@@ -400,6 +400,7 @@ def _reimburse(x: Money, pct: Money, maximum: Money | None, ruleset: Ruleset) ->
 def _aggregate_result(
     ruleset: Ruleset,
     claims: ClaimColumns,
+    adj: Adjudicated,
     months: Sequence[MonthEnrollment],
     window: Window,
     eligible: B,
@@ -412,8 +413,8 @@ def _aggregate_result(
     att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
     # claims paid on or before the last day of plan month k count in month k (7.3)
     ends = np.array([day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64)
-    day0 = int(claims.paid.min()) if claims.n else 0
-    span = np.arange(day0, (int(claims.paid.max()) + 1) if claims.n else day0, dtype=np.int64)
+    day0, day1 = adj.paid_days
+    span = np.arange(day0, (day1 + 1) if claims.n else day0, dtype=np.int64)
     month_of_day = np.searchsorted(ends, span, side="left").astype(np.int64)
     month_of_day[month_of_day >= len(months)] = -1
     sums = kernels.month_sums(claims.paid, eligible, contribution, day0, month_of_day, len(months))
