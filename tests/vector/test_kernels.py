@@ -16,6 +16,7 @@ from aso_rules.settle.order import add_months, plan_year_of
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import claims_from_records, day_number, members_from_records
 from aso_rules.settle.vector.engine import (
+    BUCKET_LINES,
     CHUNKS,
     adjudicate_columns,
     chunk_bounds,
@@ -136,6 +137,21 @@ def test_family_order__by_day_equals_counting_sorts(
     assert got.dtype == order.dtype
     assert got.tolist() == kernels.counting_sort(fam, 0, n_fam, order).tolist()
     assert bounds.tolist() == family_chunks(fam, n_fam, chunks).tolist()
+
+
+@settings(max_examples=3, deadline=None)
+@given(st.integers(1, 3), st.integers(0, 2**32 - 1), st.booleans())
+def test_family_order__few_families_many_lines(n_fam: int, seed: int, by_day: bool) -> None:
+    """So few families for so many lines that buckets would be huge: one counting sort, the same
+    order and limits."""
+    rng = np.random.default_rng(seed)
+    n = BUCKET_LINES * 2 + 7
+    fam = rng.integers(0, n_fam, n).astype(np.int32)
+    days = rng.integers(0, 30, n).astype(np.int32)
+    order = kernels.counting_sort(days, 0, 30, np.arange(n, dtype=np.int32))
+    got, bounds = family_order(fam, n_fam, order, CHUNKS, by_day=(days, 0, 30) if by_day else None)
+    assert np.array_equal(got, kernels.counting_sort(fam, 0, n_fam, order))
+    assert bounds.tolist() == family_chunks(fam, n_fam, CHUNKS).tolist()
 
 
 @settings(max_examples=100, deadline=None)

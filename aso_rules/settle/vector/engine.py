@@ -127,6 +127,7 @@ def plan_years(days: I64, start: date) -> I64:
 
 
 CHUNKS = 8  # family chunks for the parallel accumulator loop (a few per thread, for balance)
+BUCKET_LINES = 1 << 20  # ``family_order``: buckets of families average at most this many lines
 
 
 def family_chunks(acc_family: IX, n_families: int, chunks: int) -> I64:
@@ -155,10 +156,17 @@ def family_order(
     ``by_day`` = (first, lo, n_days) says that ``order`` is the lines stably sorted by ``first``
     (``first - lo`` in 0..n_days-1) alone, as when claim ids ascend with the rows: the grouping is
     then ``kernels.family_day_order`` over the lines in input order (``order`` is not read),
-    when its packed keys fit; else ``kernels.group_order`` of ``order``."""
+    when its packed keys fit; else ``kernels.group_order`` of ``order``. Both sort buckets of
+    consecutive families in cache with up to 16 bytes a line of the bucket as scratch: with so
+    few families that a bucket would average more than ``BUCKET_LINES`` lines, one counting sort
+    (few families: few write streams) does it instead."""
     n = len(acc_family)
     shift = max(int(n_families - 1).bit_length() - kernels.GROUP_BUCKET_BITS, 0)
     n_buckets = ((max(n_families, 1) - 1) >> shift) + 1
+    if n > n_buckets * BUCKET_LINES:
+        return kernels.counting_sort(acc_family, 0, n_families, order), family_chunks(
+            acc_family, n_families, chunks
+        )
     if by_day is not None:
         first, lo, n_days = by_day
         day_bits = max(int(n_days - 1).bit_length(), 1)
