@@ -14,6 +14,11 @@ form of ``round_money(x * num / den, mode)``: exact for half-up and half-even (t
 Accumulators and stop-loss claimants are flat arrays indexed by person (and owner or limit key,
 period); a person never crosses families, so chunks of whole families run in parallel and the
 loops are the reference engine's, line for line.
+
+The orders are stable counting sorts: ``counting_sort`` (one pass, one write stream per key),
+``bucket_sort`` / ``bucket_rows`` (the same in parallel parts with per-part counts) and, for the
+many keys of the family order, ``group_order`` / ``family_day_order`` (buckets of consecutive
+keys first, then each bucket in cache); every one equals the single stable counting sort.
 """
 
 from __future__ import annotations
