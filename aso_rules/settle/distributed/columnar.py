@@ -185,7 +185,7 @@ def _unknown(ruleset: Ruleset, adj: Adjudicated) -> tuple[tuple[str, str, int], 
     """(line, category, lines) for each category the ruleset never names on a covered line
     (``employer.unknown_categories``), counted per distinct (line, network, category) term."""
     counts: dict[tuple[str, str], int] = {}
-    per_term = np.bincount(adj.term, minlength=len(adj.terms.keys))
+    per_term = adj.term_lines
     for k, (line, _network, category) in enumerate(adj.terms.keys):
         if not per_term[k] or line not in ruleset.coverages:
             continue

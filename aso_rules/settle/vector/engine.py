@@ -80,9 +80,12 @@ class Adjudicated:
     fallback_reasons: dict[int, str]
     terms: TermTable
     term: I64
+    term_lines: I64  # how many lines have each term (``terms.keys`` order)
     family: IX  # the accumulator family of each line (its member's, else the claim's)
     family_order: I64  # lines grouped by ``family``, each family's lines in processing order
     family_bounds: I64  # chunk limits in ``family_order`` at family boundaries (``family_chunks``)
+    paid_days: tuple[int, int]  # the first and last paid day (0, 0 without lines)
+    ids_ascending: bool  # claim id ranks are the rows' (every id once, ascending with the rows)
 
     @property
     def fallback_lines(self) -> int:
@@ -124,51 +127,105 @@ def plan_years(days: I64, start: date) -> I64:
 
 
 CHUNKS = 8  # family chunks for the parallel accumulator loop (a few per thread, for balance)
+BUCKET_LINES = 1 << 20  # ``family_order``: buckets of families average at most this many lines
 
 
 def family_chunks(acc_family: IX, n_families: int, chunks: int) -> I64:
     """Chunk limits in family order, each at a family boundary, of roughly equal line counts."""
     n = len(acc_family)
     ends = np.cumsum(np.bincount(acc_family, minlength=n_families)) if n else np.zeros(1, dtype=np.int64)
+    return chunk_bounds(ends, chunks)
+
+
+def chunk_bounds(ends: I64, chunks: int) -> I64:
+    """``family_chunks`` from where each family's lines end in family order (ascending, the last
+    entry the number of lines)."""
+    n = int(ends[-1]) if len(ends) else 0
     targets = (np.arange(1, chunks, dtype=np.int64) * n) // chunks
     cuts = ends[np.minimum(np.searchsorted(ends, targets), len(ends) - 1)] if n else targets[:0]
     out: I64 = np.unique(np.concatenate([[0], cuts, [n]])).astype(np.int64)
     return out
 
 
+def family_order(
+    acc_family: IX, n_families: int, order: IX, chunks: int, *, by_day: tuple[IX, int, int] | None = None
+) -> tuple[IX, I64]:
+    """``order`` stably grouped by family (each family's lines keep their order in ``order``) and
+    ``family_chunks``' limits, from the per-family ends the grouping gives.
+
+    ``by_day`` = (first, lo, n_days) says that ``order`` is the lines stably sorted by ``first``
+    (``first - lo`` in 0..n_days-1) alone, as when claim ids ascend with the rows: the grouping is
+    then ``kernels.family_day_order`` over the lines in input order (``order`` is not read),
+    when its packed keys fit; else ``kernels.group_order`` of ``order``. Both sort buckets of
+    consecutive families in cache with up to 16 bytes a line of the bucket as scratch: with so
+    few families that a bucket would average more than ``BUCKET_LINES`` lines, one counting sort
+    (few families: few write streams) does it instead."""
+    n = len(acc_family)
+    shift = max(int(n_families - 1).bit_length() - kernels.GROUP_BUCKET_BITS, 0)
+    n_buckets = ((max(n_families, 1) - 1) >> shift) + 1
+    if n > n_buckets * BUCKET_LINES:
+        return kernels.counting_sort(acc_family, 0, n_families, order), family_chunks(
+            acc_family, n_families, chunks
+        )
+    if by_day is not None:
+        first, lo, n_days = by_day
+        day_bits = max(int(n_days - 1).bit_length(), 1)
+        fits = int(max(n - 1, 0)).bit_length() + day_bits + shift <= 63
+        if fits and n_days * n_buckets <= max(n, 1 << 20):  # per-bucket day counts stay small
+            out: IX = np.empty(n, dtype=order.dtype)
+            ends = kernels.family_day_order(
+                acc_family, first, lo, n_days, n_families, shift, day_bits, kernels.threads(), out
+            )
+            return out, chunk_bounds(ends, chunks)
+    by_family, ends = kernels.group_order(acc_family, n_families, order)
+    return by_family, chunk_bounds(ends, chunks)
+
+
 def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> IX:
-    """Line indices in processing order: (paid or incurred, claim_id, row).
+    """Line indices in processing order: (paid or incurred, claim_id, row)."""
+    return ordered(ruleset, claims)[0]
+
+
+def ordered(ruleset: Ruleset, claims: ClaimColumns) -> tuple[IX, tuple[IX, int, int] | None]:
+    """``processing_order`` and, when claim ids ascend with the rows (the order is then by day
+    alone), ``family_order``'s ``by_day``: (the day column, its first day, its number of days).
 
     Lines are in ascending row order, so two stable counting sorts (claim id rank, then day) give
-    the order in O(n); when ids already ascend with the rows the first sort is skipped.
+    the order in O(n); when ids already ascend with the rows the first sort is skipped and the
+    rows are sorted by day in one parallel pass (``kernels.bucket_rows``).
     """
     n = claims.n
     # int32 positions while they fit (half the memory of the two orders kept for the run)
-    perm: IX = np.arange(n, dtype=np.int32 if n < (1 << 31) else np.int64)
+    dtype = np.int32 if n < (1 << 31) else np.int64
     if n == 0:
-        return perm
-    rank = claims.cid_rank
-    if not kernels.is_identity(rank):
-        perm = kernels.counting_sort(rank, 0, int(rank.max()) + 1, perm)
+        return np.zeros(0, dtype=dtype), None
     first = claims.incurred if ruleset.settings.processing_order == "incurred" else claims.paid
-    lo = int(first.min())
-    out: I64 = kernels.counting_sort(first, lo, int(first.max()) - lo + 1, perm)
-    return out
+    lo, hi = kernels.span(first)
+    n_days = hi - lo + 1
+    rank = claims.cid_rank
+    if kernels.is_identity(rank):
+        out: IX = np.empty(n, dtype=dtype)
+        kernels.bucket_rows(first, lo, n_days, kernels.threads(), out)
+        return out, (first, lo, n_days)
+    perm = kernels.counting_sort(rank, 0, int(rank.max()) + 1, np.arange(n, dtype=dtype))
+    return kernels.bucket_sort(first, lo, 0, n_days, perm, kernels.threads())[0], None
 
 
-def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]]]:
-    """Each line's (line, network, category) triple as an index into the distinct triples."""
+def term_keys(claims: ClaimColumns) -> tuple[I64, list[tuple[str, str, str]], I64]:
+    """Each line's (line, network, category) triple as an index into the distinct triples, the
+    triples, and how many lines have each."""
     n_cat = max(len(claims.category_names), 1)
     size = max(len(claims.line_names), 1) * 2 * n_cat
-    inverse, present = kernels.term_index(claims.line, claims.network, claims.category, n_cat, size)
-    uniq = np.flatnonzero(present)
+    inverse, counts = kernels.term_index(claims.line, claims.network, claims.category, n_cat, size)
+    uniq = np.flatnonzero(counts)
     keys = []
     for u in uniq.tolist():
         line_net, cat = divmod(int(u), n_cat)
         line, net = divmod(line_net, 2)
         keys.append((claims.line_names[line], NETWORKS[net], claims.category_names[cat]))
     out: I64 = inverse
-    return out, keys
+    lines: I64 = counts[uniq]
+    return out, keys, lines
 
 
 def adjudicate_columns(
@@ -182,7 +239,7 @@ def adjudicate_columns(
     settings = ruleset.settings
     half_even = settings.rounding == "half_even"
     n = claims.n
-    term, keys = term_keys(claims)
+    term, keys, term_lines = term_keys(claims)
     T = build_terms(ruleset, keys)
     has_members = members.n > 0
     individual = individual_tiers(ruleset)
@@ -212,8 +269,7 @@ def adjudicate_columns(
     years = np.empty(n, dtype=np.int32)
     active = np.empty(n, dtype=np.bool_)
     empty = np.zeros(1, dtype=np.int64)
-    day0 = int(claims.incurred.min()) if n else 0
-    day1 = int(claims.incurred.max()) if n else 0
+    day0, day1 = kernels.span(claims.incurred) if n else (0, 0)
     # plan years only grow with the date: the first and last days give the range
     year_table = plan_years(np.arange(day0, day1 + 1, dtype=np.int64), ruleset.plan_year.start)
     y0 = int(year_table[0])
@@ -251,9 +307,15 @@ def adjudicate_columns(
         active,
     )
     is_family = tier_is_family[members.tier] if has_members else np.zeros(1, dtype=np.bool_)
-    order = processing_order(ruleset, claims)
+    order, by_day = ordered(ruleset, claims)
+    if not n:
+        paid_days = (0, 0)
+    elif by_day is not None and by_day[0] is claims.paid:
+        paid_days = (by_day[1], by_day[1] + by_day[2] - 1)
+    else:
+        paid_days = kernels.span(claims.paid)
     # STD lines whose benefit depends on the member's earlier absences (few), in processing order
-    pending = np.flatnonzero(repriced == -2)
+    pending = kernels.flat_equal(repriced, -2)
     if len(pending):
         first = claims.incurred if settings.processing_order == "incurred" else claims.paid
         pending = pending[np.lexsort((pending, claims.cid_rank[pending], first[pending]))]
@@ -281,8 +343,7 @@ def adjudicate_columns(
     # lines grouped by family, each family's lines in processing order: accumulators never cross
     # families, so this is the reference order as far as any accumulator can tell, and each
     # family's accumulator slots stay in cache while its lines are settled
-    by_family = kernels.counting_sort(acc_family, 0, n_fam, order)
-    bounds = family_chunks(acc_family, n_fam, CHUNKS)
+    by_family, bounds = family_order(acc_family, n_fam, order, CHUNKS, by_day=by_day)
     out_reason = reason
     kernels.adjudicate(
         by_family,
@@ -351,9 +412,12 @@ def adjudicate_columns(
         fallback_reasons=fallback_reasons,
         terms=T,
         term=term,
+        term_lines=term_lines,
         family=acc_family,
         family_order=by_family,
         family_bounds=bounds,
+        paid_days=paid_days,
+        ids_ascending=n == 0 or by_day is not None,
     )
 
 

@@ -136,8 +136,7 @@ class LineSums:
     @staticmethod
     def of(ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated) -> LineSums:
         n_l = max(len(claims.line_names), 1)
-        day0 = int(claims.paid.min()) if claims.n else 0
-        day1 = int(claims.paid.max()) if claims.n else 0
+        day0, day1 = adj.paid_days
         months = np.arange(day0, day1 + 1, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]")
         m_of_day = months.astype(np.int64)
         m0 = int(m_of_day[0]) if claims.n else 0
@@ -180,7 +179,7 @@ def activity(
     counts = act[:, kernels.ACT_COUNTED]
     if s.per_claim_fee_unit == "claim" and claims.n:
         rank = claims.cid_rank
-        if not kernels.all_distinct(rank, int(rank.max()) + 1):
+        if not adj.ids_ascending and not kernels.all_distinct(rank, int(rank.max()) + 1):
             # a claim id over several lines counts once per (month, line)
             counted = (adj.status == 0) | s.per_claim_fee_counts_denied
             key = sums.key(claims.paid[counted], claims.line[counted])
@@ -436,7 +435,7 @@ def _unknown_categories(
     ruleset: Ruleset, claims: ClaimColumns, adj: Adjudicated
 ) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
-    per_term = np.bincount(adj.term, minlength=len(adj.terms.keys))
+    per_term = adj.term_lines
     for k, (line, _network, category) in enumerate(adj.terms.keys):
         if not per_term[k] or line not in ruleset.coverages:
             continue

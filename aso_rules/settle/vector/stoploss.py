@@ -41,7 +41,7 @@ from aso_rules.settle.stoploss import (
 )
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_number
-from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_chunks
+from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_order
 from aso_rules.settle.vector.plan import fraction
 from aso_rules.settle.windows import Window, add_months, contract_window
 
@@ -233,8 +233,7 @@ def line_pass(
             sl_order = np.lexsort((pos, claims.cid_rank, claims.paid)).astype(np.int64)
         group = claims.family if sl.claimant_is_family else adj.family
         n_groups = int(group.max()) + 1
-        order = kernels.counting_sort(group, 0, n_groups, sl_order)
-        bounds = family_chunks(group, n_groups, CHUNKS)
+        order, bounds = family_order(group, n_groups, sl_order, CHUNKS)
     kernels.stoploss_lines(
         order,
         bounds,
@@ -294,7 +293,7 @@ def stop_loss(
     results: list[SpecificResult] = []
     per_line: list[TierLines] = []
     for t, tier in enumerate(tiers):
-        events = _in_stop_loss_order(ruleset, claims, np.flatnonzero(sl.event[t]))
+        events = _in_stop_loss_order(ruleset, claims, kernels.flat_nonzero(sl.event[t]))
         share = np.zeros(len(events), dtype=np.int64)
         absorbed = np.zeros(len(events), dtype=np.int64)
         absorbed_by = np.zeros(k, dtype=np.int64)
@@ -343,7 +342,7 @@ def stop_loss(
                 contribution[ev] -= lines.event_share[keep]
             else:
                 contribution[ev] += lines.event_absorbed[keep]
-    result = _aggregate_result(ruleset, claims, months, sl.windows_of[-1], agg_eligible, contribution)
+    result = _aggregate_result(ruleset, claims, adj, months, sl.windows_of[-1], agg_eligible, contribution)
     return (
         tuple(results),
         tuple(per_line),
@@ -399,6 +398,7 @@ def _reimburse(x: Money, pct: Money, maximum: Money | None, ruleset: Ruleset) ->
 def _aggregate_result(
     ruleset: Ruleset,
     claims: ClaimColumns,
+    adj: Adjudicated,
     months: Sequence[MonthEnrollment],
     window: Window,
     eligible: B,
@@ -411,8 +411,8 @@ def _aggregate_result(
     att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
     # claims paid on or before the last day of plan month k count in month k (7.3)
     ends = np.array([day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64)
-    day0 = int(claims.paid.min()) if claims.n else 0
-    span = np.arange(day0, (int(claims.paid.max()) + 1) if claims.n else day0, dtype=np.int64)
+    day0, day1 = adj.paid_days
+    span = np.arange(day0, (day1 + 1) if claims.n else day0, dtype=np.int64)
     month_of_day = np.searchsorted(ends, span, side="left").astype(np.int64)
     month_of_day[month_of_day >= len(months)] = -1
     sums = kernels.month_sums(claims.paid, eligible, contribution, day0, month_of_day, len(months))
