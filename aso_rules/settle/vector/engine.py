@@ -319,18 +319,19 @@ def adjudicate_columns(
     if len(pending):
         first = claims.incurred if settings.processing_order == "incurred" else claims.paid
         pending = pending[np.lexsort((pending, claims.cid_rank[pending], first[pending]))]
+        # each (member, line) pair's period state, numbered over the pairs present
+        pairs = mm[pending].astype(np.int64) * max(len(claims.line_names), 1) + claims.line[pending]
+        distinct, pair_keys = np.unique(pairs, return_inverse=True)
         kernels.std_periods(
             pending,
+            pair_keys,
+            len(distinct),
             term,
-            mm,
-            claims.line,
             claims.incurred,
             claims.absence_start,
             claims.absence_end,
             claims.cause,
             disability_matrix(T),
-            max(members.n, 1),
-            max(len(claims.line_names), 1),
             half_even,
             allowed,
             plan,

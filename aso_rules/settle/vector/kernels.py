@@ -859,16 +859,14 @@ def add_months_many(days: Any, months: Any) -> Any:
 @njit(cache=True)
 def std_periods(
     order: Any,  # the STD lines ``prepare`` left pending (weekly benefit in ``plan``), processing order
+    keys: Any,  # per line of ``order``: its (member, line) pair as an index below ``n_keys``
+    n_keys: int,
     term: Any,
-    member: Any,
-    line: Any,
     incurred: Any,
     abs_start: Any,
     abs_end: Any,
     cause: Any,
     dis: Any,
-    n_members: int,
-    n_lines: int,
     half_even: bool,
     out_allowed: Any,
     out_plan: Any,
@@ -877,7 +875,7 @@ def std_periods(
     """STD benefits with recurrence (DOMAIN.md 5.1, ``disability.std_benefit``): an absence that
     starts 1-14 days after the member's previous absence on the same line (same cause kind) continues
     its period: the elimination period left and the maximum duration are the period's."""
-    size = max(n_members * n_lines, 1)
+    size = max(n_keys, 1)
     last_end = np.full(size, _NODAY, dtype=np.int64)
     last_accident = np.zeros(size, dtype=np.bool_)
     period_ep = np.zeros(size, dtype=np.int64)
@@ -886,7 +884,7 @@ def std_periods(
     for j in range(order.shape[0]):
         i = order[j]
         k = term[i]
-        key = member[i] * n_lines + line[i]
+        key = keys[j]
         start = abs_start[i]
         if start == _NODAY:
             start = incurred[i]
@@ -1246,6 +1244,16 @@ def reason_lines(reason: Any, first: int, second: int) -> tuple[Any, Any, Any]:
 
 
 @njit(cache=True, parallel=True)
+def flag_bit(flags: Any, bit: int) -> Any:
+    """Whether bit ``bit`` of each flag byte is set."""
+    out = np.empty(flags.shape[0], dtype=np.bool_)
+    mask = np.uint8(1 << bit)
+    for i in prange(flags.shape[0]):
+        out[i] = (flags[i] & mask) != 0
+    return out
+
+
+@njit(cache=True, parallel=True)
 def static_codes(reason: Any, other: int) -> Any:
     """Each line's static reason (>= 0) as it is, ``other`` for every other line."""
     out = np.empty(reason.shape[0], dtype=np.int32)
@@ -1291,23 +1299,28 @@ def month_counts(
     return families, members, covered
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def term_index(line: Any, network: Any, category: Any, n_cat: int, size: int) -> tuple[Any, Any]:
     """Each line's (line, network, category) key ``(line * 2 + network) * n_cat + category`` as an
     index into the keys present (ascending), and how many lines have each of the ``size`` keys
-    (present: more than none)."""
+    (present: more than none). Chunks of lines run in parallel, each counting into its own row."""
     n = line.shape[0]
     out = np.empty(n, dtype=np.int32)  # the keys present: a few dozen
+    chunks = PREPARE_CHUNKS
+    part = np.zeros((chunks, max(size, 1)), dtype=np.int64)
+    for c in prange(chunks):
+        for i in range((n * c) // chunks, (n * (c + 1)) // chunks):
+            part[c, (np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]] += 1
     counts = np.zeros(max(size, 1), dtype=np.int64)
-    for i in range(n):
-        key = (np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]
-        counts[key] += 1
+    for c in range(chunks):
+        for key in range(size):
+            counts[key] += part[c, key]
     lut = np.empty(max(size, 1), dtype=np.int64)
     k = 0
     for key in range(size):
         lut[key] = k
         if counts[key]:
             k += 1
-    for i in range(n):
+    for i in prange(n):
         out[i] = lut[(np.int64(line[i]) * 2 + network[i]) * n_cat + category[i]]
     return out, counts

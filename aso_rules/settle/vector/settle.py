@@ -295,7 +295,7 @@ class VectorSettlement:
         tiers = tuple(
             TierShare(
                 name=s.name,
-                eligible=bool(t.eligible[i]),
+                eligible=t.eligible_at(i),
                 reimbursed=from_cents(t.share_at(i)),
                 asd_absorbed=from_cents(t.absorbed_at(i)),
             )

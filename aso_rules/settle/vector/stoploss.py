@@ -51,15 +51,21 @@ B = npt.NDArray[np.bool_]
 
 @attrs.frozen(eq=False)
 class TierLines:
-    """One specific tier per line (input order): eligible; ``events`` lists the lines with excess
-    over their claimant's deductible, in stop-loss order, and ``event_share`` / ``event_absorbed``
-    their share of the reimbursement and ASD absorbed (every other line's are 0: only the events
-    are stored, a few per thousand lines, not two full-size columns)."""
+    """One specific tier per line (input order): eligibility is bit ``bit`` of ``flags`` (the
+    contracts' flag bytes, shared by the tiers: no column of its own); ``events`` lists the lines
+    with excess over their claimant's deductible, in stop-loss order, and ``event_share`` /
+    ``event_absorbed`` their share of the reimbursement and ASD absorbed (every other line's are 0:
+    only the events are stored, a few per thousand lines, not two full-size columns)."""
 
-    eligible: B
+    flags: npt.NDArray[np.uint8]
+    bit: int
     events: I64
     event_share: I64  # aligned with ``events``
     event_absorbed: I64
+
+    def eligible_at(self, i: int) -> bool:
+        """Whether line ``i`` is eligible for the tier."""
+        return bool(self.flags[i] & np.uint8(1 << self.bit))
 
     def share_at(self, i: int) -> int:
         """Line ``i``'s share of the tier's reimbursement, in cents."""
@@ -116,7 +122,7 @@ class StopLossTables:
 
     def eligible(self, c: int) -> B:
         """Contract ``c``'s eligible lines."""
-        out: B = (self.flags[c >> 3] & np.uint8(1 << (c & 7))) != 0
+        out: B = kernels.flag_bit(self.flags[c >> 3], c & 7)
         return out
 
 
@@ -327,7 +333,9 @@ def stop_loss(
             )
         )
         per_line.append(
-            TierLines(eligible=sl.eligible(t), events=events, event_share=share, event_absorbed=absorbed)
+            TierLines(
+                flags=sl.flags[t >> 3], bit=t & 7, events=events, event_share=share, event_absorbed=absorbed
+            )
         )
     if agg is None:
         return tuple(results), tuple(per_line), None, None
