@@ -46,6 +46,34 @@ def round_div(x: int, num: int, den: int, half_even: bool) -> int:
     return -q if neg else q
 
 
+@njit(cache=True, inline="always")
+def _oop_room(t: Any, k: int, fam: bool, om: int, of: int) -> int:
+    """What is left of the out-of-pocket maximum of term ``k`` for a person with ``om`` and a family
+    with ``of`` already counted (DOMAIN.md 3.4): individual coverage counts the person's, family
+    coverage the family's (aggregate mode: with the per-person cap) or the lesser of both."""
+    oind = t[k, 23]
+    ofam = t[k, 24]
+    ocap = t[k, 26]
+    if not fam:
+        if oind >= 0:
+            orem = oind - om
+        elif ofam >= 0:
+            orem = ofam - of
+        else:
+            orem = BIG
+    elif t[k, 25] == 1:
+        r1 = ofam - of if ofam >= 0 else BIG
+        r2 = ocap - om if ocap >= 0 else BIG
+        orem = min(r1, r2)
+        if ofam < 0 and ocap < 0 and oind >= 0:
+            orem = oind - om
+    else:
+        r1 = oind - om if oind >= 0 else BIG
+        r2 = ofam - of if ofam >= 0 else BIG
+        orem = min(r1, r2)
+    return orem if orem > 0 else 0
+
+
 @njit(cache=True, parallel=True)
 def adjudicate(
     order: Any,
@@ -92,12 +120,22 @@ def adjudicate(
     oop_f = np.zeros(max(n_families * n_owners * n_periods, 1), dtype=np.int64)
     visits = np.zeros(max(n_members * n_vkeys * n_periods, 1), dtype=np.int64)
     dollars = np.zeros(max(n_members * n_dkeys * n_periods, 1), dtype=np.int64)
+    simple = np.zeros(t.shape[0], dtype=np.bool_)
+    for k in range(t.shape[0]):
+        simple[k] = (
+            t[k, 30] == 0
+            and t[k, 31] == 0
+            and t[k, 10] == 0
+            and t[k, 11] == 0
+            and t[k, 14] == 0
+            and (t[k, 15] == 0 or t[k, 16] == 0 or t[k, 17] == 0)
+        )
     for c in prange(bounds.shape[0] - 1):
         _adjudicate_range(
             order, bounds[c], bounds[c + 1], block, active, member, m_family, is_family, period, n_periods,
-            term, allowed, t, lim, n_owners, n_vkeys, n_dkeys, half_even, plan_side, ded_m, oop_m, ded_f,
-            oop_f, visits, dollars, out_status, out_reason, out_copay, out_ded, out_coins, out_over, out_plan,
-            out_repriced,
+            term, allowed, t, simple, lim, n_owners, n_vkeys, n_dkeys, half_even, plan_side, ded_m, oop_m,
+            ded_f, oop_f, visits, dollars, out_status, out_reason, out_copay, out_ded, out_coins, out_over,
+            out_plan, out_repriced,
         )  # fmt: skip
 
 
@@ -119,6 +157,7 @@ def _adjudicate_range(
     term: Any,
     allowed: Any,
     t: Any,
+    simple: Any,  # per term: copay only (the fast path)
     lim: Any,
     n_owners: int,
     n_vkeys: int,
@@ -185,6 +224,26 @@ def _adjudicate_range(
             f = m_family[m] if live else 0
             y = g_y[q]
             a = g_a[q]
+            if live and simple[k]:
+                # a copay and nothing else: only the out-of-pocket maximum can cap it
+                cp = t[k, 9]
+                if cp > a:
+                    cp = a
+                if t[k, 13] == 1 and cp > 0:
+                    ok_m = (m * n_owners + t[k, 19]) * n_periods + y
+                    ok_f = (f * n_owners + t[k, 19]) * n_periods + y
+                    om = oop_m[ok_m]
+                    of = oop_f[ok_f]
+                    orem = _oop_room(t, k, is_family[m], om, of)
+                    if cp > orem:
+                        cp = orem
+                    if cp != 0:
+                        oop_m[ok_m] = om + cp
+                        oop_f[ok_f] = of + cp
+                r_cp[q] = cp
+                r_plan[q] = a - cp
+                r_live[q] = True
+                continue
             if live:
                 # visit limits (3.3 rule 3), in order
                 nv = t[k, 30]
@@ -240,29 +299,7 @@ def _adjudicate_range(
                             r2 = fm - df if fm >= 0 else BIG
                             rem = min(r1, r2)
                         ded_rem = rem if rem > 0 else 0
-                # out-of-pocket remaining
-                oind = t[k, 23]
-                ofam = t[k, 24]
-                ocap = t[k, 26]
-                if not fam:
-                    if oind >= 0:
-                        orem = oind - om
-                    elif ofam >= 0:
-                        orem = ofam - of
-                    else:
-                        orem = BIG
-                elif t[k, 25] == 1:
-                    r1 = ofam - of if ofam >= 0 else BIG
-                    r2 = ocap - om if ocap >= 0 else BIG
-                    orem = min(r1, r2)
-                    if ofam < 0 and ocap < 0 and oind >= 0:
-                        orem = oind - om
-                else:
-                    r1 = oind - om if oind >= 0 else BIG
-                    r2 = ofam - of if ofam >= 0 else BIG
-                    orem = min(r1, r2)
-                if orem < 0:
-                    orem = 0
+                orem = _oop_room(t, k, fam, om, of)
                 # the steps
                 rem = a
                 cp = 0
