@@ -47,6 +47,13 @@ def round_div(x: int, num: int, den: int, half_even: bool) -> int:
 
 
 @njit(cache=True, inline="always")
+def _gather(out: Any, values: Any, at: Any, n: int) -> None:
+    """``out[:n] = values[at[:n]]``: one column of a block, in a loop of its own."""
+    for q in range(n):
+        out[q] = values[at[q]]
+
+
+@njit(cache=True, inline="always")
 def _oop_room(t: Any, k: int, fam: bool, om: int, of: int) -> int:
     """What is left of the out-of-pocket maximum of term ``k`` for a person with ``om`` and a family
     with ``of`` already counted (DOMAIN.md 3.4): individual coverage counts the person's, family
@@ -200,16 +207,11 @@ def _adjudicate_range(
         nb = min(b0 + block, hi) - b0
         for q in range(nb):
             g_i[q] = order[b0 + q]
-        for q in range(nb):
-            g_on[q] = active[g_i[q]]
-        for q in range(nb):
-            g_k[q] = term[g_i[q]]
-        for q in range(nb):
-            g_m[q] = member[g_i[q]]
-        for q in range(nb):
-            g_y[q] = period[g_i[q]]
-        for q in range(nb):
-            g_a[q] = allowed[g_i[q]]
+        _gather(g_on, active, g_i, nb)
+        _gather(g_k, term, g_i, nb)
+        _gather(g_m, member, g_i, nb)
+        _gather(g_y, period, g_i, nb)
+        _gather(g_a, allowed, g_i, nb)
         for q in range(nb):
             i = g_i[q]
             r_cp[q] = 0
@@ -1060,18 +1062,12 @@ def _stoploss_range(
         nb = min(b0 + block, hi) - b0
         for q in range(nb):
             g_i[q] = order[b0 + q]
-        for q in range(nb):
-            g_s[q] = status[g_i[q]]
-        for q in range(nb):
-            g_w[q] = claimant[g_i[q]]
-        for q in range(nb):
-            g_li[q] = line[g_i[q]]
-        for q in range(nb):
-            g_inc[q] = incurred[g_i[q]]
-        for q in range(nb):
-            g_p[q] = paid[g_i[q]]
-        for q in range(nb):
-            g_a[q] = plan[g_i[q]]
+        _gather(g_s, status, g_i, nb)
+        _gather(g_w, claimant, g_i, nb)
+        _gather(g_li, line, g_i, nb)
+        _gather(g_inc, incurred, g_i, nb)
+        _gather(g_p, paid, g_i, nb)
+        _gather(g_a, plan, g_i, nb)
         for q in range(nb):
             for r in range(n_rows):
                 r_flags[r, q] = 0
