@@ -181,14 +181,10 @@ def family_order(
     return by_family, chunk_bounds(ends, chunks)
 
 
-def processing_order(ruleset: Ruleset, claims: ClaimColumns) -> IX:
-    """Line indices in processing order: (paid or incurred, claim_id, row)."""
-    return ordered(ruleset, claims)[0]
-
-
 def ordered(ruleset: Ruleset, claims: ClaimColumns) -> tuple[IX, tuple[IX, int, int] | None]:
-    """``processing_order`` and, when claim ids ascend with the rows (the order is then by day
-    alone), ``family_order``'s ``by_day``: (the day column, its first day, its number of days).
+    """Line indices in processing order, (paid or incurred, claim_id, row), and, when claim ids
+    ascend with the rows (the order is then by day alone), ``family_order``'s ``by_day``: (the day
+    column, its first day, its number of days).
 
     Lines are in ascending row order, so two stable counting sorts (claim id rank, then day) give
     the order in O(n); when ids already ascend with the rows the first sort is skipped and the

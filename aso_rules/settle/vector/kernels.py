@@ -709,7 +709,7 @@ _DIS_DATES = -7
 _NODAY = -(1 << 40)
 
 
-PREPARE_CHUNKS = 8  # chunks of lines ``prepare`` spreads over the threads
+LINE_CHUNKS = 8  # chunks of lines the per-line passes (``prepare``, sums, term keys) spread over the threads
 
 
 @njit(cache=True, parallel=True)
@@ -750,9 +750,9 @@ def prepare(
     dental class, waiting period. Lines left ``active`` go to ``adjudicate``. Every line is
     independent of the others: chunks of lines run in parallel."""
     n = term.shape[0]
-    for c in prange(PREPARE_CHUNKS):
+    for c in prange(LINE_CHUNKS):
         _prepare_range(
-            (n * c) // PREPARE_CHUNKS, (n * (c + 1)) // PREPARE_CHUNKS, term, member, incurred, billed,
+            (n * c) // LINE_CHUNKS, (n * (c + 1)) // LINE_CHUNKS, term, member, incurred, billed,
             given, code, units, weekly, abs_start, abs_end, cause, skip, t, dis, code_price, m_start,
             m_end, m_weekly, m_annual, lesser_of, half_even, day0, year_of_day, out_status, out_reason,
             out_allowed, out_plan, out_repriced, out_year, out_active,
@@ -1157,7 +1157,7 @@ def month_sums(paid: Any, mask: Any, values: Any, day0: int, month_of_day: Any, 
     ``mask`` holds; the last entry is the sum over every masked line. Chunks of lines run in
     parallel, each into its own row."""
     n = paid.shape[0]
-    chunks = PREPARE_CHUNKS
+    chunks = LINE_CHUNKS
     part = np.zeros((chunks, n_months + 1), dtype=np.int64)
     for c in prange(chunks):
         for i in range((n * c) // chunks, (n * (c + 1)) // chunks):
@@ -1339,7 +1339,7 @@ def term_index(line: Any, network: Any, category: Any, n_cat: int, size: int) ->
     (present: more than none). Chunks of lines run in parallel, each counting into its own row."""
     n = line.shape[0]
     out = np.empty(n, dtype=np.int32)  # the keys present: a few dozen
-    chunks = PREPARE_CHUNKS
+    chunks = LINE_CHUNKS
     part = np.zeros((chunks, max(size, 1)), dtype=np.int64)
     for c in prange(chunks):
         for i in range((n * c) // chunks, (n * (c + 1)) // chunks):
