@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         ruleset = load_ruleset("settle", args.ruleset)
         if dask:
+            from aso_rules.extras import require
+
+            require("dask")
             from aso_rules.settle.distributed.command import settle_dask_files
 
             settlement: Any = settle_dask_files(

@@ -13,8 +13,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
+
+from aso_rules.extras import MissingExtra
+
+try:
+    import plotly.graph_objects as go
+    import plotly.io as pio
+except ImportError as exc:  # pragma: no cover - exercised by the install tests in a subprocess
+    raise MissingExtra("report", "plotly") from exc
 
 from aso_rules import model
 

@@ -21,6 +21,8 @@ import pyarrow as pa
 
 from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
+from aso_rules.extras import has as has_extra
+from aso_rules.extras import require as require_extra
 from aso_rules.model import FrozenMap, Ruleset, fmap
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured, unknown_categories
@@ -210,10 +212,14 @@ def settle(
     Raises ``EngineUnavailable`` for an engine this installation lacks and the readers'
     ``InputError`` for a file-level input problem; bad rows become rejects, never exceptions.
     """
+    if engine == "auto" and not has_extra("vector"):
+        engine = "reference"  # the same results, only slower: auto never needs an extra
     if engine == "auto":
         from aso_rules.settle.vector.auto import choose_engine
 
         engine = choose_engine(claims)
+    if engine in ("vector", "dask"):
+        require_extra(engine)
     if engine == "dask":
         from aso_rules.settle.distributed import settle_dask
 
