@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from aso_rules.data.fields import RowError, clean
+from aso_rules.data.ids import id_text, ids_as_text
 from aso_rules.data.readers import (
     CAUSES,
     CLAIMS_OPTIONAL,
@@ -261,7 +262,7 @@ class _Input:
             return _flat(self.table.column(name))
         assert self.file is not None
         try:
-            return _flat(self.file.read(columns=[name]).column(0))
+            return id_text(name, _flat(self.file.read(columns=[name]).column(0)))
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{self.source}: cannot read Parquet: {exc}") from exc
 
@@ -344,7 +345,8 @@ class _Batches:
     def _batches(self) -> Iterator[pa.RecordBatch]:
         if self.file is not None:
             try:
-                yield from self.file.iter_batches(batch_size=self.batch_rows, use_threads=True)
+                for batch in self.file.iter_batches(batch_size=self.batch_rows, use_threads=True):
+                    yield ids_as_text(batch)
             except (pa.ArrowInvalid, OSError) as exc:
                 raise InputError(f"{self.source}: cannot read Parquet: {exc}") from exc
         elif self.csv is not None:
