@@ -35,6 +35,7 @@ from aso_rules.settle.ledger import (
     rejects_table,
     write_outputs,
 )
+from aso_rules.settle.lookup import unknown_claim
 from aso_rules.settle.results import LineResult
 from aso_rules.settle.stoploss import (
     AggregateResult,
@@ -99,7 +100,7 @@ class Settlement:
         """
         index = next((i for i, r in enumerate(self.lines) if r.claim.claim_id == claim_id), None)
         if index is None:
-            raise KeyError(claim_id)
+            raise unknown_claim(claim_id, (r.claim.claim_id for r in self.lines))
         target = self.lines[index]
         family = [r.claim for r in self.lines if r.claim.family_id == target.claim.family_id]
         adjudicate = self.adjudicator or reference_adjudicator()

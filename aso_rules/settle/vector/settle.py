@@ -279,7 +279,9 @@ class VectorSettlement:
 
         hits = np.flatnonzero(np.asarray(pc.equal(self.claims.claim_id, claim_id).fill_null(False)))
         if not len(hits):
-            raise KeyError(claim_id)
+            from aso_rules.settle.lookup import arrow_candidates, unknown_claim
+
+            raise unknown_claim(claim_id, arrow_candidates(claim_id, self.claims.claim_id))
         i = int(hits[0])
         fam = self.claims.family[i]
         member = self.claims.member[i]
