@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from aso_rules.extras import MissingExtra
 
-COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff")
+COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "init")
 
 
 class _Parser(argparse.ArgumentParser):
