@@ -329,7 +329,9 @@ def settle_vector(
     """Settle with the vector engine (see the module docstring)."""
     from aso_rules.settle import LONG_RUN_LINES, _Progress
     from aso_rules.settle.vector.auto import estimated_lines
+    from aso_rules.settle.vector.warmup import announce
 
+    announce()
     stages = _Progress(progress and estimated_lines(claims) >= LONG_RUN_LINES, total=2)
     stages.start("reading")
     enrolled = read_enrollment_fast(enrollment, ruleset)
