@@ -71,6 +71,17 @@ class Quote:
     def to_json(self) -> str:
         return json.dumps(self.summary, indent=2) + "\n"
 
+    def __repr__(self) -> str:
+        from aso_rules.notebook import quote_repr
+
+        return quote_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The key figures, funding rates and the report's cost chart (Jupyter shows this)."""
+        from aso_rules.notebook import quote_html
+
+        return quote_html(self)
+
     def write(self, out_dir: str | Path) -> tuple[Path, Path]:
         """Write ``price.json`` and ``report.html`` into ``out_dir`` (created); returns both paths."""
         from aso_rules.price.report import render_report

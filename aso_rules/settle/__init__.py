@@ -25,6 +25,7 @@ from aso_rules.extras import has as has_extra
 from aso_rules.extras import require as require_extra
 from aso_rules.model import FrozenMap, Ruleset, fmap
 from aso_rules.money import ZERO, Money
+from aso_rules.notebook import SettlementViews
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured, unknown_categories
 from aso_rules.settle.explain import Explanation, explain_line
 from aso_rules.settle.fees import FeeResult, compute_fees, month_activity
@@ -73,8 +74,8 @@ def reference_adjudicator() -> AdjudicateFn:
     return fn
 
 
-@attrs.frozen(eq=False)
-class Settlement:
+@attrs.frozen(eq=False, repr=False)
+class Settlement(SettlementViews):
     """Everything a settlement run produced."""
 
     ruleset: Ruleset

@@ -30,7 +30,7 @@ import pyarrow as pa
 from aso_rules.data.records import ClaimRecord, Reject
 from aso_rules.data.writers import write_table
 from aso_rules.model import Ruleset
-from aso_rules.money import ZERO, Money, format_money
+from aso_rules.money import ZERO, Amount, Money, amount, format_money
 from aso_rules.settle.employer import EmployerCost, FullyInsured
 from aso_rules.settle.fees import FeeResult
 from aso_rules.settle.results import LineResult
@@ -146,12 +146,13 @@ def rejects_table(rejects: Sequence[Reject]) -> pa.Table:
 # --------------------------------------------------------------------------- summary
 
 
-def _m(value: Money) -> str:
-    return format_money(value)
+def _m(value: Money) -> Amount:
+    """An amount of the summary: exact ``Decimal`` cents (summary.json writes it with two decimals)."""
+    return amount(value)
 
 
-def _m_or_none(value: Money | None) -> str | None:
-    return None if value is None else format_money(value)
+def _m_or_none(value: Money | None) -> Amount | None:
+    return None if value is None else _m(value)
 
 
 @attrs.frozen
@@ -229,7 +230,7 @@ def build_summary(
     unknown_categories: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
     """summary.json as a dict: docs/contracts.md's keys in its order, extra keys beside them."""
-    fee_json: dict[str, str] = {name: _m(v) for name, v in fees.fees.items()}
+    fee_json: dict[str, Amount] = {name: _m(v) for name, v in fees.fees.items()}
     fee_json["total"] = _m(fees.fees_total)
     return {
         "ruleset": ruleset.name,

@@ -25,7 +25,8 @@ from aso_rules.data.enrollment import MonthEnrollment, plan_months
 from aso_rules.data.readers import known_categories
 from aso_rules.data.records import MemberRecord
 from aso_rules.model import FrozenMap, Ruleset
-from aso_rules.money import from_cents
+from aso_rules.money import Amount, amount, from_cents
+from aso_rules.notebook import SettlementViews
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured
 from aso_rules.settle.explain import Explanation, TierShare
 from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees
@@ -220,8 +221,8 @@ def activity(
 # --------------------------------------------------------------------------- the result
 
 
-@attrs.frozen(eq=False)
-class VectorSettlement:
+@attrs.frozen(eq=False, repr=False)
+class VectorSettlement(SettlementViews):
     """The vector engine's settlement: the ``Settlement`` surface without per-line Python objects."""
 
     ruleset: Ruleset
@@ -416,8 +417,8 @@ def settle_columns(
     )
 
 
-def _m(cents: int) -> str:
-    return f"{from_cents(cents):f}"
+def _m(cents: int) -> Amount:
+    return amount(from_cents(cents))
 
 
 def _by_line(claims: ClaimColumns, by_line: I64) -> dict[str, dict[str, Any]]:
