@@ -27,6 +27,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--enrollment", required=True, metavar="F", help="enrollment .csv or .parquet")
     parser.add_argument("--claim", required=True, metavar="ID", help="the claim_id to explain")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
     parser.set_defaults(run=run)
 
 

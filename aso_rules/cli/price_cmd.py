@@ -25,7 +25,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("ruleset", metavar="RULESET", help="the rule file (*.aso)")
     parser.add_argument("--enrollment", required=True, metavar="F", help="projected enrollment.csv")
     parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out/)")
-    parser.add_argument("--json", action="store_true", help="print price.json to stdout")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="print a line or price.json"
+    )
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
     parser.add_argument(
         "--simulations",
         type=_non_negative,
@@ -116,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         _error(f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2
-    if args.json:
+    if args.format == "json":
         sys.stdout.write(quote.to_json())
     else:
         s = quote.summary

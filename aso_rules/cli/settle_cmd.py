@@ -1,16 +1,18 @@
 """``aso settle RULESET --claims F --enrollment F``: settle a plan year's claims and write the outputs.
 
 Writes ``ledger.csv`` (or ``.parquet``), ``rejects.csv`` and ``summary.json`` to ``--out`` (default
-``out/``) and prints a summary table, or summary.json with ``--json``. A progress bar shows on stderr
-only when stderr is a terminal. Exit codes: 0 settled (rejected rows are reported, not fatal), 1 the
-ruleset has errors (diagnostics printed), 2 usage or I/O error (including an engine that does not
-exist yet).
+``out/``) and prints a summary table and the files written, or summary.json with ``--format json``
+(``--json``; the files written then go to stderr). A progress bar shows on stderr only when stderr is
+a terminal. Exit codes: 0 settled (rejected rows are reported, not fatal), 1 the ruleset has errors
+(diagnostics printed) or more claim rows were rejected than ``--max-rejects N|P%`` allows (the
+outputs are written all the same), 2 usage or I/O error (including an engine that does not exist).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aso_rules.cli.settle_common import Failed, error, load_ruleset, settle_files
@@ -45,8 +47,43 @@ def add_parser(subparsers: Any) -> None:
         metavar="ADDRESS",
         help="with --engine dask: the Dask scheduler (e.g. tcp://host:8786); default a local cluster",
     )
-    parser.add_argument("--json", action="store_true", help="print summary.json instead of the table")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="print the summary table or summary.json"
+    )
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
+    parser.add_argument(
+        "--max-rejects",
+        type=reject_limit,
+        metavar="N|P%%",
+        help="exit 1 when more than N claim rows (or P%% of them) are rejected; outputs are written anyway",
+    )
     parser.set_defaults(run=run)
+
+
+def reject_limit(text: str) -> tuple[Decimal, bool]:
+    """``--max-rejects``: ``N`` rows or ``P%`` of the claim rows read (``(limit, is_percent)``)."""
+    percent = text.endswith("%")
+    try:
+        limit = Decimal(text[:-1] if percent else text)
+    except InvalidOperation:
+        limit = Decimal(-1)
+    if not limit.is_finite() or limit < 0 or (not percent and limit != limit.to_integral_value()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a row count (N) or a percentage (P%)")
+    if percent and limit > 100:
+        raise argparse.ArgumentTypeError(f"{text!r}: a percentage is at most 100%")
+    return limit, percent
+
+
+def too_many_rejects(limit: tuple[Decimal, bool] | None, rejected: int, received: int) -> str | None:
+    """The message when ``rejected`` of ``received`` claim rows exceeds ``limit``, else None."""
+    if limit is None:
+        return None
+    value, percent = limit
+    allowed = value * received / 100 if percent else value
+    if rejected <= allowed:
+        return None
+    shown = f"{value}% of {received} rows" if percent else f"{value}"
+    return f"{rejected} claim rows rejected, more than --max-rejects allows ({shown})"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     except Failed as failed:
         return failed.code
     try:
-        settlement.write(args.out, ledger_format=ledger_format)
+        written = settlement.write(args.out, ledger_format=ledger_format)
     except OSError as exc:
         error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2
@@ -100,10 +137,18 @@ def run(args: argparse.Namespace) -> int:
             f"(see {args.out}/enrollment_rejects.csv)",
             file=sys.stderr,
         )
-    if args.json:
+    if args.format == "json":
         sys.stdout.write(summary_json(settlement.summary))
+        files = sys.stderr  # stdout stays one JSON document
     else:
         sys.stdout.write(summary_table(settlement.summary))
+        files = sys.stdout
+    for path in written or ():
+        print(f"wrote {path}", file=files)
+    exceeded = too_many_rejects(args.max_rejects, counts["rejected"], counts["received"])
+    if exceeded:
+        error("settle", exceeded)
+        return 1
     return 0
 
 

@@ -56,7 +56,7 @@ def test_core__commands_run_without_the_heavy_extras(argv: list[str]) -> None:
 def test_core__auto_engine_settles_with_the_reference_engine_without_numba(tmp_path: Path) -> None:
     argv = [
         "settle", "rulesets/acme-2026.aso", "--claims", "examples/acme-claims.csv",
-        "--enrollment", "examples/acme-enrollment.csv", "--out", str(tmp_path), "--json",
+        "--enrollment", "examples/acme-enrollment.csv", "--out", str(tmp_path), "--format", "json",
     ]  # fmt: skip
     done = aso_without(argv)
     assert done.returncode == 0, done.stderr
