@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 MAX_WARNINGS = 20  # skipped enrollment rows listed one by one; the rest are counted
@@ -29,6 +30,7 @@ def add_parser(subparsers: Any) -> None:
         "--format", choices=("text", "json"), default="text", help="print a line or price.json"
     )
     parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
+    parser.add_argument("--xlsx", action="store_true", help="also write price.xlsx (needs the excel extra)")
     parser.add_argument(
         "--simulations",
         type=_non_negative,
@@ -116,6 +118,11 @@ def run(args: argparse.Namespace) -> int:
             bar.close()
     try:
         json_path, html_path = quote.write(args.out)
+        if args.xlsx:
+            from aso_rules.workbook import write_price_xlsx
+
+            xlsx = write_price_xlsx(quote, Path(args.out) / "price.xlsx")
+            print(f"wrote {xlsx}", file=sys.stderr if args.format == "json" else sys.stdout)
     except OSError as exc:
         _error(f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from aso_rules.cli.settle_common import Failed, error, load_ruleset, settle_files
@@ -51,6 +52,19 @@ def add_parser(subparsers: Any) -> None:
         "--format", choices=("text", "json"), default="text", help="print the summary table or summary.json"
     )
     parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
+    parser.add_argument(
+        "--xlsx", action="store_true", help="also write settlement.xlsx (needs the excel extra)"
+    )
+    parser.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="dates in the inputs are in this strptime format (e.g. %%m/%%d/%%Y), not YYYY-MM-DD",
+    )
+    parser.add_argument(
+        "--currency",
+        action="store_true",
+        help="accept amounts written like $1,234.56 or ($5.00) in the inputs",
+    )
     parser.add_argument(
         "--max-rejects",
         type=reject_limit,
@@ -96,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
     if dask and args.ledger_format == "csv":
         error("settle", "the dask engine writes a partitioned Parquet ledger: use --ledger-format parquet")
         return 2
+    if dask and (args.date_format or args.currency):
+        error("settle", "--date-format and --currency are read in memory: use --engine reference or vector")
+        return 2
     ledger_format = args.ledger_format or ("parquet" if dask else "csv")
     try:
         ruleset = load_ruleset("settle", args.ruleset)
@@ -116,11 +133,17 @@ def run(args: argparse.Namespace) -> int:
                 args.enrollment,
                 engine=args.engine,
                 progress=sys.stderr.isatty(),
+                date_format=args.date_format,
+                currency=args.currency,
             )
     except Failed as failed:
         return failed.code
     try:
-        written = settlement.write(args.out, ledger_format=ledger_format)
+        written = list(settlement.write(args.out, ledger_format=ledger_format) or ())
+        if args.xlsx:
+            from aso_rules.workbook import write_settlement_xlsx
+
+            written.append(write_settlement_xlsx(settlement, Path(args.out) / "settlement.xlsx"))
     except OSError as exc:
         error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2
@@ -143,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(summary_table(settlement.summary))
         files = sys.stdout
-    for path in written or ():
+    for path in written:
         print(f"wrote {path}", file=files)
     exceeded = too_many_rejects(args.max_rejects, counts["rejected"], counts["received"])
     if exceeded:

@@ -85,7 +85,11 @@ def _read_path(path: Path) -> pa.Table:
             return pq.read_table(str(path))
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{path}: cannot read Parquet: {exc}") from exc
-    raise InputError(f"{path}: unknown file type (expected .csv or .parquet)")
+    if name.endswith(".xlsx"):
+        from aso_rules.data.excel import read_xlsx
+
+        return read_xlsx(path)
+    raise InputError(f"{path}: unknown file type (expected .csv, .parquet or .xlsx)")
 
 
 def check_unique(names: Sequence[str], where: str) -> None:

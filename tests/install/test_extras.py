@@ -72,14 +72,25 @@ def test_core__auto_engine_settles_with_the_reference_engine_without_numba(tmp_p
         (["settle", "rulesets/acme-2026.aso", "--claims", "examples/acme-claims.csv",
           "--enrollment", "examples/acme-enrollment.csv", "--engine", "dask"], "dask"),
         (["price", "rulesets/acme-2026.aso", "--enrollment", "examples/acme-enrollment.csv"], "pricing"),
+        (["settle", "rulesets/acme-2026.aso", "--claims", "examples/acme-claims.csv",
+          "--enrollment", "examples/acme-enrollment.csv", "--engine", "reference", "--xlsx"], "excel"),
     ],
-    ids=["vector", "dask", "pricing"],
+    ids=["vector", "dask", "pricing", "excel-out"],
 )  # fmt: skip
 def test_core__a_missing_extra_is_named_with_exit_2(argv: list[str], extra: str, tmp_path: Path) -> None:
     done = aso_without([*argv, "--out", str(tmp_path)])
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert f"pip install 'aso-rules[{extra}]'" in done.stderr
+
+
+def test_core__reading_xlsx_without_the_excel_extra_names_it(tmp_path: Path) -> None:
+    (tmp_path / "claims.xlsx").write_bytes(b"PK")  # never opened: the extra is missing first
+    argv = ["settle", "rulesets/acme-2026.aso", "--claims", str(tmp_path / "claims.xlsx"), "--enrollment",
+            "examples/acme-enrollment.csv", "--engine", "reference", "--out", str(tmp_path)]  # fmt: skip
+    done = aso_without(argv)
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'aso-rules[excel]'" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_core__report_alone_missing_names_the_report_extra(tmp_path: Path) -> None:
