@@ -8,9 +8,8 @@ input order, the rejects, and the run's stop-loss, fee and employer-cost results
   text), then ``LEDGER_COLUMNS``. An input column whose name is also a computed column (``allowed``)
   is kept as ``input_<name>``, so that no two columns share a name;
 * the rejects, a table of ``row``, ``claim_id``, ``reason``;
-* the summary, a dict with docs/contracts.md's summary.json keys (money as ``Amount``: ``Decimal`` cents that
-  summary.json writes as strings with two decimals),
-  plus a few documented extra keys beside them;
+* the summary, a dict with docs/contracts.md's summary.json keys (money as ``Amount``: ``Decimal``
+  cents that summary.json writes as strings with two decimals), plus a few documented extra keys;
 * ``write_outputs`` writes ``ledger.csv`` or ``ledger.parquet``, ``rejects.csv`` (and
   ``enrollment_rejects.csv``) and ``summary.json`` to a folder.
 """
