@@ -32,6 +32,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
     parser.add_argument("--xlsx", action="store_true", help="also write price.xlsx (needs the excel extra)")
     parser.add_argument(
+        "--plotly",
+        choices=("inline", "cdn"),
+        default="inline",
+        help="report.html carries plotly.js (inline, 4.8 MB, offline) or loads it from its CDN (cdn, ~25 kB)",
+    )
+    parser.add_argument(
         "--simulations",
         type=_non_negative,
         default=20_000,
@@ -117,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     try:
-        json_path, html_path = quote.write(args.out)
+        json_path, html_path = quote.write(args.out, plotly=args.plotly)
         if args.xlsx:
             from aso_rules.workbook import write_price_xlsx
 

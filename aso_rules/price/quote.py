@@ -82,7 +82,7 @@ class Quote:
 
         return quote_html(self)
 
-    def write(self, out_dir: str | Path) -> tuple[Path, Path]:
+    def write(self, out_dir: str | Path, plotly: str = "inline") -> tuple[Path, Path]:
         """Write ``price.json`` and ``report.html`` into ``out_dir`` (created); returns both paths."""
         from aso_rules.price.report import render_report
 
@@ -91,7 +91,7 @@ class Quote:
         json_path = out / "price.json"
         json_path.write_text(self.to_json(), encoding="utf-8")
         html_path = out / "report.html"
-        html_path.write_text(render_report(self), encoding="utf-8")
+        html_path.write_text(render_report(self, plotly=plotly), encoding="utf-8")
         return json_path, html_path
 
 
