@@ -11,12 +11,14 @@ outputs are written all the same), 2 usage or I/O error (including an engine tha
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from aso_rules.cli.settle_common import Failed, error, load_ruleset, settle_files
+from aso_rules.progress import tracking
 
 ENGINES = ("reference", "vector", "dask")
 
@@ -74,6 +76,39 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def _long_run(claims: str) -> tuple[int, bool]:
+    """(estimated lines, whether to show progress): on a terminal, for runs that take a while."""
+    if not sys.stderr.isatty():
+        return 0, False
+    from aso_rules.extras import has
+    from aso_rules.settle import LONG_RUN_LINES
+
+    if has("vector"):
+        from aso_rules.settle.vector.auto import estimated_lines
+
+        lines = estimated_lines(claims)
+    else:  # the same estimate, without importing the vector engine (its package needs numba)
+        try:
+            lines = os.path.getsize(claims) // 80  # bytes per CSV claim line, as the vector estimate
+        except OSError:
+            lines = 0
+    return lines, lines >= LONG_RUN_LINES
+
+
+def write(settlement: Any, args: argparse.Namespace, ledger_format: str) -> list[Path]:
+    """The run's files (settlement.xlsx too with ``--xlsx``); ``Failed(2)`` when they cannot be written."""
+    try:
+        written = list(settlement.write(args.out, ledger_format=ledger_format) or ())
+        if args.xlsx:
+            from aso_rules.workbook import write_settlement_xlsx
+
+            written.append(write_settlement_xlsx(settlement, Path(args.out) / "settlement.xlsx"))
+    except OSError as exc:
+        error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
+        raise Failed(2) from None
+    return written
+
+
 def reject_limit(text: str) -> tuple[Decimal, bool]:
     """``--max-rejects``: ``N`` rows or ``P%`` of the claim rows read (``(limit, is_percent)``)."""
     percent = text.endswith("%")
@@ -125,28 +160,21 @@ def run(args: argparse.Namespace) -> int:
             settlement: Any = settle_dask_files(
                 "settle", ruleset, args.claims, args.enrollment, out=args.out, scheduler=args.scheduler
             )
+            written = write(settlement, args, ledger_format)
         else:
-            settlement = settle_files(
-                "settle",
-                ruleset,
-                args.claims,
-                args.enrollment,
-                engine=args.engine,
-                progress=sys.stderr.isatty(),
-                date_format=args.date_format,
-                currency=args.currency,
-            )
+            with tracking(*_long_run(args.claims)):  # lines read, settled and written, with an ETA
+                settlement = settle_files(
+                    "settle",
+                    ruleset,
+                    args.claims,
+                    args.enrollment,
+                    engine=args.engine,
+                    date_format=args.date_format,
+                    currency=args.currency,
+                )
+                written = write(settlement, args, ledger_format)
     except Failed as failed:
         return failed.code
-    try:
-        written = list(settlement.write(args.out, ledger_format=ledger_format) or ())
-        if args.xlsx:
-            from aso_rules.workbook import write_settlement_xlsx
-
-            written.append(write_settlement_xlsx(settlement, Path(args.out) / "settlement.xlsx"))
-    except OSError as exc:
-        error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
-        return 2
     counts = settlement.summary["counts"]
     if counts["rejected"]:
         print(

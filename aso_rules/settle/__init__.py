@@ -19,6 +19,7 @@ from typing import Any, cast
 import attrs
 import pyarrow as pa
 
+from aso_rules import progress as lines_progress
 from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.extras import has as has_extra
@@ -111,7 +112,8 @@ class Settlement(SettlementViews):
 
     def write(self, out_dir: str | Path, ledger_format: str = "csv") -> list[Path]:
         """Write ledger.csv|.parquet, rejects.csv and summary.json to ``out_dir``."""
-        return write_outputs(
+        lines_progress.stage("writing")
+        written = write_outputs(
             out_dir,
             ledger=self.ledger,
             rejects=self.rejects,
@@ -119,6 +121,8 @@ class Settlement(SettlementViews):
             summary=self.summary,
             ledger_format=ledger_format,
         )
+        lines_progress.advance(len(self.lines))
+        return written
 
 
 def assemble(
@@ -240,10 +244,14 @@ def settle(
     adjudicate = reference_adjudicator()
     enrolled = read_enrollment(enrollment, ruleset)
     members = {m.member_id: m for m in enrolled.members}
+    lines_progress.stage("reading")
     claims_in = read_claims(claims, ruleset, members)
+    lines_progress.advance(claims_in.received)
+    lines_progress.stage("settling")
     stages = _Progress(progress and len(claims_in.claims) >= LONG_RUN_LINES, total=2)
     stages.start("adjudication")
     lines: list[LineResult] = adjudicate(ruleset, members, list(claims_in.claims))
+    lines_progress.advance(len(lines))
     stages.step("stop-loss, fees and outputs")
     result = assemble(
         ruleset,

@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from aso_rules import progress
 from aso_rules.data.fields import RowError, clean
 from aso_rules.data.ids import id_text, ids_as_text
 from aso_rules.data.readers import (
@@ -603,8 +604,10 @@ def read_claims_fast(
     extra_batches: list[pa.RecordBatch] = []
     texts: dict[int, list[str | None]] = {}  # cleaned field values of rows the fast checks did not clear
     offset = 0
+    progress.stage("reading")
     for batch in data:
         m = batch.num_rows
+        progress.advance(m)
 
         def col(name: str, batch: pa.RecordBatch = batch, m: int = m) -> pa.Array:
             return batch.column(name) if name in names else pa.nulls(m, type=pa.string())

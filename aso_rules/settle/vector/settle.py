@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aso_rules import progress
 from aso_rules.data.enrollment import MonthEnrollment, plan_months
 from aso_rules.data.readers import known_categories
 from aso_rules.data.records import MemberRecord
@@ -265,8 +266,10 @@ class VectorSettlement(SettlementViews):
         n = self.claims.n
         if n == 0:
             yield ledger_batch(self, 0, 0, dictionary)
+        progress.stage("writing")
         for lo in range(0, n, rows):
             yield ledger_batch(self, lo, min(lo + rows, n), dictionary)
+            progress.advance(min(rows, n - lo))
 
     def reason_column(self, lo: int, hi: int, dictionary: bool = False) -> pa.Array:
         codes = pa.array(self.reason_codes[lo:hi])
@@ -353,7 +356,9 @@ def settle_columns(
 ) -> VectorSettlement:
     """Everything after reading: adjudication, stop-loss, fees, employer cost, ledger, summary."""
     claims = read.claims
+    progress.stage("settling")
     adj = adjudicate_columns(ruleset, claims, members, member_records=member_records)
+    progress.advance(claims.n // 2)  # adjudication is about half the settling time
     # what reads the reason codes, terms and plan years first: they are freed before stop-loss
     texts, codes = reason_texts(ruleset, claims, members, adj)
     unknown = _unknown_categories(ruleset, claims, adj)
@@ -395,6 +400,7 @@ def settle_columns(
     }
     summary["by_line"] = _by_line(claims, by_line)
     summary["engine"] = {"name": "vector", "fallback_lines": adj.fallback_lines}
+    progress.advance(claims.n - claims.n // 2)
     return VectorSettlement(
         ruleset=ruleset,
         read=read,
