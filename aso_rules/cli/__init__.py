@@ -11,7 +11,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "audit")
+from aso_rules.extras import MissingExtra
+
+COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "init", "audit")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MissingExtra as exc:  # a feature of an extra this installation lacks: say which to add
+        print(f"aso {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     return code
 
 
