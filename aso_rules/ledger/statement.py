@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,23 +47,78 @@ def _m(value: Money) -> str:
     return format_money(value)
 
 
-def _claims_by_line(s: Settlement, first: date, last: date) -> dict[str, dict[str, Any]]:
-    acc: dict[str, list[Any]] = {}
+def _to_date(s: Settlement, last: date) -> dict[str, Any]:
+    """What the statement compares month to month: sums over lines paid through ``last``."""
+    by_line: dict[str, list[Any]] = {}
     for r in s.lines:
-        if first <= r.claim.paid <= last:
-            row = acc.setdefault(r.claim.line, [0, ZERO, ZERO, ZERO])
+        if r.claim.paid <= last:
+            row = by_line.setdefault(r.claim.line, [0, ZERO, ZERO, ZERO])
             row[0] += 1
             row[1] += r.allowed
             row[2] += r.member_paid
             row[3] += r.plan_paid
     return {
-        line: {"lines": n, "allowed": _m(a), "member_paid": _m(mp), "plan_paid": _m(pp)}
-        for line, (n, a, mp, pp) in sorted(acc.items())
+        "by_line": {
+            line: {"lines": n, "allowed": _m(a), "member_paid": _m(mp), "plan_paid": _m(pp)}
+            for line, (n, a, mp, pp) in sorted(by_line.items())
+        },
+        "specific": {
+            tier.name: {
+                cid: {
+                    "eligible_paid": _m(c.eligible_paid),
+                    "deductible": None if c.deductible is None else _m(c.deductible),
+                    "reimbursed": _m(c.reimbursed),
+                }
+                for cid, c in tier.claimants.items()
+            }
+            for tier in s.specific
+        },
     }
 
 
+def _minus(now: dict[str, Any], before: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Claims paid by line: ``now - before`` (lines and money), lines present in either."""
+    out = {}
+    for line in sorted(set(now) | set(before)):
+        a, b = now.get(line, {}), before.get(line, {})
+        row: dict[str, Any] = {"lines": a.get("lines", 0) - b.get("lines", 0)}
+        for k in ("allowed", "member_paid", "plan_paid"):
+            row[k] = _m(Decimal(a.get(k, "0")) - Decimal(b.get(k, "0")))
+        out[line] = row
+    return out
+
+
+def _specific(now: dict[str, Any], before: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for name, claimants in now.items():
+        old = before.get(name, {})
+        rows = []
+        total = ZERO
+        for cid in sorted(set(claimants) | set(old)):
+            c = claimants.get(cid, {"eligible_paid": "0.00", "deductible": None, "reimbursed": "0.00"})
+            was = old.get(cid)
+            due = Decimal(c["reimbursed"]) - (Decimal(was["reimbursed"]) if was else ZERO)
+            total += due
+            ded = c["deductible"]
+            over = ded is not None and Decimal(c["eligible_paid"]) > Decimal(ded)
+            crossed = over and (was is None or Decimal(was["eligible_paid"]) <= Decimal(ded))
+            if due or crossed:
+                rows.append(
+                    {
+                        "member_id": cid,
+                        "eligible_paid_to_date": c["eligible_paid"],
+                        "deductible": ded,
+                        "reimbursed_to_date": c["reimbursed"],
+                        "due_this_month": _m(due),
+                        "crossed_this_month": crossed,
+                    }
+                )
+        out.append({"name": name, "due_this_month": _m(total), "claimants": rows})
+    return out
+
+
 def _month_fees(s: Settlement, first: date) -> tuple[dict[str, str], Money, Money]:
-    """(fees by name, fee total, stop-loss premium) billed for the month (premiums by name too)."""
+    """(fees and premiums by name, fee total, stop-loss premium) billed for the month."""
     fees = s.fees
     if first not in fees.months:
         return {}, ZERO, ZERO
@@ -71,36 +127,6 @@ def _month_fees(s: Settlement, first: date) -> tuple[dict[str, str], Money, Mone
     fee_total = sum((v for k, v in by_name.items() if k in fee_names), ZERO)
     premium = sum((v for k, v in by_name.items() if k not in fee_names), ZERO)
     return {k: _m(v) for k, v in by_name.items()}, fee_total, premium
-
-
-def _specific(ytd: Settlement, prev: Settlement) -> list[dict[str, Any]]:
-    out = []
-    before = {s.name: s for s in prev.specific}
-    for tier in ytd.specific:
-        old = before.get(tier.name)
-        claimants = []
-        for cid, c in tier.claimants.items():
-            was = old.claimants.get(cid) if old is not None else None
-            due = c.reimbursed - (was.reimbursed if was is not None else ZERO)
-            crossed = (
-                c.deductible is not None
-                and c.eligible_paid > c.deductible
-                and (was is None or was.eligible_paid <= c.deductible)
-            )
-            if due or crossed:
-                claimants.append(
-                    {
-                        "member_id": cid,
-                        "eligible_paid_to_date": _m(c.eligible_paid),
-                        "deductible": None if c.deductible is None else _m(c.deductible),
-                        "reimbursed_to_date": _m(c.reimbursed),
-                        "due_this_month": _m(due),
-                        "crossed_this_month": crossed,
-                    }
-                )
-        due_total = tier.reimbursed - (old.reimbursed if old is not None else ZERO)
-        out.append({"name": tier.name, "due_this_month": _m(due_total), "claimants": claimants})
-    return out
 
 
 def _aggregate(ytd: Settlement, index: int) -> dict[str, Any] | None:
@@ -135,20 +161,32 @@ def _insured(ledger: Ledger, s: Settlement, months: list[date]) -> Money | None:
     return sum((enrollment_charge(a.fully_insured, m) for m in s.months if m.month in months), ZERO)
 
 
+def _previous(ledger: Ledger, first: date) -> dict[str, Any]:
+    """The to-date figures the month is measured from: the previous month's closed statement
+    (what was stated to the employer), else the current view through the previous month."""
+    prev_last = first - _ONE_DAY
+    prev = f"{prev_last.year:04d}-{prev_last.month:02d}"
+    found = ledger.store.query("SELECT statement FROM closed_months WHERE month = ?", (prev,))
+    if found:
+        stated: dict[str, Any] = json.loads(found[0][0])["to_date"]
+        return stated
+    return _to_date(ledger.settlement(paid_through=prev_last), prev_last)
+
+
 def statement(ledger: Ledger, month: str) -> dict[str, Any]:
     """The statement of ``month`` from the ledger's current view (JSON-ready)."""
     first, last = month_bounds(month)
     ytd = ledger.settlement(paid_through=last)
-    prev = ledger.settlement(paid_through=first.replace(day=1) - _ONE_DAY)
+    now = _to_date(ytd, last)
+    before = _previous(ledger, first)
     fee_names, fee_total, premium = _month_fees(ytd, first)
-    by_line = _claims_by_line(ytd, first, last)
-    claims = sum((r.plan_paid for r in ytd.lines if first <= r.claim.paid <= last), ZERO)
-    spec = _specific(ytd, prev)
-    spec_due = sum((s.reimbursed for s in ytd.specific), ZERO) - sum(
-        (s.reimbursed for s in prev.specific), ZERO
-    )
-    months_ytd = [m.month for m in ytd.months if m.month <= first]
-    index = [m.month for m in ytd.months].index(first) if first in [m.month for m in ytd.months] else -1
+    by_line = _minus(now["by_line"], before["by_line"])
+    claims = sum((Decimal(v["plan_paid"]) for v in by_line.values()), ZERO)
+    spec = _specific(now["specific"], before["specific"])
+    spec_due = sum((Decimal(t["due_this_month"]) for t in spec), ZERO)
+    months = [m.month for m in ytd.months]
+    months_ytd = [m for m in months if m <= first]
+    index = months.index(first) if first in months else -1
     cost_month = claims - spec_due + fee_total + premium
     e = ytd.employer
     ytd_fixed = sum(
@@ -185,6 +223,7 @@ def statement(ledger: Ledger, month: str) -> dict[str, Any]:
             "fully_insured_month": opt(insured_month),
             "fully_insured_year_to_date": opt(insured_ytd),
         },
+        "to_date": now,
     }
 
 
