@@ -41,12 +41,14 @@ def assert_equal_settlement(exported: Any, whole: Any) -> None:
 
 
 def _post_year(rs: Any, enrollment: Any, batches: list[Any], engine: str) -> tuple[Any, SettlementState]:
-    with tempfile.TemporaryDirectory() as tmp:
-        with ledger_api.init(str(Path(tmp) / "l.db"), rs, enrollment) as led:
-            for k, batch in enumerate(batches):
-                result = led.post(batch, batch=f"b{k}", engine=engine)
-                assert not result.already_posted
-            return led.export(), led.state
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        ledger_api.init(str(Path(tmp) / "l.db"), rs, enrollment) as led,
+    ):
+        for k, batch in enumerate(batches):
+            result = led.post(batch, batch=f"b{k}", engine=engine)
+            assert not result.already_posted
+        return led.export(), led.state
 
 
 @FAST
