@@ -85,7 +85,12 @@ def _line_row(r: LineResult, seq: int) -> tuple[Any, ...]:
         seq,
         r.status,
         r.reason,
-        *(to_cents(getattr(r, m)) for m in MONEY_FIELDS),
+        to_cents(r.allowed),
+        to_cents(r.copay),
+        to_cents(r.deductible),
+        to_cents(r.coinsurance),
+        to_cents(r.over_max),
+        to_cents(r.plan_paid),
         r.plan_year,
     )
 
@@ -262,13 +267,10 @@ def post_batch(
         store.execute("UPDATE claims SET voided_by = ? WHERE line_id IN (SELECT k FROM ledger_lines)", (seq,))
         store.execute("DELETE FROM current_lines WHERE line_id IN (SELECT k FROM ledger_lines)")
     zero = (0,) * len(MONEY_FIELDS)
+    line_rows = [_line_row(r, seq) for r in outcome.changed]
+    new_rows = outcome.new_rows
     adjudications = [
-        (
-            *_line_row(r, seq)[:2],
-            "new" if r.claim.row in outcome.new_rows else "readjudicated",
-            *_line_row(r, seq)[2:],
-        )
-        for r in outcome.changed
+        (row[0], seq, "new" if row[0] in new_rows else "readjudicated", *row[2:]) for row in line_rows
     ] + [
         (r.claim.row, seq, "reversed", "reversed", f"reversed by batch {batch_id}", *zero, r.plan_year)
         for r in outcome.voided
@@ -277,9 +279,7 @@ def post_batch(
     if readjudicated:
         store.key_table("ledger_lines", [r.claim.row for r in readjudicated], "BIGINT")
         store.execute("DELETE FROM current_lines WHERE line_id IN (SELECT k FROM ledger_lines)")
-    store.insert_many(
-        "current_lines", ("line_id", "batch_seq", *LINE_COLUMNS), [_line_row(r, seq) for r in outcome.changed]
-    )
+    store.insert_many("current_lines", ("line_id", "batch_seq", *LINE_COLUMNS), line_rows)
     return PostResult(
         batch=batch_id,
         already_posted=False,

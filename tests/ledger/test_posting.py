@@ -241,3 +241,30 @@ def test_a_post_killed_at_random_points_leaves_a_batch_boundary(
         expected = clean.export()
     assert crashed.summary == expected.summary
     assert crashed.ledger.equals(expected.ledger)
+
+
+def test_a_new_enrollment_re_adjudicates_the_families_it_changes(ledger_url: str, tmp_path: Path) -> None:
+    """January's batch pays C1's line of 2026-02-15 (covered, open enrollment). February's batch
+    brings an enrollment in which C1's coverage ends on 2026-01-31: C1's family is re-adjudicated
+    and that line is now denied (not covered); A1, with a new line, is settled; B1 is not read."""
+    plan, enrollment = write_plan(tmp_path)
+    with ledger_api.init(ledger_url, plan, enrollment) as led:
+        january = [claim("a1", "A1", "2026-01-10", "100.00"), claim("c1", "C1", "2026-02-15", "100.00")]
+        led.post(batch_table(january), batch="jan")
+        assert {r["claim_id"]: r["status"] for r in led.export().ledger.to_pylist()}["c1"] == "paid"
+        lines = Path(enrollment).read_text().splitlines()
+        ended = [lines[0] + ",coverage_end"]
+        ended += [r + (",2026-01-31" if r.startswith("C1,") else ",") for r in lines[1:]]
+        changed = tmp_path / "enrollment-feb.csv"
+        changed.write_text("\n".join(ended) + "\n", encoding="utf-8")
+        february = batch_table([claim("a2", "A1", "2026-02-20", "50.00")])
+        result = led.post(february, batch="feb", enrollment=str(changed))
+        assert (result.lines, result.readjudicated, result.families) == (1, 1, 2)
+        rows = {r["claim_id"]: r for r in led.export().ledger.to_pylist()}
+        assert (rows["c1"]["status"], rows["a1"]["status"], rows["a2"]["status"]) == (
+            "denied",
+            "paid",
+            "paid",
+        )
+        assert [h["kind"] for h in led.history("c1")] == ["new", "readjudicated"]
+        assert [h["kind"] for h in led.history("a1")] == ["new"]
