@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.data.source import column_text, to_arrow
 from aso_rules.model import Ruleset
 
-__all__ = ["REVERSES", "Batch", "Reversal", "content_hash", "read_batch"]
+__all__ = ["REVERSES", "Batch", "Reversal", "content_hash", "read_batch", "renumbered"]
 
 REVERSES = "reverses"
 
@@ -44,6 +45,15 @@ class Batch:
     received: int  # data rows in the batch, reversals included
     columns: tuple[str, ...]  # input column names in order, without ``reverses``
     content_hash: str
+
+
+_ROW_IN_REASON = re.compile(r"(first seen on row )(\d+)$")
+
+
+def renumbered(reject: Reject, row: Callable[[int], int]) -> Reject:
+    """A reject with its row, and a row its reason names, mapped by ``row``."""
+    reason = _ROW_IN_REASON.sub(lambda m: f"{m[1]}{row(int(m[2]))}", reject.reason)
+    return Reject(row=row(reject.row), claim_id=reject.claim_id, reason=reason)
 
 
 def content_hash(source: Any, extra: bytes = b"") -> str:
@@ -82,5 +92,5 @@ def read_batch(
     read = read_claims(body, ruleset, members)
     rows = [i + 1 for i in ordinary]
     claims = tuple(attrs.evolve(c, row=rows[c.row - 1]) for c in read.claims)
-    rejects = tuple(attrs.evolve(r, row=rows[r.row - 1]) for r in read.rejects)
+    rejects = tuple(renumbered(r, lambda k: rows[k - 1]) for r in read.rejects)
     return Batch(claims, rejects, reversals, table.num_rows, read.columns, digest)

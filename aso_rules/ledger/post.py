@@ -19,15 +19,15 @@ from typing import Any
 
 import attrs
 
-from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
-from aso_rules.ledger.batch import Batch
+from aso_rules.data.records import MemberRecord, Reject
+from aso_rules.ledger.batch import Batch, renumbered
 from aso_rules.ledger.errors import BatchConflict, MonthClosed
 from aso_rules.ledger.state import (
     MONEY_FIELDS,
     SettlementState,
     make_line,
-    record_from_dict,
-    record_to_dict,
+    record_from_list,
+    record_to_list,
     settle_batch,
 )
 from aso_rules.ledger.store import Store
@@ -71,7 +71,7 @@ def load_families(store: Store, ruleset: Ruleset, families: Iterable[str] | None
     grouped: dict[str, list[LineResult]] = {}
     for fam, record, status, reason, *rest in rows:
         grouped.setdefault(fam, []).append(
-            make_line(record_from_dict(json.loads(record)), status, reason, int(rest[-1]), rest[:-1])
+            make_line(record_from_list(json.loads(record)), status, reason, int(rest[-1]), rest[:-1])
         )
     key = processing_key(ruleset)
     return SettlementState(
@@ -130,7 +130,7 @@ def post_batch(
         "SELECT COALESCE(MAX(seq), 0) + 1, COALESCE(MAX(row_offset + rows_received), 0) FROM batches"
     )[0]
     seq, offset = int(seq), int(offset)
-    rejects: list[Reject] = [attrs.evolve(r, row=r.row + offset) for r in batch.rejects]
+    rejects: list[Reject] = [renumbered(r, lambda k: k + offset) for r in batch.rejects]
 
     # reversals: each voids the current line with its claim id
     targets: dict[str, tuple[int, str]] = {}
@@ -167,7 +167,7 @@ def post_batch(
             reversal_rows.append((seq, row, rev.claim_id, rev.reverses, targets[rev.reverses][0]))
 
     # a claim id that is still current (and not reversed here) cannot be posted again
-    claims: list[ClaimRecord] = [attrs.evolve(c, row=c.row + offset) for c in batch.claims]
+    claims = [attrs.evolve(c, row=c.row + offset) for c in batch.claims] if offset else list(batch.claims)
     if claims:
         store.key_table("ledger_keys", [c.claim_id for c in claims])
         current = {
@@ -250,7 +250,7 @@ def post_batch(
                 c.claim_id,
                 c.family_id,
                 c.paid.isoformat(),
-                json.dumps(record_to_dict(c), separators=(",", ":")),
+                json.dumps(record_to_list(c), separators=(",", ":")),
             )
             for c in claims
         ],

@@ -40,7 +40,9 @@ __all__ = [
     "line_to_dict",
     "make_line",
     "record_from_dict",
+    "record_from_list",
     "record_to_dict",
+    "record_to_list",
     "settle_batch",
 ]
 
@@ -104,6 +106,63 @@ def record_from_dict(d: Mapping[str, Any]) -> ClaimRecord:
         if kw.get(name) is not None:
             kw[name] = Decimal(kw[name])
     return ClaimRecord(**kw)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def record_to_list(c: ClaimRecord) -> list[Any]:
+    """A claim record as a positional JSON-ready list (the ledger database's compact form)."""
+    return [
+        c.row,
+        c.claim_id,
+        c.member_id,
+        c.family_id,
+        c.line,
+        c.category,
+        c.incurred.isoformat(),
+        c.paid.isoformat(),
+        str(c.billed),
+        c.network,
+        c.code,
+        c.units,
+        _text(c.allowed),
+        _text(c.weekly_earnings),
+        _iso(c.absence_start),
+        _iso(c.absence_end),
+        c.cause,
+        {k: _text(v) for k, v in c.extra.items()} if c.extra else None,
+    ]
+
+
+def record_from_list(v: Sequence[Any], row: int | None = None) -> ClaimRecord:
+    """The inverse of ``record_to_list`` (``row`` overrides the stored row)."""
+    d = date.fromisoformat
+    return ClaimRecord(
+        row=v[0] if row is None else row,
+        claim_id=v[1],
+        member_id=v[2],
+        family_id=v[3],
+        line=v[4],
+        category=v[5],
+        incurred=d(v[6]),
+        paid=d(v[7]),
+        billed=Decimal(v[8]),
+        network=v[9],
+        code=v[10],
+        units=v[11],
+        allowed=None if v[12] is None else Decimal(v[12]),
+        weekly_earnings=None if v[13] is None else Decimal(v[13]),
+        absence_start=None if v[14] is None else d(v[14]),
+        absence_end=None if v[15] is None else d(v[15]),
+        cause=v[16],
+        extra=FrozenMap(v[17] or {}),
+    )
 
 
 def line_to_dict(r: LineResult) -> dict[str, Any]:
