@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pyarrow.csv as pacsv
 
 from aso_rules.data.readers import EnrollmentInput, read_enrollment
@@ -29,7 +30,7 @@ from aso_rules.ledger.export import settlement
 from aso_rules.ledger.post import PostResult, load_families, post_batch
 from aso_rules.ledger.state import SettlementState
 from aso_rules.ledger.store import Store, connect
-from aso_rules.model import Ruleset
+from aso_rules.model import FrozenMap, Ruleset
 from aso_rules.settle import Settlement
 
 __all__ = ["Ledger", "init", "open"]
@@ -136,8 +137,10 @@ class Ledger:
 
     @property
     def state(self) -> SettlementState:
-        """The settlement state: every family's current lines, adjudicated, in processing order."""
-        return load_families(self.store, self.ruleset, None)
+        """The settlement state: every family's current lines, adjudicated, in processing order,
+        and the carried accumulators of the families that have them."""
+        carries = dict(self.store.query("SELECT family_id, carry FROM family_state"))
+        return attrs.evolve(load_families(self.store, self.ruleset, None), carries=FrozenMap(carries))
 
     def settlement(self, paid_through: Any = None) -> Settlement:
         return settlement(

@@ -19,24 +19,19 @@ from typing import Any
 
 import attrs
 
-from aso_rules.data.records import MemberRecord, Reject
+from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.ledger.batch import Batch, renumbered
+from aso_rules.ledger.engines import can_continue
 from aso_rules.ledger.errors import BatchConflict, MonthClosed
-from aso_rules.ledger.state import (
-    MONEY_FIELDS,
-    SettlementState,
-    make_line,
-    record_from_list,
-    record_to_list,
-    settle_batch,
-)
+from aso_rules.ledger.lines import MONEY_FIELDS, make_line, record_from_list, record_to_list
+from aso_rules.ledger.state import SettlementState, settle_batch
 from aso_rules.ledger.store import Store
 from aso_rules.model import FrozenMap, Ruleset
 from aso_rules.money import to_cents
 from aso_rules.settle.order import processing_key
 from aso_rules.settle.results import LineResult
 
-__all__ = ["LINE_COLUMNS", "PostResult", "load_families", "post_batch"]
+__all__ = ["LINE_COLUMNS", "PostResult", "load_carries", "load_families", "post_batch"]
 
 AUTO_VECTOR_LINES = 20_000
 LINE_COLUMNS = ("status", "reason", *MONEY_FIELDS, "plan_year")
@@ -50,7 +45,8 @@ class PostResult:
     rejected: int = 0
     reversals: int = 0
     readjudicated: int = 0  # earlier lines whose adjudication changed
-    families: int = 0  # families re-adjudicated
+    families: int = 0  # families settled
+    continued: int = 0  # of those, families continued from their carried accumulators
     engine: str = ""
 
 
@@ -77,6 +73,17 @@ def load_families(store: Store, ruleset: Ruleset, families: Iterable[str] | None
     return SettlementState(
         FrozenMap({fam: tuple(sorted(v, key=lambda r: key(r.claim))) for fam, v in grouped.items()})
     )
+
+
+def load_carries(store: Store, families: list[str]) -> dict[str, str]:
+    """The stored carries of ``families`` (those that have one)."""
+    if not families:
+        return {}
+    store.key_table("ledger_keys", families)
+    rows = store.query(
+        "SELECT f.family_id, f.carry FROM family_state f JOIN ledger_keys k ON f.family_id = k.k"
+    )
+    return {fam: carry for fam, carry in rows}
 
 
 def _line_row(r: LineResult, seq: int) -> tuple[Any, ...]:
@@ -195,12 +202,20 @@ def post_batch(
     families = dict.fromkeys(
         [*(c.family_id for c in claims), *(targets[i][1] for i in reversed_ids), *changed_families]
     )
-    state = load_families(store, ruleset, families)
+    blocked = {targets[i][1] for i in reversed_ids} | set(changed_families)
+    new_by_family: dict[str, list[ClaimRecord]] = {}
+    for c in claims:
+        new_by_family.setdefault(c.family_id, []).append(c)
+    carries = load_carries(store, [f for f in new_by_family if f not in blocked])
+    continuable = {f: c for f, c in carries.items() if can_continue(ruleset, c, new_by_family[f])}
+    replayed = [f for f in families if f not in continuable]
+    state = attrs.evolve(load_families(store, ruleset, replayed), carries=FrozenMap(continuable))
     loaded = sum(len(v) for v in state.families.values())
+    loaded += sum(len(new_by_family.get(f, ())) for f in replayed)
     chosen = engine
     if engine == "auto":
-        chosen = "vector" if loaded + len(claims) >= AUTO_VECTOR_LINES else "reference"
-    outcome, _new_state = settle_batch(
+        chosen = "vector" if loaded >= AUTO_VECTOR_LINES else "reference"
+    outcome, new_state = settle_batch(
         ruleset, members, state, claims, reverses=reversed_ids, families=changed_families, engine=chosen
     )
     if before_write is not None:
@@ -280,6 +295,17 @@ def post_batch(
         store.key_table("ledger_lines", [r.claim.row for r in readjudicated], "BIGINT")
         store.execute("DELETE FROM current_lines WHERE line_id IN (SELECT k FROM ledger_lines)")
     store.insert_many("current_lines", ("line_id", "batch_seq", *LINE_COLUMNS), line_rows)
+    store.key_table("ledger_keys", list(outcome.families))
+    store.execute("DELETE FROM family_state WHERE family_id IN (SELECT k FROM ledger_keys)")
+    store.insert_many(
+        "family_state",
+        ("family_id", "last_key", "carry"),
+        [
+            (f, json.dumps(json.loads(carry)["last"]), carry)
+            for f in outcome.families
+            if (carry := new_state.carries.get(f)) is not None
+        ],
+    )
     return PostResult(
         batch=batch_id,
         already_posted=False,
@@ -288,5 +314,6 @@ def post_batch(
         reversals=len(reversal_rows),
         readjudicated=len(readjudicated),
         families=len(outcome.families),
+        continued=len(outcome.continued),
         engine=chosen,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aso_rules.ledger.lines import MONEY_FIELDS
 from aso_rules.ledger.post import LINE_COLUMNS
-from aso_rules.ledger.state import MONEY_FIELDS
 from aso_rules.money import format_money, from_cents
 
 if TYPE_CHECKING:

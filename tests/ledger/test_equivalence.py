@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import aso_rules.ledger as ledger_api
@@ -48,6 +48,8 @@ def _post_year(rs: Any, enrollment: Any, batches: list[Any], engine: str) -> tup
         for k, batch in enumerate(batches):
             result = led.post(batch, batch=f"b{k}", engine=engine)
             assert not result.already_posted
+            if result.continued:
+                event("a family continued from its carry")
         return led.export(), led.state
 
 

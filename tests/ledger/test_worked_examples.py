@@ -118,3 +118,21 @@ def test_a_late_claim_re_adjudicates_its_family_only(ledger_url: str, tmp_path: 
         assert [h["kind"] for h in led.history("a2")] == ["new", "readjudicated"]
         assert [h["kind"] for h in led.history("a1")] == ["new"]
         assert [h["kind"] for h in led.history("c1")] == ["new"]
+
+
+def test_a_family_whose_new_lines_come_after_its_last_is_continued_from_its_carry(
+    ledger_url: str, tmp_path: Path
+) -> None:
+    """January: a1 allowed 600 (deductible 600, plan 0). February: a2 allowed 600 is after a1, so
+    A1 is settled from its carried accumulators alone (a1 is not re-read): deductible 400 left,
+    coinsurance 20% x 200 = 40, plan 160; the same as settling both at once."""
+    plan, enrollment = write_plan(tmp_path)
+    with ledger_api.init(ledger_url, plan, enrollment) as led:
+        led.post(batch_table([claim("a1", "A1", "2026-01-10", "600.00")]), batch="jan", engine="reference")
+        result = led.post(
+            batch_table([claim("a2", "A1", "2026-02-10", "600.00")]), batch="feb", engine="reference"
+        )
+        assert (result.families, result.continued, result.readjudicated) == (1, 1, 0)
+        a2 = line_of(led.export(), "a2")
+        assert (a2["deductible"], a2["coinsurance"], a2["plan_paid"]) == ("400.00", "40.00", "160.00")
+        assert set(led.state.carries) == {"A1"}
