@@ -84,9 +84,12 @@ def bench_months(kind: str, folder: Path, pg: str | None, lines: int, seed: int)
     with ledger_api.init(url, RULESET, enrollment) as led:
         for m in sorted(set(month.to_pylist()))[:12]:
             part = claims.filter(pc.equal(month, m))
-            seconds, result = timed(lambda part=part, m=m: led.post(part, batch=m, engine="vector"))
+            seconds, result = timed(lambda part=part, m=m: led.post(part, batch=m, engine="auto"))
             times.append(seconds)
-            print(f"{kind:<10} month {m}: {result.lines:>8,} lines {result.families:>7,} families {seconds:6.2f} s")
+            print(
+                f"{kind:<10} month {m}: {result.lines:>8,} lines {result.families:>7,} families "
+                f"({result.continued:,} continued, {result.engine}) {seconds:6.2f} s"
+            )
         families = sorted(set(enrollment.column("family_id").to_pylist()))
         rng = np.random.default_rng(seed)
         chosen = rng.choice(len(families), size=max(len(families) // 100, 1), replace=False)
@@ -95,7 +98,7 @@ def bench_months(kind: str, folder: Path, pg: str | None, lines: int, seed: int)
         picks = [fam.index(families[k]) for k in chosen if families[k] in fam]
         late = first.take(pa.array(picks, type=pa.int64()))
         late = late.set_column(0, "claim_id", pa.array([f"LATE-{i}" for i in range(late.num_rows)]))
-        seconds, result = timed(lambda: led.post(late, batch="late", engine="vector"))
+        seconds, result = timed(lambda: led.post(late, batch="late", engine="auto"))
     avg = sum(times) / len(times)
     print(
         f"{kind:<10} month 12 / month 1 = {times[-1] / times[0]:.2f}; late batch touching "
