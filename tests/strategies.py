@@ -7,6 +7,7 @@ and amounts are non-negative (the language has no sign).
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -326,4 +327,4 @@ def paid_date_batches(draw: st.DrawFn, claims: Any) -> tuple[Any, list[Any]]:
             cuts.append(k)
     chosen = sorted(draw(st.sets(st.sampled_from(cuts), max_size=6))) if cuts else []
     bounds = [0, *chosen, table.num_rows]
-    return table, [table.slice(a, b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return table, [table.slice(a, b - a) for a, b in itertools.pairwise(bounds)]
