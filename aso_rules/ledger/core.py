@@ -64,6 +64,7 @@ class Ledger:
         self.ruleset = ruleset
         self.url = url
         self._enrollment: EnrollmentInput | None = None
+        self._enrollment_text = ""
 
     def __enter__(self) -> Ledger:
         return self
@@ -82,8 +83,11 @@ class Ledger:
 
     @property
     def enrollment(self) -> EnrollmentInput:
-        if self._enrollment is None:
-            self._enrollment = _enrollment_from_text(self.meta("enrollment") or "", self.ruleset)
+        """The stored enrollment, read again when another process has replaced it."""
+        text = self.meta("enrollment") or ""
+        if self._enrollment is None or text != self._enrollment_text:
+            self._enrollment = _enrollment_from_text(text, self.ruleset)
+            self._enrollment_text = text
         return self._enrollment
 
     @property
@@ -102,23 +106,25 @@ class Ledger:
         before_write: Callable[[], None] | None = None,
     ) -> PostResult:
         """Post one batch (one transaction). Raises ``BatchConflict`` / ``MonthClosed`` (nothing changed)
-        and the readers' ``InputError`` for a file-level problem."""
-        members = self.members
-        changed: list[str] = []
-        new_text = None
-        extra = b""
-        if enrollment is not None:
-            new_text = _csv_text(enrollment)
-            extra = new_text.encode("utf-8")
-            new = _enrollment_from_text(new_text, self.ruleset)
-            new_members = {m.member_id: m for m in new.members}
-            changed = sorted(
-                {m.family_id for k, m in members.items() if new_members.get(k) != m}
-                | {m.family_id for k, m in new_members.items() if members.get(k) != m}
-            )
-            members = new_members
-        read = read_batch(claims, self.ruleset, members, extra_hash=extra)
+        and the readers' ``InputError`` for a file-level problem.
+
+        The batch is read inside the transaction, against the enrollment as it is then (another
+        process may have posted a new one)."""
+        new_text = _csv_text(enrollment) if enrollment is not None else None
+        new = _enrollment_from_text(new_text, self.ruleset) if new_text is not None else None
         with self.store.exclusive():
+            members = self.members
+            changed: list[str] = []
+            extra = b""
+            if new is not None and new_text is not None:
+                extra = new_text.encode("utf-8")
+                new_members = {m.member_id: m for m in new.members}
+                changed = sorted(
+                    {m.family_id for k, m in members.items() if new_members.get(k) != m}
+                    | {m.family_id for k, m in new_members.items() if members.get(k) != m}
+                )
+                members = new_members
+            read = read_batch(claims, self.ruleset, members, extra_hash=extra)
             result = post_batch(
                 self.store,
                 self.ruleset,
@@ -131,8 +137,6 @@ class Ledger:
             )
             if new_text is not None and not result.already_posted:
                 self.store.execute("UPDATE meta SET value = ? WHERE key = 'enrollment'", (new_text,))
-        if new_text is not None:
-            self._enrollment = None
         return result
 
     @property
