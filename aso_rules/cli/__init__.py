@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "ledger")
+COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "audit", "ledger")
 
 
 class _Parser(argparse.ArgumentParser):

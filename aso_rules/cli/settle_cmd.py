@@ -45,6 +45,18 @@ def add_parser(subparsers: Any) -> None:
         metavar="ADDRESS",
         help="with --engine dask: the Dask scheduler (e.g. tcp://host:8786); default a local cluster",
     )
+    parser.add_argument(
+        "--adjudicated",
+        action="store_true",
+        help="claims as the administrator paid them (allowed, plan_paid, member_paid, status, "
+        "claim_version, adjustment_of): settle stop-loss, fees and employer cost on them",
+    )
+    parser.add_argument(
+        "--filings",
+        metavar="DIR",
+        help="also write the stop-loss filings (specific claimants near or over the deductible, the "
+        "aggregate) to DIR",
+    )
     parser.add_argument("--json", action="store_true", help="print summary.json instead of the table")
     parser.set_defaults(run=run)
 
@@ -55,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
     dask = args.engine == "dask"
     if args.scheduler and not dask:
         error("settle", "--scheduler needs --engine dask")
+        return 2
+    if dask and (args.adjudicated or args.filings):
+        error("settle", "--adjudicated and --filings run on the reference and vector engines, not dask")
         return 2
     if dask and args.ledger_format == "csv":
         error("settle", "the dask engine writes a partitioned Parquet ledger: use --ledger-format parquet")
@@ -74,8 +89,9 @@ def run(args: argparse.Namespace) -> int:
                 ruleset,
                 args.claims,
                 args.enrollment,
-                engine=args.engine,
+                engine="reference" if args.adjudicated and args.engine == "auto" else args.engine,
                 progress=sys.stderr.isatty(),
+                adjudicated=args.adjudicated,
             )
     except Failed as failed:
         return failed.code
@@ -84,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2
+    if args.filings:
+        code = _write_filings(settlement, args.filings)
+        if code:
+            return code
     counts = settlement.summary["counts"]
     if counts["rejected"]:
         print(
@@ -101,6 +121,23 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(summary_json(settlement.summary))
     else:
         sys.stdout.write(summary_table(settlement.summary))
+    return 0
+
+
+def _write_filings(settlement: Any, out: str) -> int:
+    """Write the stop-loss filings of a run; the filings read each line's stop-loss share."""
+    from aso_rules.settle import Settlement
+    from aso_rules.settle.filings import write_filings
+
+    if not isinstance(settlement, Settlement):
+        error("settle", "--filings needs the line-level results of --engine reference (or --adjudicated)")
+        return 2
+    try:
+        written = write_filings(settlement, out)
+    except OSError as exc:
+        error("settle", f"cannot write to {out}: {exc.strerror or exc}")
+        return 2
+    print(f"aso settle: {len(written)} filing files written to {out}", file=sys.stderr)
     return 0
 
 

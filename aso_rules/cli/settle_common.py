@@ -67,6 +67,7 @@ def settle_files(
     *,
     engine: str = "reference",
     progress: bool = False,
+    adjudicated: bool = False,
 ) -> Any:
     """Settle input files; I/O and file-level input problems become ``Failed(2)``, contract problems
     the checker should have caught become ``Failed(1)``."""
@@ -80,7 +81,7 @@ def settle_files(
             error(command, f"{path}: no such {label} file")
             raise Failed(2)
     try:
-        return settle(ruleset, claims, enrollment, engine=engine, progress=progress)
+        return settle(ruleset, claims, enrollment, engine=engine, progress=progress, adjudicated=adjudicated)
     except EngineUnavailable as exc:
         error(command, str(exc))
         raise Failed(2) from None

@@ -199,6 +199,7 @@ def settle(
     *,
     engine: str = "reference",
     progress: bool = False,
+    adjudicated: bool = False,
     **dask_options: Any,
 ) -> Settlement:
     """Settle ``claims`` against ``enrollment`` (each a path to .csv/.parquet, a pyarrow Table, or a
@@ -209,7 +210,19 @@ def settle(
     options (``out_dir``, ``client``, ``scheduler``, ...: ``aso_rules.settle.distributed``).
     Raises ``EngineUnavailable`` for an engine this installation lacks and the readers'
     ``InputError`` for a file-level input problem; bad rows become rejects, never exceptions.
+
+    ``adjudicated=True`` takes the administrator's paid claims as they are (``allowed``,
+    ``plan_paid``, ``member_paid``, ``status``, versions and adjustments) and settles stop-loss, fees
+    and employer cost on them (``aso_rules.settle.adjudicated``; the reference engine).
     """
+    if adjudicated:
+        if engine not in ("reference", "auto"):
+            raise EngineUnavailable(
+                f"adjudicated settlement runs on the reference engine, not {engine!r}: use --engine reference"
+            )
+        from aso_rules.settle.adjudicated import settle_adjudicated
+
+        return settle_adjudicated(ruleset, claims, enrollment)
     if engine == "auto":
         from aso_rules.settle.vector.auto import choose_engine
 

@@ -6,7 +6,7 @@ input order, the rejects, and the run's stop-loss, fee and employer-cost results
 * the ledger, a ``pyarrow.Table`` with one row per accepted line in input row order: every input
   column as given (money as ``decimal128(18, 2)``, dates as ``date32``, extra columns as their
   text), then ``LEDGER_COLUMNS``. An input column whose name is also a computed column (``allowed``)
-  is kept as ``input_<name>``, so that no two columns share a name;
+  is kept as ``input_<name>`` (prefixed again while the name is taken), so no two columns share a name;
 * the rejects, a table of ``row``, ``claim_id``, ``reason``;
 * the summary, a dict with docs/contracts.md's summary.json keys (money as strings with two decimals),
   plus a few documented extra keys beside them;
@@ -111,7 +111,10 @@ def ledger_table(
     for column in columns:
         values = _input_values(claims, column)
         arrays.append(_array(values, _RECORD_FIELDS.get(column, pa.string())))
-        names.append(f"input_{column}" if column in LEDGER_COLUMNS else column)
+        name = column
+        while name in LEDGER_COLUMNS or name in names:  # input_allowed beside allowed: input_input_allowed
+            name = f"input_{name}"
+        names.append(name)
     computed: dict[str, tuple[list[Any], pa.DataType]] = {
         "status": ([r.status for r in ordered], pa.string()),
         "reason": ([r.reason for r in ordered], pa.string()),
