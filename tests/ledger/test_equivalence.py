@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -64,3 +65,13 @@ def test_ledger__batches_posted_in_order_export_one_settlement(scenario: Any, en
     assert_equal_settlement(exported, whole)
     assert sum(len(v) for v in state.families.values()) == whole.summary["counts"]["settled"]
     assert SettlementState.from_json(state.to_json()) == state
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(batched_years(), st.sampled_from(["reference", "vector"]))
+def test_ledger__batches_equal_one_settlement_on_a_larger_sweep(scenario: Any, engine: str) -> None:
+    """The same equivalence over a larger sweep (CI runs slow tests)."""
+    rs, table, enrollment, batches = scenario
+    exported, _state = _post_year(rs, enrollment, batches, engine)
+    assert_equal_settlement(exported, settle(rs, table, enrollment, engine="reference"))
