@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from aso_rules.extras import MissingExtra
 
-COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "init", "audit")
+COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "init", "audit", "ledger")
 
 
 class _Parser(argparse.ArgumentParser):
