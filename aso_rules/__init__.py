@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from aso_rules.settle import Settlement
 
 __all__ = ["Diagnostic", "Quote", "Ruleset", "RulesetError", "Settlement", "Span", "check", "load", "loads"]
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one source of the version: pyproject reads it (hatch)
 
 _HOMES = {
     "Diagnostic": "aso_rules.language.diagnostics",

@@ -525,6 +525,16 @@ class Ruleset:
     def tier_codes(self) -> tuple[str, ...]:
         return tuple(t.code for t in self.tiers)
 
+    def __repr__(self) -> str:
+        from aso_rules.notebook import ruleset_repr
+
+        return ruleset_repr(self)
+
+    def _repr_html_(self) -> str:
+        from aso_rules.notebook import ruleset_html
+
+        return ruleset_html(self)
+
     def settle(self, claims: Any, enrollment: Any, *, engine: str = "reference", **kw: Any) -> Any:
         """Settle claims against enrollment; returns a ``Settlement`` (see aso_rules.settle)."""
         from aso_rules.settle import settle

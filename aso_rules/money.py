@@ -55,3 +55,29 @@ def from_cents(cents: int) -> Money:
 def format_money(value: Money) -> str:
     """The JSON/CSV form: a plain number with exactly two decimals."""
     return f"{value.quantize(CENT):f}"
+
+
+class Amount(Decimal):
+    """An amount of a summary (``Settlement.summary``, ``Quote.summary``): exact ``Decimal`` cents,
+    written to JSON with two decimals. It also equals its JSON text (``Amount("5.00") == "5.00"``),
+    so code written against summary.json's strings keeps working; arithmetic gives plain Decimals."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return format_money(self) == other
+        return Decimal.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = Decimal.__hash__
+
+    def __repr__(self) -> str:
+        return f"Decimal('{self}')"
+
+
+def amount(value: Money) -> Amount:
+    """``value`` to cents as a summary ``Amount``."""
+    return Amount(format_money(value))

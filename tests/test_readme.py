@@ -104,3 +104,78 @@ def test_readme__fixing_the_mistake_makes_the_check_clean(
     assert run("aso check my-plan.aso", capsys)[0] == 1
     plan.write_text(original, encoding="utf-8")
     assert run("aso check my-plan.aso", capsys)[0] == 0
+
+
+# --------------------------------------------------------------------------- every command and snippet
+
+ROOT = README.parent
+
+
+def blocks(lang: str) -> list[str]:
+    """Every fenced block of README.md with that language tag, in order."""
+    return [m[2] for m in FENCE.finditer(README.read_text(encoding="utf-8")) if m[1] == lang]
+
+
+def commands() -> list[str]:
+    """Every command line of README.md's ``sh`` blocks (comments and blank lines dropped)."""
+    out = []
+    for block in blocks("sh"):
+        out += [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+    return [c for c in out if not c.startswith("#")]
+
+
+@pytest.fixture
+def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder like a fresh clone's top (rulesets/, examples/, scripts/) with the tour's
+    my-plan.aso, so README commands run as written without writing into the repository."""
+    for name in ("rulesets", "examples", "scripts"):
+        (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
+    (tmp_path / "my-plan.aso").write_text(block_after("Write a rule file, `my-plan.aso`:"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_readme__every_aso_command_exits_0(clone: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each ``aso ...`` line of every sh block runs, in README order, and exits 0."""
+    ran = [c for c in commands() if c.startswith("aso ")]
+    assert any(c.startswith("aso explain") for c in ran) and any(c.startswith("aso settle") for c in ran)
+    for command in ran:
+        code, out = run(command, capsys)
+        assert code == 0, f"{command}\n{out}"
+
+
+def test_readme__scripts_and_installs_name_what_exists() -> None:
+    """The scripts the README runs exist, are executable and parse; each pip install names extras
+    that pyproject.toml defines; nothing else hides in the sh blocks."""
+    import os
+    import subprocess
+    import tomllib
+
+    extras = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+            "optional-dependencies"
+        ]
+    )
+    for command in commands():
+        if command.startswith("scripts/"):
+            script = ROOT / command.split()[0]
+            assert os.access(script, os.X_OK), command
+            subprocess.run(["bash", "-n", str(script)], check=True)
+        elif command.startswith("pip install"):
+            for named in re.findall(r"aso-rules\[([\w,]+)\]", command):
+                assert set(named.split(",")) <= extras, command
+        else:
+            assert command.startswith(("aso ", "cd ", "source ")), (
+                f"README command not covered by a test: {command}"
+            )
+
+
+def test_readme__every_python_snippet_runs(clone: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each python block runs as written (in one namespace, in README order) without an error."""
+    snippets = blocks("python")
+    assert snippets
+    namespace: dict[str, object] = {"__name__": "__readme__"}
+    for snippet in snippets:
+        exec(compile(snippet, "README.md", "exec"), namespace)  # the README's own code, run as a user would
+    printed = capsys.readouterr().out
+    assert "claim C-" in printed  # the explanation of the first ledger line was printed

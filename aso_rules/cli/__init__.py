@@ -14,9 +14,11 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from aso_rules.extras import MissingExtra
+
 EX_SOFTWARE = 70
 
-COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff")
+COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "init", "audit")
 
 
 def out_folder(text: str) -> str:
@@ -74,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MissingExtra as exc:  # a feature of an extra this installation lacks: say which to add
+        print(f"aso {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # an internal error: a bug, never a user error
         if getattr(args, "debug", False):
             traceback.print_exc()

@@ -4,7 +4,8 @@ Loads both rule files (either with errors: its diagnostics on stderr, exit 1), s
 and enrollment under each with the reference engine, and reports the statements that differ and the
 change in member paid, plan paid, stop-loss reimbursements, fees and employer cost, in total, by
 line and by member (``aso_rules.testing.diff``). Exit codes: 0 report written (whether or not
-anything changed), 1 ruleset errors, 2 usage or I/O error.
+anything changed; with ``--exit-code``, only when nothing changed), 1 ruleset errors (or, with
+``--exit-code``, a change), 2 usage or I/O error.
 """
 
 from __future__ import annotations
@@ -28,12 +29,16 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--claims", required=True, metavar="F", help="claims file (.csv or .parquet)")
     parser.add_argument("--enrollment", required=True, metavar="F", help="enrollment file (.csv or .parquet)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
+    parser.add_argument(
+        "--exit-code", action="store_true", help="exit 1 when anything changed (statements or any figure)"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from aso_rules.language.loader import parse_program
-    from aso_rules.testing.diff import diff_report, render_diff_text
+    from aso_rules.testing.diff import diff_report, no_change, render_diff_text
 
     try:
         old_rules = load_ruleset("diff", args.old)
@@ -50,4 +55,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
         sys.stdout.write(render_diff_text(report))
-    return 0
+    return 1 if args.exit_code and not no_change(report) else 0

@@ -27,6 +27,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--enrollment", required=True, metavar="F", help="enrollment .csv or .parquet")
     parser.add_argument("--claim", required=True, metavar="ID", help="the claim_id to explain")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
     parser.set_defaults(run=run)
 
 
@@ -38,13 +39,15 @@ def run(args: argparse.Namespace) -> int:
         return failed.code
     try:
         explanation = settlement.explain(args.claim)
-    except KeyError:
+    except KeyError as missing:
         rejected = [r for r in settlement.rejects.to_pylist() if r["claim_id"] == args.claim]
         if rejected:
             r = rejected[0]
             error("explain", f"claim {args.claim!r} was rejected (row {r['row']}): {r['reason']}")
         else:
-            error("explain", f"no claim {args.claim!r} in {args.claims}")
+            nearest = getattr(missing, "nearest", ())
+            hint = f"; nearest ids: {', '.join(nearest)}" if nearest else ""
+            error("explain", f"no claim {args.claim!r} in {args.claims}{hint}")
         return 2
     if args.format == "json":
         sys.stdout.write(json.dumps(explanation.to_json(), indent=2) + "\n")

@@ -1,8 +1,9 @@
 """``aso fmt PATH... [--check] [--diff]``: rewrite rule files in the canonical layout.
 
 A folder stands for every ``*.aso`` under it. Without flags, files are rewritten in place (only
-those that change). ``--check`` only reports the files that would change; ``--diff`` prints a
-unified diff of each (both write nothing).
+those that change); ``-`` reads one rule file from standard input and prints it formatted.
+``--check`` only reports the files that would change; ``--diff`` prints a unified diff of each (both
+write nothing).
 
 Exit codes: 0 every file is canonical (or was rewritten), 1 a file would change (``--check`` /
 ``--diff``) or does not parse (its diagnostics go to stderr), 2 usage or I/O error.
@@ -50,7 +51,38 @@ def _write(path: str, text: str) -> None:
         raise
 
 
+def format_stdin(args: argparse.Namespace) -> int:
+    """``aso fmt -``: the formatted text of stdin on stdout (with ``--check``/``--diff``, the report)."""
+    text = sys.stdin.read()
+    rule_file, diagnostics = parse_text(text, "<stdin>")
+    if rule_file is None:
+        print(render_text(diagnostics, {"<stdin>": text}), file=sys.stderr)
+        return 1
+    formatted = format_file(rule_file)
+    if args.diff:
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                text.splitlines(keepends=True),
+                formatted.splitlines(keepends=True),
+                fromfile="<stdin>",
+                tofile="<stdin> (formatted)",
+            )
+        )
+    elif args.check:
+        if formatted != text:
+            print("would reformat <stdin>")
+    else:
+        sys.stdout.write(formatted)
+        return 0
+    return 1 if formatted != text else 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if "-" in args.paths:
+        if len(args.paths) > 1:
+            print("aso fmt: error: '-' (standard input) cannot be combined with other paths", file=sys.stderr)
+            return 2
+        return format_stdin(args)
     files, missing = rule_files(args.paths)
     io_error = bool(missing)
     for diagnostic in missing:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from aso_rules.cli import out_folder, seed
@@ -29,7 +30,17 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--out", type=out_folder, default="out", metavar="DIR", help="output folder (default: out/)"
     )
-    parser.add_argument("--json", action="store_true", help="print price.json to stdout")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="print a line or price.json"
+    )
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
+    parser.add_argument("--xlsx", action="store_true", help="also write price.xlsx (needs the excel extra)")
+    parser.add_argument(
+        "--plotly",
+        choices=("inline", "cdn"),
+        default="inline",
+        help="report.html carries plotly.js (inline, 4.8 MB, offline) or loads it from its CDN (cdn, ~25 kB)",
+    )
     parser.add_argument(
         "--simulations",
         type=_non_negative,
@@ -116,11 +127,16 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     try:
-        json_path, html_path = quote.write(args.out)
+        json_path, html_path = quote.write(args.out, plotly=args.plotly)
+        if args.xlsx:
+            from aso_rules.workbook import write_price_xlsx
+
+            xlsx = write_price_xlsx(quote, Path(args.out) / "price.xlsx")
+            print(f"wrote {xlsx}", file=sys.stderr if args.format == "json" else sys.stdout)
     except OSError as exc:
         _error(f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2
-    if args.json:
+    if args.format == "json":
         sys.stdout.write(quote.to_json())
     else:
         s = quote.summary

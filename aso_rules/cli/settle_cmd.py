@@ -1,20 +1,25 @@
 """``aso settle RULESET --claims F --enrollment F``: settle a plan year's claims and write the outputs.
 
 Writes ``ledger.csv`` (or ``.parquet``), ``rejects.csv`` and ``summary.json`` to ``--out`` (default
-``out/``) and prints a summary table, or summary.json with ``--json``. A progress bar shows on stderr
-only when stderr is a terminal. Exit codes: 0 settled (rejected rows are reported, not fatal), 1 the
-ruleset has errors (diagnostics printed), 2 usage or I/O error (including an engine that does not
-exist yet).
+``out/``) and prints a summary table and the files written, or summary.json with ``--format json``
+(``--json``; the files written then go to stderr). A progress bar shows on stderr only when stderr is
+a terminal. Exit codes: 0 settled (rejected rows are reported, not fatal), 1 the ruleset has errors
+(diagnostics printed) or more claim rows were rejected than ``--max-rejects N|P%`` allows (the
+outputs are written all the same), 2 usage or I/O error (including an engine that does not exist).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from aso_rules.cli import out_folder
 from aso_rules.cli.settle_common import Failed, error, load_ruleset, settle_files
+from aso_rules.progress import tracking
 
 ENGINES = ("reference", "vector", "dask")
 
@@ -48,8 +53,101 @@ def add_parser(subparsers: Any) -> None:
         metavar="ADDRESS",
         help="with --engine dask: the Dask scheduler (e.g. tcp://host:8786); default a local cluster",
     )
-    parser.add_argument("--json", action="store_true", help="print summary.json instead of the table")
+    parser.add_argument(
+        "--adjudicated",
+        action="store_true",
+        help="claims as the administrator paid them (allowed, plan_paid, member_paid, status, "
+        "claim_version, adjustment_of): settle stop-loss, fees and employer cost on them",
+    )
+    parser.add_argument(
+        "--filings",
+        metavar="DIR",
+        help="also write the stop-loss filings (specific claimants near or over the deductible, the "
+        "aggregate) to DIR",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="print the summary table or summary.json"
+    )
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
+    parser.add_argument(
+        "--xlsx", action="store_true", help="also write settlement.xlsx (needs the excel extra)"
+    )
+    parser.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="dates in the inputs are in this strptime format (e.g. %%m/%%d/%%Y), not YYYY-MM-DD",
+    )
+    parser.add_argument(
+        "--currency",
+        action="store_true",
+        help="accept amounts written like $1,234.56 or ($5.00) in the inputs",
+    )
+    parser.add_argument(
+        "--max-rejects",
+        type=reject_limit,
+        metavar="N|P%%",
+        help="exit 1 when more than N claim rows (or P%% of them) are rejected; outputs are written anyway",
+    )
     parser.set_defaults(run=run)
+
+
+def _long_run(claims: str) -> tuple[int, bool]:
+    """(estimated lines, whether to show progress): on a terminal, for runs that take a while."""
+    if not sys.stderr.isatty():
+        return 0, False
+    from aso_rules.extras import has
+    from aso_rules.settle import LONG_RUN_LINES
+
+    if has("vector"):
+        from aso_rules.settle.vector.auto import estimated_lines
+
+        lines = estimated_lines(claims)
+    else:  # the same estimate, without importing the vector engine (its package needs numba)
+        try:
+            lines = os.path.getsize(claims) // 80  # bytes per CSV claim line, as the vector estimate
+        except OSError:
+            lines = 0
+    return lines, lines >= LONG_RUN_LINES
+
+
+def write(settlement: Any, args: argparse.Namespace, ledger_format: str) -> list[Path]:
+    """The run's files (settlement.xlsx too with ``--xlsx``); ``Failed(2)`` when they cannot be written."""
+    try:
+        written = list(settlement.write(args.out, ledger_format=ledger_format) or ())
+        if args.xlsx:
+            from aso_rules.workbook import write_settlement_xlsx
+
+            written.append(write_settlement_xlsx(settlement, Path(args.out) / "settlement.xlsx"))
+    except OSError as exc:
+        error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
+        raise Failed(2) from None
+    return written
+
+
+def reject_limit(text: str) -> tuple[Decimal, bool]:
+    """``--max-rejects``: ``N`` rows or ``P%`` of the claim rows read (``(limit, is_percent)``)."""
+    percent = text.endswith("%")
+    try:
+        limit = Decimal(text[:-1] if percent else text)
+    except InvalidOperation:
+        limit = Decimal(-1)
+    if not limit.is_finite() or limit < 0 or (not percent and limit != limit.to_integral_value()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a row count (N) or a percentage (P%)")
+    if percent and limit > 100:
+        raise argparse.ArgumentTypeError(f"{text!r}: a percentage is at most 100%")
+    return limit, percent
+
+
+def too_many_rejects(limit: tuple[Decimal, bool] | None, rejected: int, received: int) -> str | None:
+    """The message when ``rejected`` of ``received`` claim rows exceeds ``limit``, else None."""
+    if limit is None:
+        return None
+    value, percent = limit
+    allowed = value * received / 100 if percent else value
+    if rejected <= allowed:
+        return None
+    shown = f"{value}% of {received} rows" if percent else f"{value}"
+    return f"{rejected} claim rows rejected, more than --max-rejects allows ({shown})"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,34 +157,47 @@ def run(args: argparse.Namespace) -> int:
     if args.scheduler and not dask:
         error("settle", "--scheduler needs --engine dask")
         return 2
+    if dask and (args.adjudicated or args.filings):
+        error("settle", "--adjudicated and --filings run on the reference engine, not dask")
+        return 2
     if dask and args.ledger_format == "csv":
         error("settle", "the dask engine writes a partitioned Parquet ledger: use --ledger-format parquet")
+        return 2
+    if dask and (args.date_format or args.currency):
+        error("settle", "--date-format and --currency are read in memory: use --engine reference or vector")
         return 2
     ledger_format = args.ledger_format or ("parquet" if dask else "csv")
     try:
         ruleset = load_ruleset("settle", args.ruleset)
         if dask:
+            from aso_rules.extras import require
+
+            require("dask")
             from aso_rules.settle.distributed.command import settle_dask_files
 
             settlement: Any = settle_dask_files(
                 "settle", ruleset, args.claims, args.enrollment, out=args.out, scheduler=args.scheduler
             )
+            written = write(settlement, args, ledger_format)
         else:
-            settlement = settle_files(
-                "settle",
-                ruleset,
-                args.claims,
-                args.enrollment,
-                engine=args.engine,
-                progress=sys.stderr.isatty(),
-            )
+            with tracking(*_long_run(args.claims)):  # lines read, settled and written, with an ETA
+                settlement = settle_files(
+                    "settle",
+                    ruleset,
+                    args.claims,
+                    args.enrollment,
+                    engine="reference" if args.adjudicated and args.engine == "auto" else args.engine,
+                    date_format=args.date_format,
+                    currency=args.currency,
+                    adjudicated=args.adjudicated,
+                )
+                written = write(settlement, args, ledger_format)
     except Failed as failed:
         return failed.code
-    try:
-        settlement.write(args.out, ledger_format=ledger_format)
-    except OSError as exc:
-        error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
-        return 2
+    if args.filings:
+        code = _write_filings(settlement, args.filings)
+        if code:
+            return code
     counts = settlement.summary["counts"]
     if counts["rejected"]:
         print(
@@ -100,10 +211,35 @@ def run(args: argparse.Namespace) -> int:
             f"(see {args.out}/enrollment_rejects.csv)",
             file=sys.stderr,
         )
-    if args.json:
+    if args.format == "json":
         sys.stdout.write(summary_json(settlement.summary))
+        files = sys.stderr  # stdout stays one JSON document
     else:
         sys.stdout.write(summary_table(settlement.summary))
+        files = sys.stdout
+    for path in written:
+        print(f"wrote {path}", file=files)
+    exceeded = too_many_rejects(args.max_rejects, counts["rejected"], counts["received"])
+    if exceeded:
+        error("settle", exceeded)
+        return 1
+    return 0
+
+
+def _write_filings(settlement: Any, out: str) -> int:
+    """Write the stop-loss filings of a run; the filings read each line's stop-loss share."""
+    from aso_rules.settle import Settlement
+    from aso_rules.settle.filings import write_filings
+
+    if not isinstance(settlement, Settlement):
+        error("settle", "--filings needs the line-level results of --engine reference (or --adjudicated)")
+        return 2
+    try:
+        written = write_filings(settlement, out)
+    except OSError as exc:
+        error("settle", f"cannot write to {out}: {exc.strerror or exc}")
+        return 2
+    print(f"aso settle: {len(written)} filing files written to {out}", file=sys.stderr)
     return 0
 
 

@@ -67,6 +67,9 @@ def settle_files(
     *,
     engine: str = "reference",
     progress: bool = False,
+    adjudicated: bool = False,
+    date_format: str | None = None,
+    currency: bool = False,
 ) -> Any:
     """Settle input files; I/O and file-level input problems become ``Failed(2)``, contract problems
     the checker should have caught become ``Failed(1)``."""
@@ -80,7 +83,16 @@ def settle_files(
             error(command, f"{path}: no such {label} file")
             raise Failed(2)
     try:
-        return settle(ruleset, claims, enrollment, engine=engine, progress=progress)
+        sources: tuple[Any, Any] = (claims, enrollment)
+        if date_format is not None or currency:  # the user's text formats, read in memory
+            from aso_rules.data.excel import normalise
+            from aso_rules.data.source import to_arrow
+
+            sources = (
+                normalise(to_arrow(claims), date_format=date_format, currency=currency),
+                normalise(to_arrow(enrollment), date_format=date_format, currency=currency),
+            )
+        return settle(ruleset, *sources, engine=engine, progress=progress, adjudicated=adjudicated)
     except EngineUnavailable as exc:
         error(command, str(exc))
         raise Failed(2) from None

@@ -42,6 +42,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="rule files or folders")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
     parser.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
     parser.add_argument(
         "--coverage",

@@ -85,7 +85,11 @@ def _read_path(path: Path) -> pa.Table:
             return pq.read_table(str(path))
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{path}: cannot read Parquet: {exc}") from exc
-    raise InputError(f"{path}: unknown file type (expected .csv or .parquet)")
+    if name.endswith(".xlsx"):
+        from aso_rules.data.excel import read_xlsx
+
+        return read_xlsx(path)
+    raise InputError(f"{path}: unknown file type (expected .csv, .parquet or .xlsx)")
 
 
 def check_unique(names: Sequence[str], where: str) -> None:
@@ -97,7 +101,14 @@ def check_unique(names: Sequence[str], where: str) -> None:
 
 
 def to_arrow(source: Any) -> pa.Table:
-    """Any supported source as a ``pyarrow.Table`` (files read as text for CSV, typed for Parquet)."""
+    """Any supported source as a ``pyarrow.Table`` (files read as text for CSV, typed for Parquet),
+    id and code columns of numbers read back to their text (``aso_rules.data.ids``)."""
+    from aso_rules.data.ids import ids_as_text
+
+    return ids_as_text(_to_arrow(source))
+
+
+def _to_arrow(source: Any) -> pa.Table:
     if isinstance(source, str | Path):
         return _read_path(Path(source))
     if isinstance(source, pa.Table):
@@ -112,7 +123,9 @@ def to_arrow(source: Any) -> pa.Table:
             raise InputError(f"cannot convert the polars frame: {exc}") from exc
     if module.startswith("pandas"):
         try:
-            return pa.Table.from_pandas(source, preserve_index=False)
+            from aso_rules.data.ids import pandas_ids_as_text
+
+            return pa.Table.from_pandas(pandas_ids_as_text(source), preserve_index=False)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
             raise InputError(f"cannot convert the pandas frame: {exc}") from exc
     raise InputError(

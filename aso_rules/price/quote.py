@@ -71,7 +71,18 @@ class Quote:
     def to_json(self) -> str:
         return json.dumps(self.summary, indent=2) + "\n"
 
-    def write(self, out_dir: str | Path) -> tuple[Path, Path]:
+    def __repr__(self) -> str:
+        from aso_rules.notebook import quote_repr
+
+        return quote_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The key figures, funding rates and the report's cost chart (Jupyter shows this)."""
+        from aso_rules.notebook import quote_html
+
+        return quote_html(self)
+
+    def write(self, out_dir: str | Path, plotly: str = "inline") -> tuple[Path, Path]:
         """Write ``price.json`` and ``report.html`` into ``out_dir`` (created); returns both paths."""
         from aso_rules.price.report import render_report
 
@@ -80,7 +91,7 @@ class Quote:
         json_path = out / "price.json"
         json_path.write_text(self.to_json(), encoding="utf-8")
         html_path = out / "report.html"
-        html_path.write_text(render_report(self), encoding="utf-8")
+        html_path.write_text(render_report(self, plotly=plotly), encoding="utf-8")
         return json_path, html_path
 
 

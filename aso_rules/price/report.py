@@ -2,8 +2,9 @@
 
 On entry: a ``Quote``. On exit: an HTML string with the headline figures, the employer cost
 distribution (expected cost, maximum liability and fully insured premium marked), the breakdown of
-expected cost, funding rates per tier and the assumptions used. plotly.js is inlined
-(``include_plotlyjs=True``): the page loads nothing from the network and uses system fonts only.
+expected cost, funding rates per tier and the assumptions used. plotly.js is inlined by default
+(``include_plotlyjs=True``): the page loads nothing from the network and uses system fonts only;
+``plotly="cdn"`` (``aso price --plotly cdn``) loads it from plotly's CDN instead, for a small page.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
+
+from aso_rules.extras import MissingExtra
+
+try:
+    import plotly.graph_objects as go
+    import plotly.io as pio
+except ImportError as exc:  # pragma: no cover - exercised by the install tests in a subprocess
+    raise MissingExtra("report", "plotly") from exc
 
 from aso_rules import model
 
@@ -170,8 +177,12 @@ def _assumption_rows(ruleset: model.Ruleset, summary: dict[str, Any]) -> list[li
     return rows
 
 
-def render_report(quote: Quote) -> str:
-    """The full HTML page (self-contained)."""
+PLOTLY = ("inline", "cdn")  # plotly.js in the page (about 4.8 MB, works offline) or from plotly's CDN
+
+
+def render_report(quote: Quote, plotly: str = "inline") -> str:
+    """The full HTML page: self-contained with ``plotly="inline"``; about 25 kB with ``"cdn"``,
+    which loads plotly.js from its CDN when the page is opened."""
     s = quote.summary
     rs = quote.ruleset
     ec = s["employer_cost"]
@@ -195,7 +206,10 @@ def render_report(quote: Quote) -> str:
         ("Administration fees", float(fixed["fees"])),
     ]
     chart = pio.to_html(
-        cost_figure(quote), include_plotlyjs=True, full_html=False, config={"displaylogo": False}
+        cost_figure(quote),
+        include_plotlyjs=True if plotly == "inline" else "cdn",
+        full_html=False,
+        config={"displaylogo": False},
     )
     chart2 = pio.to_html(breakdown_figure(parts), include_plotlyjs=False, full_html=False)
     funding = s["funding"]

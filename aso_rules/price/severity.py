@@ -18,9 +18,14 @@ from typing import Literal, Protocol
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from aso_rules import model
+from aso_rules.extras import MissingExtra
+
+try:
+    from scipy import special
+except ImportError as exc:  # pragma: no cover - exercised by the install tests in a subprocess
+    raise MissingExtra("pricing", "scipy") from exc
 
 FloatArray = npt.NDArray[np.float64]
 Method = Literal["moment", "rounding"]

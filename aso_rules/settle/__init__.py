@@ -19,10 +19,14 @@ from typing import Any, cast
 import attrs
 import pyarrow as pa
 
+from aso_rules import progress as lines_progress
 from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
+from aso_rules.extras import has as has_extra
+from aso_rules.extras import require as require_extra
 from aso_rules.model import FrozenMap, Ruleset, fmap
 from aso_rules.money import ZERO, Money
+from aso_rules.notebook import SettlementViews
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured, unknown_categories
 from aso_rules.settle.explain import Explanation, explain_line
 from aso_rules.settle.fees import FeeResult, compute_fees, month_activity
@@ -33,6 +37,7 @@ from aso_rules.settle.ledger import (
     rejects_table,
     write_outputs,
 )
+from aso_rules.settle.lookup import unknown_claim
 from aso_rules.settle.results import LineResult
 from aso_rules.settle.stoploss import (
     AggregateResult,
@@ -70,8 +75,8 @@ def reference_adjudicator() -> AdjudicateFn:
     return fn
 
 
-@attrs.frozen(eq=False)
-class Settlement:
+@attrs.frozen(eq=False, repr=False)
+class Settlement(SettlementViews):
     """Everything a settlement run produced."""
 
     ruleset: Ruleset
@@ -97,7 +102,7 @@ class Settlement:
         """
         index = next((i for i, r in enumerate(self.lines) if r.claim.claim_id == claim_id), None)
         if index is None:
-            raise KeyError(claim_id)
+            raise unknown_claim(claim_id, (r.claim.claim_id for r in self.lines))
         target = self.lines[index]
         family = [r.claim for r in self.lines if r.claim.family_id == target.claim.family_id]
         adjudicate = self.adjudicator or reference_adjudicator()
@@ -107,7 +112,8 @@ class Settlement:
 
     def write(self, out_dir: str | Path, ledger_format: str = "csv") -> list[Path]:
         """Write ledger.csv|.parquet, rejects.csv and summary.json to ``out_dir``."""
-        return write_outputs(
+        lines_progress.stage("writing")
+        written = write_outputs(
             out_dir,
             ledger=self.ledger,
             rejects=self.rejects,
@@ -115,6 +121,8 @@ class Settlement:
             summary=self.summary,
             ledger_format=ledger_format,
         )
+        lines_progress.advance(len(self.lines))
+        return written
 
 
 def assemble(
@@ -199,6 +207,7 @@ def settle(
     *,
     engine: str = "reference",
     progress: bool = False,
+    adjudicated: bool = False,
     **dask_options: Any,
 ) -> Settlement:
     """Settle ``claims`` against ``enrollment`` (each a path to .csv/.parquet, a pyarrow Table, or a
@@ -209,11 +218,27 @@ def settle(
     options (``out_dir``, ``client``, ``scheduler``, ...: ``aso_rules.settle.distributed``).
     Raises ``EngineUnavailable`` for an engine this installation lacks and the readers'
     ``InputError`` for a file-level input problem; bad rows become rejects, never exceptions.
+
+    ``adjudicated=True`` takes the administrator's paid claims as they are (``allowed``,
+    ``plan_paid``, ``member_paid``, ``status``, versions and adjustments) and settles stop-loss, fees
+    and employer cost on them (``aso_rules.settle.adjudicated``; the reference engine).
     """
+    if adjudicated:
+        if engine not in ("reference", "auto"):
+            raise EngineUnavailable(
+                f"adjudicated settlement runs on the reference engine, not {engine!r}: use --engine reference"
+            )
+        from aso_rules.settle.adjudicated import settle_adjudicated
+
+        return settle_adjudicated(ruleset, claims, enrollment)
+    if engine == "auto" and not has_extra("vector"):
+        engine = "reference"  # the same results, only slower: auto never needs an extra
     if engine == "auto":
         from aso_rules.settle.vector.auto import choose_engine
 
         engine = choose_engine(claims)
+    if engine in ("vector", "dask"):
+        require_extra(engine)
     if engine == "dask":
         from aso_rules.settle.distributed import settle_dask
 
@@ -232,10 +257,14 @@ def settle(
     adjudicate = reference_adjudicator()
     enrolled = read_enrollment(enrollment, ruleset)
     members = {m.member_id: m for m in enrolled.members}
+    lines_progress.stage("reading")
     claims_in = read_claims(claims, ruleset, members)
+    lines_progress.advance(claims_in.received)
+    lines_progress.stage("settling")
     stages = _Progress(progress and len(claims_in.claims) >= LONG_RUN_LINES, total=2)
     stages.start("adjudication")
     lines: list[LineResult] = adjudicate(ruleset, members, list(claims_in.claims))
+    lines_progress.advance(len(lines))
     stages.step("stop-loss, fees and outputs")
     result = assemble(
         ruleset,

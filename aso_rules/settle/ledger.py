@@ -6,10 +6,10 @@ input order, the rejects, and the run's stop-loss, fee and employer-cost results
 * the ledger, a ``pyarrow.Table`` with one row per accepted line in input row order: every input
   column as given (money as ``decimal128(18, 2)``, dates as ``date32``, extra columns as their
   text), then ``LEDGER_COLUMNS``. An input column whose name is also a computed column (``allowed``)
-  is kept as ``input_<name>``, so that no two columns share a name;
+  is kept as ``input_<name>`` (prefixed again while the name is taken), so no two columns share a name;
 * the rejects, a table of ``row``, ``claim_id``, ``reason``;
-* the summary, a dict with docs/contracts.md's summary.json keys (money as strings with two decimals),
-  plus a few documented extra keys beside them;
+* the summary, a dict with docs/contracts.md's summary.json keys (money as ``Amount``: ``Decimal``
+  cents that summary.json writes as strings with two decimals), plus a few documented extra keys;
 * ``write_outputs`` writes ``ledger.csv`` or ``ledger.parquet``, ``rejects.csv`` (and
   ``enrollment_rejects.csv``) and ``summary.json`` to a folder.
 """
@@ -30,7 +30,7 @@ import pyarrow as pa
 from aso_rules.data.records import ClaimRecord, Reject
 from aso_rules.data.writers import write_table
 from aso_rules.model import Ruleset
-from aso_rules.money import ZERO, Money, format_money
+from aso_rules.money import ZERO, Amount, Money, amount, format_money
 from aso_rules.settle.employer import EmployerCost, FullyInsured
 from aso_rules.settle.fees import FeeResult
 from aso_rules.settle.results import LineResult
@@ -111,7 +111,10 @@ def ledger_table(
     for column in columns:
         values = _input_values(claims, column)
         arrays.append(_array(values, _RECORD_FIELDS.get(column, pa.string())))
-        names.append(f"input_{column}" if column in LEDGER_COLUMNS else column)
+        name = column
+        while name in LEDGER_COLUMNS or name in names:  # input_allowed beside allowed: input_input_allowed
+            name = f"input_{name}"
+        names.append(name)
     computed: dict[str, tuple[list[Any], pa.DataType]] = {
         "status": ([r.status for r in ordered], pa.string()),
         "reason": ([r.reason for r in ordered], pa.string()),
@@ -146,12 +149,13 @@ def rejects_table(rejects: Sequence[Reject]) -> pa.Table:
 # --------------------------------------------------------------------------- summary
 
 
-def _m(value: Money) -> str:
-    return format_money(value)
+def _m(value: Money) -> Amount:
+    """An amount of the summary: exact ``Decimal`` cents (summary.json writes it with two decimals)."""
+    return amount(value)
 
 
-def _m_or_none(value: Money | None) -> str | None:
-    return None if value is None else format_money(value)
+def _m_or_none(value: Money | None) -> Amount | None:
+    return None if value is None else _m(value)
 
 
 @attrs.frozen
@@ -229,7 +233,7 @@ def build_summary(
     unknown_categories: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
     """summary.json as a dict: docs/contracts.md's keys in its order, extra keys beside them."""
-    fee_json: dict[str, str] = {name: _m(v) for name, v in fees.fees.items()}
+    fee_json: dict[str, Amount] = {name: _m(v) for name, v in fees.fees.items()}
     fee_json["total"] = _m(fees.fees_total)
     return {
         "ruleset": ruleset.name,

@@ -60,6 +60,9 @@ class LineResult:
     # A paid disability line's computation (weekly or monthly benefit, days, payable dates), as the
     # reference engine settled it (recurrence included); other engines may leave it out.
     disability: DisabilityBenefit | None = attrs.field(default=None, eq=False)
+    # False: the line is outside stop-loss whatever the contracts say (an administrator's payment of
+    # an excluded service, settled with ``settle --adjudicated``); adjudication never sets it.
+    stop_loss_eligible: bool = True
 
     @property
     def cost_share(self) -> Money:

@@ -65,6 +65,7 @@ def contract_flags(
         incurred = claim.incurred
         if (
             r.status != "paid"
+            or not r.stop_loss_eligible
             or claim.line not in covered
             or not inc_from <= incurred <= inc_to
             or not paid_from <= claim.paid <= paid_to
@@ -90,7 +91,7 @@ def line_in_contract(
 ) -> bool:
     """A paid line of a covered line of coverage, inside both windows, for a covered person (6.2)."""
     claim = result.claim
-    if result.status != "paid" or claim.line not in covers:
+    if result.status != "paid" or not result.stop_loss_eligible or claim.line not in covers:
         return False
     if not window.contains(claim.incurred, claim.paid):
         return False
@@ -159,7 +160,14 @@ class ExcessAllocator:
         self.reimbursed: dict[str, Money] = {}
 
     def add(self, claimant: str, excess_line: Money) -> tuple[Money, Money]:
-        """Book one line's excess; returns (its share of reimbursement, the ASD it absorbed)."""
+        """Book one line's excess; returns (its share of reimbursement, the ASD it absorbed).
+
+        A negative excess (a void or a downward adjustment, ``settle --adjudicated``) takes back the
+        claimant's last dollars first: its reimbursable excess, then what the ASD absorbed of it
+        (which the ASD regains); the share and the absorption come back negative.
+        """
+        if excess_line < ZERO:
+            return self._take_back(claimant, -excess_line)
         absorbed = min(excess_line, self.asd_left)
         self.asd_left -= absorbed
         self.absorbed[claimant] = self.absorbed.get(claimant, ZERO) + absorbed
@@ -168,6 +176,18 @@ class ExcessAllocator:
         after = _reimburse(self.excess[claimant], self._pct, self._maximum, self._mode)
         self.reimbursed[claimant] = after
         return after - before, absorbed
+
+    def _take_back(self, claimant: str, amount: Money) -> tuple[Money, Money]:
+        excess = self.excess.get(claimant, ZERO)
+        from_excess = min(amount, excess)
+        regained = min(amount - from_excess, self.absorbed.get(claimant, ZERO))
+        self.excess[claimant] = excess - from_excess
+        self.absorbed[claimant] = self.absorbed.get(claimant, ZERO) - regained
+        self.asd_left += regained
+        before = self.reimbursed.get(claimant, ZERO)
+        after = _reimburse(self.excess[claimant], self._pct, self._maximum, self._mode)
+        self.reimbursed[claimant] = after
+        return after - before, -regained
 
 
 def claimant_results(
@@ -225,9 +245,13 @@ def specific_tier(
         before = spent.get(m, ZERO)
         after = before + r.plan_paid
         spent[m] = after
-        if sd is None or after <= sd:
+        if sd is None:
             continue
-        shares[i], absorbed_on[i] = allocator.add(m, after - sd - max(ZERO, before - sd))
+        # the line's change of the claimant's excess: 0 below the deductible; negative only for the
+        # signed lines of adjudicated settlement (adjudication's plan paid is never negative)
+        excess_line = max(ZERO, after - sd) - max(ZERO, before - sd)
+        if excess_line:
+            shares[i], absorbed_on[i] = allocator.add(m, excess_line)
     claimants = claimant_results(tier, spent, allocator)
     return SpecificResult(
         name=tier.name,

@@ -6,6 +6,7 @@ import csv
 import json
 import re
 from datetime import date
+from decimal import Decimal
 
 import pyarrow.parquet as pq
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from aso_rules.data.records import ClaimRecord, Reject
 from aso_rules.model import Assumptions, Fee
 from aso_rules.settle import assemble
-from aso_rules.settle.ledger import LEDGER_COLUMNS
+from aso_rules.settle.ledger import LEDGER_COLUMNS, summary_json
 from aso_rules.settle.results import LineResult
 from tests.settle.sl_plans import aggregate, families, line, m, member, ruleset, specific, tiered
 
@@ -104,8 +105,9 @@ def test_summary__keys_exactly_as_design():
     assert set(s["fully_insured"]) == {"premium", "difference"}
 
 
-def test_summary__money_is_two_decimal_strings():
-    """Every money value in the summary is a string with exactly two decimals; counts are ints."""
+def test_summary__money_is_exact_decimal_cents():
+    """Every money value in the summary is a Decimal of cents (equal to its two-decimal JSON text);
+    counts are ints; summary.json writes the amounts as two-decimal strings."""
     s = _settlement().summary
     for path, value in _money_leaves(s):
         if path.startswith(".counts") or (path.endswith(".claims") and path.startswith(".by_line")):
@@ -115,7 +117,11 @@ def test_summary__money_is_two_decimal_strings():
         ):
             assert isinstance(value, str), path
         else:
-            assert isinstance(value, str) and MONEY.match(value), (path, value)
+            assert isinstance(value, Decimal) and value == value.quantize(Decimal("0.01")), (path, value)
+            assert value == f"{value:f}" and MONEY.match(f"{value:f}"), (path, value)
+    for path, value in _money_leaves(json.loads(summary_json(s))):
+        if not (path.startswith(".counts") or path.endswith(".claims")):
+            assert isinstance(value, str), path
 
 
 def test_summary__values_and_identity():
@@ -175,7 +181,7 @@ def test_write__files_and_formats(tmp_path):
         assert list(csv.DictReader(fh)) == [{"row": "7", "claim_id": "BAD", "reason": "unknown member"}]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["counts"]["received"] == 4
-    assert summary == json.loads(json.dumps(s.summary))
+    assert summary == json.loads(summary_json(s.summary))
     s.write(tmp_path / "pq", ledger_format="parquet")
     table = pq.read_table(tmp_path / "pq" / "ledger.parquet")
     assert table.column_names == s.ledger.column_names
@@ -197,13 +203,13 @@ def test_summary__validates_against_the_published_schema():
     schema = json.loads(
         (Path(__file__).resolve().parents[2] / "docs/schemas/summary.schema.json").read_text()
     )
-    jsonschema.validate(json.loads(json.dumps(_settlement().summary)), schema)
+    jsonschema.validate(json.loads(summary_json(_settlement().summary)), schema)
     bare = assemble(
         ruleset(), {"A": member("A")}, [line("X", "A", "medical", "2025-01-01", "2025-01-02", "5.00")]
     )
     assert bare.summary["aggregate_stop_loss"] is None and bare.summary["fully_insured"] is None
-    jsonschema.validate(json.loads(json.dumps(bare.summary)), schema)
-    broken = json.loads(json.dumps(bare.summary))
+    jsonschema.validate(json.loads(summary_json(bare.summary)), schema)
+    broken = json.loads(summary_json(bare.summary))
     broken["totals"]["plan_paid"] = 5.0
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)

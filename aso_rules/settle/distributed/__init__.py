@@ -37,6 +37,7 @@ from aso_rules.data.enrollment import MonthEnrollment
 from aso_rules.data.records import Reject
 from aso_rules.data.source import InputError, to_arrow
 from aso_rules.model import Ruleset
+from aso_rules.notebook import SettlementViews
 from aso_rules.settle.distributed.columnar import (
     ColumnAdjudicator,
     settle_bucket_columns,
@@ -97,8 +98,8 @@ def read_ledger(directory: str | Path) -> pa.Table:
     return table.drop_columns([order])
 
 
-@attrs.frozen(eq=False)
-class DistributedSettlement:
+@attrs.frozen(eq=False, repr=False)
+class DistributedSettlement(SettlementViews):
     """What a distributed run produced; the ledger stays in its Parquet parts until asked for."""
 
     ruleset: Ruleset

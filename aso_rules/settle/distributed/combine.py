@@ -21,7 +21,7 @@ import attrs
 
 from aso_rules.data.enrollment import MonthEnrollment
 from aso_rules.model import Ruleset
-from aso_rules.money import ZERO, Money, format_money
+from aso_rules.money import ZERO, Money, amount
 from aso_rules.settle.distributed.local import BucketSummary, ExcessEvent
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured
 from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees, first_of_month
@@ -215,17 +215,17 @@ def combine(
         unknown_categories={line: dict(sorted(c.items())) for line, c in sorted(unknown.items())},
     )
     summary["totals"] = {
-        "billed": format_money(sum((p.billed for p in parts), ZERO)),
-        "allowed": format_money(sum((p.allowed for p in parts), ZERO)),
-        "member_paid": format_money(sum((p.member_paid for p in parts), ZERO)),
-        "plan_paid": format_money(plan_paid),
+        "billed": amount(sum((p.billed for p in parts), ZERO)),
+        "allowed": amount(sum((p.allowed for p in parts), ZERO)),
+        "member_paid": amount(sum((p.member_paid for p in parts), ZERO)),
+        "plan_paid": amount(plan_paid),
     }
     summary["by_line"] = {
         line: {
             "claims": n,
-            "allowed": format_money(a),
-            "member_paid": format_money(mp),
-            "plan_paid": format_money(pp),
+            "allowed": amount(a),
+            "member_paid": amount(mp),
+            "plan_paid": amount(pp),
         }
         for line, (n, a, mp, pp) in sorted(by_line.items())
     }

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from aso_rules.data.ids import ids_as_text
 from aso_rules.data.readers import read_claims
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.data.source import InputError, column_text, to_arrow
@@ -115,7 +116,7 @@ def parquet_parts(path: str | Path, rows_per_part: int = ROWS_PER_PART) -> list[
 def read_dataset(path: str | Path) -> pa.Table:
     """A whole Parquet dataset as one table, rows in the distributed engine's order (for comparison
     with the single-machine engines and for small inputs)."""
-    tables = [pq.read_table(f) for f in parquet_files(path)]
+    tables = [ids_as_text(pq.read_table(f)) for f in parquet_files(path)]
     return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
 
 
@@ -127,9 +128,11 @@ def load_part(part: InputPart, data: Any = None, columns: Sequence[str] | None =
         return table.select(list(columns)) if columns is not None else table
     try:
         if part.row_groups is None:
-            return pq.read_table(part.path, columns=None if columns is None else list(columns))
+            return ids_as_text(pq.read_table(part.path, columns=None if columns is None else list(columns)))
         file = pq.ParquetFile(part.path)
-        return file.read_row_groups(list(part.row_groups), columns=None if columns is None else list(columns))
+        return ids_as_text(
+            file.read_row_groups(list(part.row_groups), columns=None if columns is None else list(columns))
+        )
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"{part.path}: cannot read Parquet: {exc}") from exc
 

@@ -30,7 +30,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from aso_rules import progress
 from aso_rules.data.fields import RowError, clean
+from aso_rules.data.ids import id_text, ids_as_text
 from aso_rules.data.readers import (
     CAUSES,
     CLAIMS_OPTIONAL,
@@ -261,7 +263,7 @@ class _Input:
             return _flat(self.table.column(name))
         assert self.file is not None
         try:
-            return _flat(self.file.read(columns=[name]).column(0))
+            return id_text(name, _flat(self.file.read(columns=[name]).column(0)))
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{self.source}: cannot read Parquet: {exc}") from exc
 
@@ -344,7 +346,8 @@ class _Batches:
     def _batches(self) -> Iterator[pa.RecordBatch]:
         if self.file is not None:
             try:
-                yield from self.file.iter_batches(batch_size=self.batch_rows, use_threads=True)
+                for batch in self.file.iter_batches(batch_size=self.batch_rows, use_threads=True):
+                    yield ids_as_text(batch)
             except (pa.ArrowInvalid, OSError) as exc:
                 raise InputError(f"{self.source}: cannot read Parquet: {exc}") from exc
         elif self.csv is not None:
@@ -601,8 +604,10 @@ def read_claims_fast(
     extra_batches: list[pa.RecordBatch] = []
     texts: dict[int, list[str | None]] = {}  # cleaned field values of rows the fast checks did not clear
     offset = 0
+    progress.stage("reading")
     for batch in data:
         m = batch.num_rows
+        progress.advance(m)
 
         def col(name: str, batch: pa.RecordBatch = batch, m: int = m) -> pa.Array:
             return batch.column(name) if name in names else pa.nulls(m, type=pa.string())

@@ -21,11 +21,13 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aso_rules import progress
 from aso_rules.data.enrollment import MonthEnrollment, plan_months
 from aso_rules.data.readers import known_categories
 from aso_rules.data.records import MemberRecord
 from aso_rules.model import FrozenMap, Ruleset
-from aso_rules.money import from_cents
+from aso_rules.money import Amount, amount, from_cents
+from aso_rules.notebook import SettlementViews
 from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured
 from aso_rules.settle.explain import Explanation, TierShare
 from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees
@@ -220,8 +222,8 @@ def activity(
 # --------------------------------------------------------------------------- the result
 
 
-@attrs.frozen(eq=False)
-class VectorSettlement:
+@attrs.frozen(eq=False, repr=False)
+class VectorSettlement(SettlementViews):
     """The vector engine's settlement: the ``Settlement`` surface without per-line Python objects."""
 
     ruleset: Ruleset
@@ -264,8 +266,10 @@ class VectorSettlement:
         n = self.claims.n
         if n == 0:
             yield ledger_batch(self, 0, 0, dictionary)
+        progress.stage("writing")
         for lo in range(0, n, rows):
             yield ledger_batch(self, lo, min(lo + rows, n), dictionary)
+            progress.advance(min(rows, n - lo))
 
     def reason_column(self, lo: int, hi: int, dictionary: bool = False) -> pa.Array:
         codes = pa.array(self.reason_codes[lo:hi])
@@ -279,7 +283,9 @@ class VectorSettlement:
 
         hits = np.flatnonzero(np.asarray(pc.equal(self.claims.claim_id, claim_id).fill_null(False)))
         if not len(hits):
-            raise KeyError(claim_id)
+            from aso_rules.settle.lookup import arrow_candidates, unknown_claim
+
+            raise unknown_claim(claim_id, arrow_candidates(claim_id, self.claims.claim_id))
         i = int(hits[0])
         fam = self.claims.family[i]
         member = self.claims.member[i]
@@ -327,7 +333,9 @@ def settle_vector(
     """Settle with the vector engine (see the module docstring)."""
     from aso_rules.settle import LONG_RUN_LINES, _Progress
     from aso_rules.settle.vector.auto import estimated_lines
+    from aso_rules.settle.vector.warmup import announce
 
+    announce()
     stages = _Progress(progress and estimated_lines(claims) >= LONG_RUN_LINES, total=2)
     stages.start("reading")
     enrolled = read_enrollment_fast(enrollment, ruleset)
@@ -348,7 +356,9 @@ def settle_columns(
 ) -> VectorSettlement:
     """Everything after reading: adjudication, stop-loss, fees, employer cost, ledger, summary."""
     claims = read.claims
+    progress.stage("settling")
     adj = adjudicate_columns(ruleset, claims, members, member_records=member_records)
+    progress.advance(claims.n // 2)  # adjudication is about half the settling time
     # what reads the reason codes, terms and plan years first: they are freed before stop-loss
     texts, codes = reason_texts(ruleset, claims, members, adj)
     unknown = _unknown_categories(ruleset, claims, adj)
@@ -390,6 +400,7 @@ def settle_columns(
     }
     summary["by_line"] = _by_line(claims, by_line)
     summary["engine"] = {"name": "vector", "fallback_lines": adj.fallback_lines}
+    progress.advance(claims.n - claims.n // 2)
     return VectorSettlement(
         ruleset=ruleset,
         read=read,
@@ -412,8 +423,8 @@ def settle_columns(
     )
 
 
-def _m(cents: int) -> str:
-    return f"{from_cents(cents):f}"
+def _m(cents: int) -> Amount:
+    return amount(from_cents(cents))
 
 
 def _by_line(claims: ClaimColumns, by_line: I64) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,91 @@
+"""Every JSON output has a published schema in docs/schemas/, and the real outputs validate against
+it: summary.json (tests/settle/test_outputs.py), price.json, and the ``--format json`` reports of
+check, test, explain and diff. Each schema also rejects a float where money belongs."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aso_rules.cli import main
+
+jsonschema = pytest.importorskip("jsonschema")
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "docs" / "schemas"
+ACME = str(ROOT / "rulesets" / "acme-2026.aso")
+INPUTS = ["--claims", str(ROOT / "examples" / "acme-claims.csv"),
+          "--enrollment", str(ROOT / "examples" / "acme-enrollment.csv")]  # fmt: skip
+
+
+def schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(loaded)
+    return loaded
+
+
+def output(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    main(list(argv))
+    return json.loads(capsys.readouterr().out)
+
+
+def test_every_schema_is_valid_and_named_for_its_output() -> None:
+    names = sorted(p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("*.schema.json"))
+    assert names == ["check", "diff", "explain", "price", "summary", "test"]
+    for name in names:
+        assert schema(name)["$id"] == f"aso-rules/{name}.schema.json"
+
+
+def test_price_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("scipy")
+    price = output(capsys, "price", ACME, INPUTS[2], INPUTS[3], "--simulations", "0", "--out", str(tmp_path),
+                   "--format", "json")  # fmt: skip
+    jsonschema.validate(price, schema("price"))
+    price["expected_claims"] = 1.5
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(price, schema("price"))
+
+
+def test_check_json__clean_and_with_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jsonschema.validate(output(capsys, "check", ACME, "--format", "json"), schema("check"))
+    text = Path(ACME).read_text(encoding="utf-8").replace("$3,000 per family", "$500 per family", 1)
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    monkeypatch.chdir(ROOT / "rulesets")
+    report = output(capsys, "check", "-", "--format", "json")
+    assert report["errors"] == 1
+    jsonschema.validate(report, schema("check"))
+
+
+def test_test_json_with_coverage(capsys: pytest.CaptureFixture[str]) -> None:
+    report = output(
+        capsys, "test", str(ROOT / "rulesets" / "small-employer-60.aso"), "--coverage", "--format", "json"
+    )
+    assert report["passed"] > 0
+    jsonschema.validate(report, schema("test"))
+
+
+def test_explain_json(capsys: pytest.CaptureFixture[str]) -> None:
+    report = output(capsys, "explain", ACME, *INPUTS, "--claim", "C-0000001", "--format", "json")
+    jsonschema.validate(report, schema("explain"))
+    report["plan_paid"] = 70.44
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, schema("explain"))
+
+
+def test_diff_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    amended = tmp_path / "acme-2027.aso"
+    amended.write_text(
+        Path(ACME)
+        .read_text(encoding="utf-8")
+        .replace("$1,500 per person, $3,000", "$2,000 per person, $4,000"),
+        encoding="utf-8",
+    )
+    report = output(capsys, "diff", ACME, str(amended), *INPUTS, "--format", "json")
+    assert report["statements"] and report["claims_changed"] > 0
+    jsonschema.validate(report, schema("diff"))
