@@ -222,6 +222,24 @@ ENTRIES = {
         "the aggregate may add dental, vision and STD, never LTD (semantics.md 6.2 and 7).",
         "Remove the line from `covers`.",
     ),
+    "E318": (
+        "A value outside its supported range: money below $1,000,000,000,000, a percentage at most "
+        "1000%, a plain number at most 1,000,000, durations at most 1200 months (36600 days, 5220 "
+        "weeks), dates in the years 1900 to 2200. Inside these ranges every engine settles and prices "
+        "exactly (the vector engine's integer cents cannot overflow).",
+        "Write a value inside the range.",
+    ),
+    "E319": (
+        "A plan year shorter than 1 whole month or longer than 24 months: accumulators reset once per "
+        "plan year and short years are refused rather than prorated.",
+        "Write a plan year such as `plan_year 2026-01-01 to 2026-12-31`.",
+    ),
+    "E320": (
+        "A file named by the rules (a `claimant_cost table`) lies outside the ruleset folder (after "
+        "symlinks are resolved), is not a regular file (a FIFO, device or folder) or is larger than "
+        "16 MiB. It is not opened, and its contents are never shown.",
+        "Keep tables beside the rule files.",
+    ),
     "W301": (
         "Stacked specific tiers leave a gap: a tier starts above the top of the tier beneath it, so the "
         "employer keeps claims in between (semantics.md 6.4).",

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aso_rules.cli import out_folder, seed
+
 MAX_WARNINGS = 20  # skipped enrollment rows listed one by one; the rest are counted
 IO_CODES = frozenset({"E104", "E105"})  # the loader's "file not found" / "cannot read" codes
 
@@ -25,7 +27,9 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("ruleset", metavar="RULESET", help="the rule file (*.aso)")
     parser.add_argument("--enrollment", required=True, metavar="F", help="projected enrollment.csv")
-    parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out/)")
+    parser.add_argument(
+        "--out", type=out_folder, default="out", metavar="DIR", help="output folder (default: out/)"
+    )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="print a line or price.json"
     )
@@ -44,7 +48,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="N",
         help="Monte Carlo plan years for the cross-check (default 20000; 0 = none)",
     )
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    parser.add_argument("--seed", type=seed, default=1, metavar="S", help="random seed (default 1)")
     parser.set_defaults(run=run)
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from aso_rules.cli import out_folder
 from aso_rules.cli.settle_common import Failed, error, load_ruleset, settle_files
 from aso_rules.progress import tracking
 
@@ -32,7 +33,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("ruleset", metavar="RULESET", help="the rule file (*.aso)")
     parser.add_argument("--claims", required=True, metavar="F", help="claims .csv or .parquet")
     parser.add_argument("--enrollment", required=True, metavar="F", help="enrollment .csv or .parquet")
-    parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out/)")
+    parser.add_argument(
+        "--out", type=out_folder, default="out", metavar="DIR", help="output folder (default: out/)"
+    )
     parser.add_argument(
         "--engine",
         choices=(*ENGINES, "auto"),

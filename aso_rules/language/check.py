@@ -28,6 +28,7 @@ from aso_rules.language.checks.base import (
     resolve_value,
     table_path,
 )
+from aso_rules.language.checks.bounds import check_bounds, check_plan_year_length
 from aso_rules.language.checks.coverage import (
     check_copays,
     check_cost_sharing,
@@ -75,6 +76,8 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
     check_header,
+    check_bounds,
+    check_plan_year_length,
     check_settings,
     check_unknown_constants,
     check_duplicate_definitions,
@@ -102,11 +105,18 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+_UNBOUNDED = frozenset({"E318"})
+
+
 def check_program(program: ast.Program) -> list[Diagnostic]:
     """Every diagnostic of ``program``, sorted by position (file, line, column) then code."""
     ctx = Context.of(program)
     found: list[Diagnostic] = []
     for check in CHECKS:
         found.extend(check(ctx))
+        if check is check_plan_year_length and any(d.code in _UNBOUNDED for d in found):
+            # values outside their range (E318) are not computed with: the checks below do
+            # arithmetic on them (rounding, sums) that such values do not survive
+            break
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))

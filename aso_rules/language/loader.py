@@ -19,6 +19,7 @@ read once: a file included twice is merged once. Include diagnostics, at the inc
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,7 +60,13 @@ def read_source(path: PathLike) -> tuple[str | None, list[Diagnostic]]:
     shown = os.fspath(path)
     at = Span(shown, 1, 1, 1, 1)
     try:
-        size = os.stat(shown).st_size
+        info = os.stat(shown)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(shown)
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO, socket or device: opening or reading it may block forever or never end
+            return None, [Diagnostic("E104", "error", f"not a regular file: {shown}", at, "name a rule file")]
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             return None, [too_large(size, shown)]
         with open(shown, "rb") as handle:
@@ -204,6 +211,18 @@ def _check_program(program: ast.Program) -> list[Diagnostic]:
 
 def _compile(program: ast.Program, diagnostics: list[Diagnostic]) -> Ruleset:
     diagnostics.extend(_check_program(program))
+    if not _has_errors(diagnostics) and not any(isinstance(s, ast.Ruleset) for _, s in program.statements()):
+        # `check` only warns (W101) about an empty file; loading it for a command needs a plan.
+        root = program.root.path
+        diagnostics.append(
+            Diagnostic(
+                "E315",
+                "error",
+                "the ruleset is empty: it has no `ruleset` header, so there is no plan to use",
+                Span(root, 1, 1, 1, 1),
+                'start the root file with `ruleset "NAME" { plan_year ... tiers ... }`',
+            )
+        )
     if _has_errors(diagnostics):
         raise RulesetError(diagnostics)
     from aso_rules.compile import compile_program

@@ -50,6 +50,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E315": ("error", "required statement missing"),
     "E316": ("error", "amount with more than two decimal places"),
     "E317": ("error", "line not eligible for this stop-loss"),
+    "E318": ("error", "value outside the supported range"),
+    "E319": ("error", "plan year shorter than 1 month or longer than 24 months"),
+    "E320": ("error", "file read by the rules is outside the ruleset folder or not a regular file"),
     "W301": ("warning", "specific stop-loss tiers leave a gap"),
     "W302": ("warning", "laser below the specific deductible"),
     "W303": ("warning", "aggregate attachment below expected claims"),
@@ -521,3 +524,36 @@ def duplicates(
 def table_path(rule_file: str, path: str) -> Path:
     """Where a continuance table named in ``rule_file`` lives (relative to the rule file's folder)."""
     return Path(rule_file).parent / path
+
+
+MAX_TABLE_BYTES = 16 * 1024 * 1024
+
+
+def table_refusal(root_file: str, rule_file: str, path: str) -> str | None:
+    """Why a file named by a rule file may not be read, or None when it may.
+
+    Confined like includes: the resolved path (symlinks followed) lies inside the folder of the
+    root rule file, is a regular file (no FIFO, device or folder: nothing is opened before this is
+    known, so nothing blocks) and is at most ``MAX_TABLE_BYTES``. Missing files are left to the
+    reader (E311)."""
+    import os
+    import stat
+
+    root = Path(root_file).parent.resolve()
+    try:
+        target = table_path(rule_file, path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return "the path cannot be resolved"
+    if not target.is_relative_to(root):
+        return "the file lies outside the ruleset folder"
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return "the file cannot be inspected"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if info.st_size > MAX_TABLE_BYTES:
+        return f"the file is larger than {MAX_TABLE_BYTES // (1024 * 1024)} MiB"
+    return None

@@ -18,6 +18,7 @@ from aso_rules.language.checks.base import (
     percent_range,
     resolve,
     table_path,
+    table_refusal,
 )
 from aso_rules.language.diagnostics import Diagnostic
 from aso_rules.language.format import value_text
@@ -128,6 +129,13 @@ def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
                         )
 
 
+def escaped(text: str, limit: int = 120) -> str:
+    """A safe excerpt: printable ASCII kept, anything else escaped, at most ``limit`` characters."""
+    shown = text.encode("ascii", "backslashreplace").decode("ascii")
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in shown)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
     """E311: a `claimant_cost table "FILE" [named "NAME"]` file exists, relative to the rule file,
     and holds a well-formed continuance table (with that name, when named)."""
@@ -137,6 +145,15 @@ def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
         for item in statement.items:
             if isinstance(item, ast.ClaimantCost) and isinstance(item.model, ast.ContinuanceTable):
                 model = item.model
+                refusal = table_refusal(ctx.program.root.path, rule_file.path, model.path)
+                if refusal is not None:
+                    yield diag(
+                        "E320",
+                        f"{escaped(model.path)}: {refusal}",
+                        model.span,
+                        "keep tables beside the rule files (a regular file inside the ruleset folder)",
+                    )
+                    continue
                 # imported here: the pricing package is heavy and most programs have no table
                 from aso_rules.price.continuance import ContinuanceTableError, load_continuance_table
 
@@ -145,7 +162,7 @@ def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
                 except ContinuanceTableError as exc:
                     yield diag(
                         "E311",
-                        str(exc).splitlines()[0] if str(exc) else "unreadable continuance table",
+                        escaped(str(exc).splitlines()[0]) if str(exc) else "unreadable continuance table",
                         model.span,
                         "the path is relative to the rule file; the file is an AV Calculator "
                         "continuance table (av2015 or av2026 layout)",

@@ -111,13 +111,19 @@ def check_money_cents(ctx: Context) -> Iterator[Diagnostic]:
     cents and rounding happens only where docs/semantics.md section 11 says."""
     for _, statement in ctx.statements:
         for node in _values_in(statement):
-            if isinstance(node, ast.Money) and node.amount != node.amount.quantize(Decimal("0.01")):
+            if isinstance(node, ast.Money) and _more_than_cents(node.amount):
                 yield diag(
                     "E316",
                     f"{value_text(node)} has more than two decimal places",
                     node.span,
                     "write money to the cent, e.g. $42.11",
                 )
+
+
+def _more_than_cents(amount: Decimal) -> bool:
+    """True when ``amount`` has digits below the cent (never raises, whatever its size)."""
+    exponent = amount.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -2
 
 
 def _values_in(node: object) -> Iterator[object]:
