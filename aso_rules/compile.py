@@ -5,7 +5,7 @@ fit, tier tables are complete, the header has a plan year and tiers). On exit: a
 ``Ruleset`` that carries every statement's meaning and no syntax: constants resolved, a single
 amount spread to every tier, percentages as exact rates (``Decimal("80") / 100``), money quantised
 to cents, out-of-network terms inheriting every unstated in-network parameter, specific tiers sorted
-by deductible, DOMAIN.md's defaults for everything unstated, and ``Source(file, line)`` on every
+by deductible, docs/semantics.md's defaults for everything unstated, and ``Source(file, line)`` on every
 statement-level object. Given a program with errors the result is unspecified (it may raise).
 """
 

@@ -4,7 +4,7 @@ Only ``compile.py`` builds a ``Ruleset`` from source; engines (settle/, price/) 
 and know nothing of syntax. Every class is a frozen, picklable attrs class. Money is ``Decimal`` to
 cents, rates are exact ``Decimal`` fractions (``0.8`` for 80%), never floats.
 
-Parameter names follow DOMAIN.md (its mapping table at the top). Each statement-level object carries
+Parameter names follow docs/semantics.md (its mapping table at the top). Each statement-level object carries
 a ``source`` (file and line of the rule-file statement) so that explanations can cite it.
 """
 
@@ -99,7 +99,7 @@ class Tier:
 
 @attrs.frozen
 class Settings:
-    """Ruleset-wide configuration points (DOMAIN.md section 12), with their defaults."""
+    """Ruleset-wide configuration points (docs/semantics.md section 12), with their defaults."""
 
     rounding: RoundingMode = "half_up"
     processing_order: Literal["paid", "incurred"] = "paid"
@@ -133,7 +133,7 @@ class TierAmounts:
 
 @attrs.frozen
 class CategoryRule:
-    """Cost sharing of one benefit category (DOMAIN.md 3.4 category parameters)."""
+    """Cost sharing of one benefit category (docs/semantics.md 3.4 category parameters)."""
 
     copay: Money = ZERO
     deductible_applies: bool = True
@@ -208,7 +208,7 @@ class DentalTerms:
 
 @attrs.frozen
 class DisabilityTerms:
-    """STD (weekly) or LTD (monthly) benefit (DOMAIN.md section 5)."""
+    """STD (weekly) or LTD (monthly) benefit (docs/semantics.md section 5)."""
 
     kind: Literal["std", "ltd"]
     pct: Rate
@@ -293,7 +293,7 @@ class Basis:
 
 @attrs.frozen
 class SpecificStopLoss:
-    """One specific (per-claimant) tier (DOMAIN.md section 6; stacked tiers 6.4)."""
+    """One specific (per-claimant) tier (docs/semantics.md section 6; stacked tiers 6.4)."""
 
     name: str
     deductible: Money
@@ -316,7 +316,7 @@ class SpecificStopLoss:
 
 @attrs.frozen
 class AggregateStopLoss:
-    """Aggregate stop-loss (DOMAIN.md section 7)."""
+    """Aggregate stop-loss (docs/semantics.md section 7)."""
 
     name: str
     factors: TierAmounts | None = None  # monthly attachment factors per employee by tier
@@ -342,7 +342,7 @@ class AggregateStopLoss:
 
 @attrs.frozen
 class Fee:
-    """An administrative fee (DOMAIN.md 8.1).
+    """An administrative fee (docs/semantics.md 8.1).
 
     kind: ``pepm`` / ``pmpm`` (``amounts`` by tier), ``per_claim`` (``amount``),
     ``pct_paid_claims`` / ``pct_savings`` (``pct``, over ``lines``; empty = every line).

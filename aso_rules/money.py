@@ -2,7 +2,7 @@
 
 Money is a ``decimal.Decimal`` quantised to cents; rates are ``Decimal`` kept exact. Every rounding
 call names its mode (``half_up`` or ``half_even``), because Python's defaults are half-even and a
-silent default would change half-cent ties (DOMAIN.md section 11).
+silent default would change half-cent ties (docs/semantics.md section 11).
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ ENTRIES = {
     ),
     "E207": (
         "A setting with a value its key does not take (`rounding half_down`).",
-        "Use one of the values the hint lists (DOMAIN.md section 12).",
+        "Use one of the values the hint lists (semantics.md section 12).",
     ),
     "E208": (
         "A statement in a block where it has no meaning: cost sharing in a disability coverage, a dental"
@@ -175,7 +175,7 @@ ENTRIES = {
     ),
     "E307": (
         "Stacked specific stop-loss tiers that overlap: a tier starts below the top of the tier beneath "
-        "it (its deductible plus maximum), or the lower tier has no maximum (DOMAIN.md 6.4).",
+        "it (its deductible plus maximum), or the lower tier has no maximum (semantics.md 6.4).",
         "Start each tier where the one below ends: `SD(k+1) = SD(k) + max(k)`.",
     ),
     "E308": (
@@ -184,7 +184,7 @@ ENTRIES = {
     ),
     "E309": (
         "An aggregate (non-embedded) family out-of-pocket maximum without `individual_cap`: the ACA caps"
-        " each person's cost sharing at the self-only limit even in family coverage (DOMAIN.md 3.4). The"
+        " each person's cost sharing at the self-only limit even in family coverage (semantics.md 3.4). The"
         " mode follows the deductible's when not stated.",
         "Add `individual_cap $X` to the `out_of_pocket` statement.",
     ),
@@ -219,12 +219,12 @@ ENTRIES = {
     ),
     "E317": (
         "A stop-loss contract covering a line it cannot: specific stop-loss covers medical and rx only; "
-        "the aggregate may add dental, vision and STD, never LTD (DOMAIN.md 6.2 and 7).",
+        "the aggregate may add dental, vision and STD, never LTD (semantics.md 6.2 and 7).",
         "Remove the line from `covers`.",
     ),
     "W301": (
         "Stacked specific tiers leave a gap: a tier starts above the top of the tier beneath it, so the "
-        "employer keeps claims in between (DOMAIN.md 6.4).",
+        "employer keeps claims in between (semantics.md 6.4).",
         "Start the upper tier at the lower tier's deductible plus maximum, unless the gap is intended.",
     ),
     "W302": (
@@ -239,7 +239,7 @@ ENTRIES = {
     "W304": ("A test with no `expect`: it cannot fail.", "Add an expectation."),
     "W305": (
         "A dollar `limit` on an essential-health-benefit category of medical: the ACA forbids annual and"
-        " lifetime dollar limits on EHB (DOMAIN.md 3.5). The EHB categories are listed in "
+        " lifetime dollar limits on EHB (semantics.md 3.5). The EHB categories are listed in "
         "`aso_rules.language.check.EHB_CATEGORIES`.",
         "Use a visit limit, or limit only non-EHB categories (for example infertility).",
     ),

@@ -1,6 +1,6 @@
-"""The compiler: checked programs become the domain model with DOMAIN.md's parameters.
+"""The compiler: checked programs become the domain model with docs/semantics.md's parameters.
 
-Spot checks of the acme ruleset (LANGUAGE.md's example) against the numbers written in it, and
+Spot checks of the acme ruleset (the bundled example) against the numbers written in it, and
 small programs for each mapping rule (constants, tier spreading, exact rates, network inheritance,
 ordering of stop-loss tiers, defaults).
 """
@@ -44,7 +44,7 @@ def test_compile__acme_header_and_settings(acme: model.Ruleset) -> None:
 
 def test_compile__acme_medical_cost_sharing(acme: model.Ruleset) -> None:
     """Medical: deductible, out-of-pocket, coinsurance as an exact member rate, copays and
-    covered-in-full categories (DOMAIN.md mapping table)."""
+    covered-in-full categories (docs/semantics.md mapping table)."""
     medical = acme.coverages["medical"]
     assert medical.kind == "medical"
     inn = medical.networks["in"]

@@ -1,4 +1,4 @@
-"""The example enrollment files: reproducible from their seeded script, in DESIGN.md's layout, and
+"""The example enrollment files: reproducible from their seeded script, in docs/contracts.md's layout, and
 readable as enrollment for their rulesets."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def test_make_enrollment__committed_file_is_what_the_seeded_script_writes(entry:
     [("small-employer-60", 60), ("large-employer-4000", 4000), ("hdhp-2026", 250)],
 )
 def test_make_enrollment__layout_families_and_tiers(ruleset: str, employees: int) -> None:
-    """DESIGN.md columns; one employee per family with member_id == family_id; tiers of the ruleset;
+    """docs/contracts.md columns; one employee per family with member_id == family_id; tiers of the ruleset;
     family members share the employee's tier and coverage dates."""
     tiers = set(aso_rules.load(ROOT / "rulesets" / f"{ruleset}.aso").tier_codes)
     with (EXAMPLES / f"{ruleset}-enrollment.csv").open(newline="", encoding="utf-8") as handle:

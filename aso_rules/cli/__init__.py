@@ -1,7 +1,7 @@
 """The ``aso`` command: a thin layer that parses arguments, calls the library and renders.
 
 Each subcommand lives in its own module with ``add_parser(subparsers)`` and ``run(args) -> int``.
-Exit codes (DESIGN.md): 0 success, 1 findings (errors, failures, would-change), 2 usage or I/O error.
+Exit codes (docs/contracts.md): 0 success, 1 findings (errors, failures, would-change), 2 usage or I/O error.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``aso price RULESET --enrollment F``: price the plan year, write price.json and report.html.
 
-On entry: parsed arguments. On exit: an exit code (DESIGN.md): 0 priced, 1 ruleset errors (the
+On entry: parsed arguments. On exit: an exit code (docs/contracts.md): 0 priced, 1 ruleset errors (the
 rule file does not load, or its assumptions cannot be priced), 2 usage or I/O error (missing or
 unreadable enrollment, bad option value, unwritable output). Errors go to stderr, never a
 traceback; ``--json`` prints price.json to stdout.

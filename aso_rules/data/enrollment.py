@@ -1,6 +1,6 @@
 """Enrollment by month: employees by tier and members covered on the 1st of each month.
 
-Employees per month per tier = families covered on the 1st of the month (DESIGN.md); a family's
+Employees per month per tier = families covered on the 1st of the month (docs/contracts.md); a family's
 tier is its employee's tier (the member whose ``member_id == family_id``), else any member's.
 """
 

@@ -1,7 +1,7 @@
 """Seeded synthetic enrollment and claims for rulesets shaped like rulesets/acme-2026.aso.
 
 On entry: a size, the plan year and a seed (the same arguments always give the same table). On exit:
-a ``pyarrow.Table`` with DESIGN.md's columns (enrollment.csv / claims.csv), money as exact
+a ``pyarrow.Table`` with docs/contracts.md's columns (enrollment.csv / claims.csv), money as exact
 ``decimal128(18, 2)`` built from integer cents (never from floats), dates as ``date32``; the text
 columns of claims are dictionary-encoded (each distinct value stored once).
 

@@ -1,7 +1,7 @@
 """Reading and validating enrollment and claims: every input row becomes a record or a reject.
 
 On entry: a source (a ``.csv``/``.parquet`` path, a ``pyarrow.Table``, a pandas or polars
-``DataFrame``) with the columns of DESIGN.md "Data contracts", and the compiled ``Ruleset``.
+``DataFrame``) with the columns of docs/contracts.md "Data contracts", and the compiled ``Ruleset``.
 On exit: ``EnrollmentInput``/``ClaimsInput`` where each data row (1-based, header excluded) is either
 an accepted record or a ``Reject`` with that row number and a reason that starts with a stable key
 (``missing_field``, ``bad_date``, ``bad_amount``, ``negative_billed``, ``duplicate_claim_id``,
@@ -111,7 +111,7 @@ def _load(source: Any, what: str) -> TextTable:
 
 
 def read_enrollment(source: Any, ruleset: Ruleset) -> EnrollmentInput:
-    """Read and validate enrollment rows (DESIGN.md enrollment.csv); see the module docstring."""
+    """Read and validate enrollment rows (docs/contracts.md enrollment.csv); see the module docstring."""
     table = _load(source, "enrollment")
     _require_columns(table, ENROLLMENT_REQUIRED, "enrollment")
     names = ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL
@@ -219,7 +219,7 @@ class _LineKinds:
 
 
 def read_claims(source: Any, ruleset: Ruleset, members: Mapping[str, MemberRecord]) -> ClaimsInput:
-    """Read and validate claim lines (DESIGN.md claims.csv) against the ruleset and the enrollment.
+    """Read and validate claim lines (docs/contracts.md claims.csv) against the ruleset and the enrollment.
 
     Duplicate ``claim_id``: the first row carrying the id owns it (even if that row is itself
     rejected for another reason); every later row with the id is rejected, naming the first row.

@@ -2,7 +2,8 @@
 
 On entry: a ``RuleFile`` (parsed, hand-built or generated; nodes must be ones the grammar can
 produce). On exit: text such that ``parse(format_file(f)) == f`` and formatting that text again gives
-the same bytes. The layout is the LANGUAGE.md example's: 2-space indent, one statement per line,
+the same bytes. The layout is the bundled example's (`rulesets/acme-2026.aso`): 2-space indent, one
+statement per line,
 ``{`` at the end of the opening line and ``}`` alone, one blank line between top-level statements
 (consecutive ``let`` or ``include`` lines stay together), money with thousands separators, single
 spaces, ``, `` between list items, a file ending in one newline.

@@ -92,7 +92,7 @@ def render_text(
 
 
 def as_dict(d: Diagnostic) -> dict[str, Any]:
-    """One diagnostic with DESIGN.md's JSON keys."""
+    """One diagnostic with docs/contracts.md's JSON keys."""
     s = d.span
     return {
         "file": s.file,
@@ -108,7 +108,7 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
 
 
 def render_json(diagnostics: Sequence[Diagnostic], files: int) -> str:
-    """``{"files", "errors", "warnings", "diagnostics": [...]}`` (DESIGN.md)."""
+    """``{"files", "errors", "warnings", "diagnostics": [...]}`` (docs/contracts.md)."""
     ordered = _ordered(diagnostics)
     document = {
         "files": files,

@@ -4,7 +4,7 @@ On entry: severity masses on a grid ``0, h, 2h, ...`` (from ``severity.discretis
 count (Poisson with mean ``lam``, or negative binomial with the same mean and variance
 ``lam (1 + dispersion lam)``). On exit: the masses of ``S`` on the same grid, with the probability
 mass the grid could not hold reported (``Compound.tail``); ``compound`` widens the span until that
-tail is below ``TAIL_TOLERANCE`` (DOMAIN.md 13.3). Monte Carlo is seeded and reports standard errors.
+tail is below ``TAIL_TOLERANCE`` (docs/semantics.md 13.3). Monte Carlo is seeded and reports standard errors.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Exact money of a priced plan year: fixed costs, tier funding rates, attachment point, ceiling.
 
 On entry: a ``Ruleset`` and its projected monthly enrollment (``MonthEnrollment`` per plan month).
-On exit: exact ``Decimal`` cents, rounded only at DOMAIN.md section 11's points (each tier
+On exit: exact ``Decimal`` cents, rounded only at docs/semantics.md section 11's points (each tier
 expected/funding rate, the COBRA rate, A_min), always with the ruleset's rounding mode:
 
 - fixed costs per month (8.1: pepm fees and stop-loss premiums by tier, pmpm fees on members);

@@ -3,9 +3,9 @@
 On entry: a compiled ``Ruleset`` whose ``assumptions`` hold a claimant model (a continuance table
 already loaded into rows) and an enrollment (a path or frame for ``read_enrollment``, member
 records, or ``MonthEnrollment`` per plan month). On exit: a ``Quote`` whose ``summary`` has exactly
-DESIGN.md's price.json keys (plus documented extras beside them), money as two-decimal strings
+docs/contracts.md's price.json keys (plus documented extras beside them), money as two-decimal strings
 rounded with the ruleset's mode, probabilities as numbers. The compound distributions are exact
-to the grid (FFT, DOMAIN.md 13.3); the seeded Monte Carlo is an independent cross-check whose
+to the grid (FFT, docs/semantics.md 13.3); the seeded Monte Carlo is an independent cross-check whose
 means and standard errors are kept in ``Quote.checks``. Errors a user can cause raise
 ``PricingError`` (or ``InputError`` for unreadable enrollment), never anything else.
 """
@@ -194,7 +194,7 @@ def price(
     grid: int = LATTICE_POINTS,
     progress: Callable[[int], object] | None = None,
 ) -> Quote:
-    """Price the plan year (DOMAIN.md section 13) for the projected enrollment.
+    """Price the plan year (docs/semantics.md section 13) for the projected enrollment.
 
     ``progress`` (optional) is called with the number of simulated years each Monte Carlo chunk
     finished, for a progress bar."""

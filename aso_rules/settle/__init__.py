@@ -130,7 +130,7 @@ def assemble(
 ) -> Settlement:
     """Stop-loss, fees, employer cost and outputs over adjudicated lines.
 
-    ``columns`` are the claims input's column names in input order (default: the DESIGN.md
+    ``columns`` are the claims input's column names in input order (default: the docs/contracts.md
     required columns); ``received`` defaults to settled + rejected.
     """
     line_list = list(lines)

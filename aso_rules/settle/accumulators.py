@@ -1,4 +1,4 @@
-"""Running totals of a settlement (DOMAIN.md 3.6): deductible, out-of-pocket, visits, plan dollars.
+"""Running totals of a settlement (docs/semantics.md 3.6): deductible, out-of-pocket, visits, plan dollars.
 
 On entry: nothing (all totals start at zero). On exit, after each covered line: the totals it moved.
 Keys are plain tuples so the reference engine stays fast:

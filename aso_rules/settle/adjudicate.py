@@ -1,4 +1,4 @@
-"""Claim adjudication, the reference engine's per-line pipeline (DOMAIN.md sections 3, 4 and 5).
+"""Claim adjudication, the reference engine's per-line pipeline (docs/semantics.md sections 3, 4 and 5).
 
 On entry: a compiled ``Ruleset``, the enrolled members by id, and validated claim lines in any order.
 On exit: one ``LineResult`` per claim line, in processing order (``processing_key``), each satisfying
@@ -12,7 +12,7 @@ A denied line moves no accumulator and has allowed, plan paid, cost sharing and 
 ``noncovered`` is billed (or the repriced amount with ``noncovered_basis = "repriced"``).
 
 Decisions where the spec is silent (also in docs/adjudication.md):
-* A tier is individual ("EE" in DOMAIN.md 3.4) when its code is ``EE``; a ruleset without an ``EE``
+* A tier is individual ("EE" in docs/semantics.md 3.4) when its code is ``EE``; a ruleset without an ``EE``
   tier treats its first declared tier as the individual one. Every other tier is family coverage.
 * Family accumulators are keyed by the enrolled member's ``family_id``.
 * ``contractual_adj = (billed - allowed)+`` on every priced line (I-LINE-3); on out-of-network lines

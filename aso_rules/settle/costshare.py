@@ -1,10 +1,10 @@
-"""Member cost sharing of one covered line (DOMAIN.md 3.4).
+"""Member cost sharing of one covered line (docs/semantics.md 3.4).
 
 On entry: the allowed amount, the category rule, the deductible and out-of-pocket amounts that
 apply, and the accumulator values just before the line. On exit: the copay, the part of the copay
 credited to the deductible, the deductible and the coinsurance, each >= 0, with
 ``copay + deductible + coinsurance <= allowed`` and the out-of-pocket cap applied component by
-component in the rule's step order. Only the coinsurance is rounded (point 2 of DOMAIN.md 11): on the
+component in the rule's step order. Only the coinsurance is rounded (point 2 of docs/semantics.md 11): on the
 member side by default, the plan share then follows by subtraction.
 
 ``None`` amounts mean "no such limit": no deductible at all leaves nothing to pay toward it; no

@@ -1,4 +1,4 @@
-"""Disability benefits: STD weekly and LTD monthly (DOMAIN.md section 5).
+"""Disability benefits: STD weekly and LTD monthly (docs/semantics.md section 5).
 
 On entry: the coverage's ``DisabilityTerms``, the absence (first and last day, inclusive), the cause,
 and the earnings (weekly earnings, or the annual salary, unrounded). On exit: a ``DisabilityBenefit``
@@ -19,7 +19,7 @@ line and cause ended continues that disability period (``PeriodSoFar``): the eli
 served once across the period and the duration caps the period's payable days. Overlapping or
 out-of-order absences start their own period.
 
-Rounding points (DOMAIN.md 11, points 6 and 7): the weekly benefit and each STD payment; LTD gross,
+Rounding points (docs/semantics.md 11, points 6 and 7): the weekly benefit and each STD payment; LTD gross,
 minimum and the partial month. Earnings are never rounded before the multiplication.
 """
 
@@ -62,7 +62,7 @@ def elimination_days(terms: DisabilityTerms, cause: str | None) -> int:
 
 @attrs.frozen
 class PeriodSoFar:
-    """What earlier absences of the same disability period used (DOMAIN.md 5.1, recurrence).
+    """What earlier absences of the same disability period used (docs/semantics.md 5.1, recurrence).
 
     Absences separated by fewer than 14 days form one period: one elimination period (the first
     absence's), one maximum duration.
@@ -113,7 +113,7 @@ def std_benefit(
     mode: RoundingMode,
     prior: PeriodSoFar | None = None,
 ) -> DisabilityBenefit:
-    """The STD benefit of one absence (DOMAIN.md 5.1); ``prior``: it continues an earlier period."""
+    """The STD benefit of one absence (docs/semantics.md 5.1); ``prior``: it continues an earlier period."""
     weekly = std_weekly_benefit(terms, weekly_earnings, mode)
     days, ep, payable = _payable_window(terms, start, end, cause, prior)
     benefit = round_money(weekly * payable / 7, mode) if payable else ZERO
@@ -125,7 +125,7 @@ def std_benefit(
 def ltd_monthly(
     terms: DisabilityTerms, annual_earnings: Decimal, mode: RoundingMode, offsets: Money = ZERO
 ) -> tuple[Money, Money, Money]:
-    """(gross, minimum, net) monthly LTD benefit (DOMAIN.md 5.2); claims carry no offsets (0)."""
+    """(gross, minimum, net) monthly LTD benefit (docs/semantics.md 5.2); claims carry no offsets (0)."""
     gross = round_money(terms.pct * annual_earnings / _MONTHS_PER_YEAR, mode)
     if terms.maximum is not None and gross > terms.maximum:
         gross = terms.maximum

@@ -1,7 +1,7 @@
-"""Employer cost of a settlement run and the fully insured comparison (DOMAIN.md 8.2, 8.4).
+"""Employer cost of a settlement run and the fully insured comparison (docs/semantics.md 8.2, 8.4).
 
 On entry: the adjudicated lines, the stop-loss results and the fee result of the same run. On exit:
-``EmployerCost`` with the identity of DESIGN.md's summary holding exactly::
+``EmployerCost`` with the identity of docs/contracts.md's summary holding exactly::
 
     total = claims - specific_reimbursed - aggregate_reimbursed + fixed_costs
 
@@ -9,7 +9,7 @@ where ``claims`` is the plan paid of every settled line (every line of coverage,
 stop-loss windows), ``aggregate_reimbursed`` is the aggregate's final amount (monthly accommodations
 are advances against it, not extra money) and ``fixed_costs`` is everything billed besides claims:
 fixed fees (pepm, pmpm) + variable fees (per claim, percent of claims or savings) + stop-loss
-premiums. Putting the variable fees there keeps DESIGN.md's identity and DOMAIN.md's
+premiums. Putting the variable fees there keeps docs/contracts.md's identity and docs/semantics.md's
 ``total = net_claims + fixed + variable`` equal; the parts stay visible as ``fixed_fees``,
 ``variable_fees`` and ``stop_loss_premium``, and only ``fixed_fees + stop_loss_premium`` depends on
 enrollment alone (I-EMP-4).
@@ -41,7 +41,7 @@ class EmployerCost:
 
     @property
     def fixed_costs(self) -> Money:
-        """Everything billed besides claims (DESIGN.md's ``employer_cost.fixed_costs``)."""
+        """Everything billed besides claims (docs/contracts.md's ``employer_cost.fixed_costs``)."""
         return self.fixed_fees + self.variable_fees + self.stop_loss_premium
 
     @property

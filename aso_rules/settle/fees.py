@@ -1,4 +1,4 @@
-"""Administrative fees and stop-loss premiums by month (DOMAIN.md 8.1).
+"""Administrative fees and stop-loss premiums by month (docs/semantics.md 8.1).
 
 On entry: the ruleset's fees and stop-loss premiums, the plan year's monthly enrollment (employees by
 tier, members, members by tier) and the claim activity of each calendar month in which lines were

@@ -8,7 +8,7 @@ input order, the rejects, and the run's stop-loss, fee and employer-cost results
   text), then ``LEDGER_COLUMNS``. An input column whose name is also a computed column (``allowed``)
   is kept as ``input_<name>``, so that no two columns share a name;
 * the rejects, a table of ``row``, ``claim_id``, ``reason``;
-* the summary, a dict with DESIGN.md's summary.json keys (money as strings with two decimals),
+* the summary, a dict with docs/contracts.md's summary.json keys (money as strings with two decimals),
   plus a few documented extra keys beside them;
 * ``write_outputs`` writes ``ledger.csv`` or ``ledger.parquet``, ``rejects.csv`` (and
   ``enrollment_rejects.csv``) and ``summary.json`` to a folder.
@@ -228,7 +228,7 @@ def build_summary(
     insured: FullyInsured | None,
     unknown_categories: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
-    """summary.json as a dict: DESIGN.md's keys in its order, extra keys beside them."""
+    """summary.json as a dict: docs/contracts.md's keys in its order, extra keys beside them."""
     fee_json: dict[str, str] = {name: _m(v) for name, v in fees.fees.items()}
     fee_json["total"] = _m(fees.fees_total)
     return {

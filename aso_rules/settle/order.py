@@ -1,4 +1,4 @@
-"""Processing order and plan years (DOMAIN.md 3.1), plus calendar-month arithmetic.
+"""Processing order and plan years (docs/semantics.md 3.1), plus calendar-month arithmetic.
 
 On entry: claim records and a ruleset. On exit: a sort key that puts claims in the ruleset's
 processing order (paid or incurred date, then claim id, then input row as a last, stable tie-break),

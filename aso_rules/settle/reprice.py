@@ -1,4 +1,4 @@
-"""Repricing: billed becomes allowed (DOMAIN.md 3.2).
+"""Repricing: billed becomes allowed (docs/semantics.md 3.2).
 
 On entry: one claim line and the fee schedule of its coverage line (or ``None``). On exit: the
 allowed amount and how it was found, or ``None`` with the reason the line is ``unpriced``.
@@ -7,7 +7,7 @@ Order: an ``allowed`` given on the claim is kept as is (pre-repriced, e.g. by a 
 schedule's ``code`` amount x units, then its ``category`` amount x units (a per-day amount: units are
 days), then the network's percentage of billed, rounded to cents in the ruleset's mode. With
 ``lesser_of_billed`` a schedule price above billed is cut to billed. An amount x units is an exact
-cent value times a count, so only the percentage is a rounding point (DOMAIN.md 11, point 1).
+cent value times a count, so only the percentage is a rounding point (docs/semantics.md 11, point 1).
 """
 
 from __future__ import annotations

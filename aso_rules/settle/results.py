@@ -1,7 +1,7 @@
 """What the claim-level pipeline (adjudication) hands to stop-loss, fees and the ledger.
 
 One ``LineResult`` per accepted claim line, in processing order. Identities that hold for every
-line (DOMAIN.md 3.6, I-LINE-1): ``allowed == plan_paid + copay + deductible + coinsurance +
+line (docs/semantics.md 3.6, I-LINE-1): ``allowed == plan_paid + copay + deductible + coinsurance +
 over_max``; a denied line has allowed, plan_paid, cost sharing and over_max all 0 and
 ``noncovered == billed`` (or the repriced amount, per ``settings.noncovered_basis``).
 """

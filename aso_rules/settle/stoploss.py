@@ -1,4 +1,4 @@
-"""Specific (DOMAIN.md 6) and aggregate (7) stop-loss over adjudicated lines.
+"""Specific (docs/semantics.md 6) and aggregate (7) stop-loss over adjudicated lines.
 
 On entry: the compiled ``Ruleset``, the adjudicated ``LineResult`` list (one per accepted claim
 line, any order), the members by id (``None`` skips the covered-person test) and the monthly
@@ -111,7 +111,7 @@ def _reimburse(x: Money, pct: Rate, maximum: Money | None, mode: RoundingMode) -
 
 @attrs.frozen
 class ClaimantResult:
-    """One claimant of one specific tier (DOMAIN.md 6.3)."""
+    """One claimant of one specific tier (docs/semantics.md 6.3)."""
 
     claimant: str
     deductible: Money | None  # None: excluded by a laser (never reimbursed)
@@ -142,7 +142,7 @@ class SpecificResult:
 
 
 class ExcessAllocator:
-    """The chronological part of specific stop-loss (DOMAIN.md 6.3) for one tier.
+    """The chronological part of specific stop-loss (docs/semantics.md 6.3) for one tier.
 
     Excess over each claimant's deductible arrives in (paid, claim_id) order, across claimants; the
     aggregating specific deductible absorbs the first dollars of it, then each claimant's remaining
@@ -300,7 +300,7 @@ def specific_line_absorbed(results: Sequence[SpecificResult], n: int) -> tuple[M
 
 @attrs.frozen
 class Attachment:
-    """The aggregate attachment point and its parts (DOMAIN.md 7.1, 7.4)."""
+    """The aggregate attachment point and its parts (docs/semantics.md 7.1, 7.4)."""
 
     factors: FrozenMap[str, Money] = attrs.field(converter=fmap)  # monthly, per employee, by tier
     monthly: tuple[Money, ...]  # M_k
@@ -356,7 +356,7 @@ def attachment_point(
 
 @attrs.frozen
 class AggregateResult:
-    """The aggregate contract over a settlement run (DOMAIN.md 7.2-7.4)."""
+    """The aggregate contract over a settlement run (docs/semantics.md 7.2-7.4)."""
 
     name: str
     window: Window

@@ -1,4 +1,4 @@
-"""Contract windows of a stop-loss contract (DOMAIN.md 6.1, 7.4).
+"""Contract windows of a stop-loss contract (docs/semantics.md 6.1, 7.4).
 
 On entry: the contract's effective date (the ruleset's plan year start), its ``Basis`` and whether
 terminal liability is on. On exit: a ``Window`` whose ``contains(incurred, paid)`` says whether a

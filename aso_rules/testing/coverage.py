@@ -366,7 +366,7 @@ class _Observer:
 
     @staticmethod
     def _schedule_entry(schedule: ast.FeeSchedule, code: str | None, category: str, network: str) -> Any:
-        """The fee schedule entry that prices a line (the order of DOMAIN.md 3.2)."""
+        """The fee schedule entry that prices a line (the order of docs/semantics.md 3.2)."""
         items = schedule.items
         if code is not None:
             by_code = next((i for i in items if isinstance(i, ast.CodePrice) and i.code == code), None)

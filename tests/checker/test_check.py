@@ -494,7 +494,7 @@ def test_check_specific_tiers__exact_stack_is_clean() -> None:
 
 
 def test_check_specific_tiers__overlap_is_an_error_and_gap_a_warning() -> None:
-    """A tier starting below the top of the one beneath is E307; above it, W301 (DOMAIN.md 6.4)."""
+    """A tier starting below the top of the one beneath is E307; above it, W301 (docs/semantics.md 6.4)."""
     overlap = (
         MEDICAL
         + """

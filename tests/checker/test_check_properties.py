@@ -67,7 +67,7 @@ def test_check_cost_sharing__family_and_out_of_pocket_relations(
 )
 def test_check_specific_tiers__stack_relation(low: int, maximum: int, step: int) -> None:
     """For tiers SD1 < SD2: E307 exactly when SD2 < SD1 + max1, W301 exactly when SD2 > SD1 + max1
-    (DOMAIN.md 6.4), nothing when they meet."""
+    (docs/semantics.md 6.4), nothing when they meet."""
     high = low + step
     body = (
         MEDICAL + f'stop_loss specific "low" {{\n  deductible {_money(low)} per claimant\n'

@@ -1,4 +1,4 @@
-"""``aso check``: output formats and exit codes (DESIGN.md: 0 clean, 1 errors, 2 usage or I/O)."""
+"""``aso check``: output formats and exit codes (docs/contracts.md: 0 clean, 1 errors, 2 usage or I/O)."""
 
 from __future__ import annotations
 

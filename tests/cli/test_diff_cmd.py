@@ -59,7 +59,7 @@ def test_diff_cmd__explains_a_deductible_change(amended: Path, capsys: pytest.Ca
     t = {k: Decimal(v["change"]) for k, v in report["totals"].items()}
     assert t["totals.allowed"] == 0  # same claims, same pricing
     assert t["totals.member_paid"] > 0 and t["totals.member_paid"] == -t["totals.plan_paid"]
-    # employer cost moves by plan paid less stop-loss reimbursements plus fixed costs (DESIGN.md)
+    # employer cost moves by plan paid less stop-loss reimbursements plus fixed costs (docs/contracts.md)
     assert t["employer_cost.total"] == (
         t["employer_cost.claims"]
         - t["employer_cost.specific_reimbursed"]

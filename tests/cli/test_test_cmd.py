@@ -1,5 +1,5 @@
 """``aso test``: passing, failing and erroring runs in text, JSON and JUnit XML (golden files),
-coverage output, ``--fail-under`` and the exit codes of DESIGN.md (0 pass, 1 fail, 2 usage/I/O)."""
+coverage output, ``--fail-under`` and the exit codes of docs/contracts.md (0 pass, 1 fail, 2 usage/I/O)."""
 
 from __future__ import annotations
 

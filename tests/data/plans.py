@@ -1,6 +1,6 @@
 """The rulesets the input tests read against: the project's Acme example, loaded from its rule file.
 
-``acme_2026()`` is rulesets/acme-2026.aso (LANGUAGE.md's example) compiled by the loader, once per
+``acme_2026()`` is rulesets/acme-2026.aso (the bundled example) compiled by the loader, once per
 test session; the readers and the generator use its tiers, coverages, categories, excluded lines,
 fee schedule and stop-loss lasers.
 """

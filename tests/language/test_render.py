@@ -1,4 +1,4 @@
-"""Diagnostic renderers: text with source and carets, DESIGN.md's JSON, SARIF 2.1.0, GitHub."""
+"""Diagnostic renderers: text with source and carets, docs/contracts.md's JSON, SARIF 2.1.0, GitHub."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_render_text__span_width_and_missing_source() -> None:
 
 
 def test_render_json__design_shape() -> None:
-    """JSON has exactly DESIGN.md's keys, counts by severity and every diagnostic field."""
+    """JSON has exactly docs/contracts.md's keys, counts by severity and every diagnostic field."""
     document = json.loads(render_json([*DIAGNOSTICS, WARNING], files=2))
     assert set(document) == {"files", "errors", "warnings", "diagnostics"}
     assert (document["files"], document["errors"], document["warnings"]) == (2, 2, 1)

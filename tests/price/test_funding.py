@@ -1,4 +1,4 @@
-"""Exact funding arithmetic: DOMAIN.md C29 (funding rates, COBRA, ceiling) and C24 (attachment point)."""
+"""Exact funding arithmetic: semantics C29 (funding rates, COBRA, ceiling) and C24 (attachment point)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DOMAIN.md section 9 invariants in pricing, with their preconditions, over generated assumptions."""
+"""docs/semantics.md section 9 invariants in pricing, with their preconditions, over generated assumptions."""
 
 from __future__ import annotations
 

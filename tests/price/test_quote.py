@@ -1,4 +1,4 @@
-"""The Quote: price.json keys exactly as DESIGN.md, money strings, hand-checked figures, the report."""
+"""The Quote: price.json keys as docs/contracts.md, money strings, hand-checked figures, the report."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def quote() -> Quote:
 
 
 def test_price__summary_has_design_keys(quote: Quote) -> None:
-    """price.json holds every DESIGN.md key with the documented nesting (extras only beside them)."""
+    """price.json holds every docs/contracts.md key with the documented nesting (extras only beside them)."""
     s = quote.summary
     assert set(s) >= TOP_KEYS
     assert {"fees", "stop_loss_premium", "total"} <= set(s["fixed_costs"])
@@ -192,7 +192,7 @@ def test_ruleset_price__delegates_to_price() -> None:
 
 
 def test_quote__public_api_name() -> None:
-    """``aso_rules.Quote`` is the pricing Quote (DESIGN.md public API)."""
+    """``aso_rules.Quote`` is the pricing Quote (docs/contracts.md public API)."""
     import aso_rules
 
     assert aso_rules.Quote is Quote

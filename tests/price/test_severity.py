@@ -18,7 +18,7 @@ from aso_rules.price.severity import (
     discretise,
 )
 
-REL = 0.005  # DOMAIN.md 13.3: expectations to 0.5% relative
+REL = 0.005  # docs/semantics.md 13.3: expectations to 0.5% relative
 
 
 def _mc_mean(values: np.ndarray) -> tuple[float, float]:

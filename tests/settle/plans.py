@@ -1,4 +1,4 @@
-"""DOMAIN.md's appendix plans (MED-A, HDHP-B, DEN-A, STD-A, LTD-A) as compiled ``Ruleset`` objects.
+"""docs/semantics.md's appendix plans (MED-A, HDHP-B, DEN-A, STD-A, LTD-A) as compiled ``Ruleset`` objects.
 
 Built directly in Python, as the compiler would build them, so that the settlement engines can be
 tested independently of the rule-language front end. Helpers build members and claim lines tersely.
@@ -65,7 +65,7 @@ MED_A_IN = CostSharing(
     oop_source=src(11),
     coinsurance_source=src(12),
 )
-# An out-of-network tier for tests of separate accumulators (not in DOMAIN.md's MED-A).
+# An out-of-network tier for tests of separate accumulators (not in docs/semantics.md's MED-A).
 MED_A_OUT = CostSharing(
     ded_ind=money("2000"),
     ded_fam=money("4000"),

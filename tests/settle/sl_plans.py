@@ -1,4 +1,4 @@
-"""Shared builders for settlement tests: DOMAIN.md's stop-loss fixtures as Python objects.
+"""Shared builders for settlement tests: docs/semantics.md's stop-loss fixtures as Python objects.
 
 Stop-loss works on plan-paid amounts, so lines are built directly as ``LineResult`` values (allowed
 = plan paid unless stated), without the adjudicator. Members are enrolled from 2024-01-01, open.
@@ -166,7 +166,7 @@ def families(
 
 
 def o_members(n: int, amount: str, *, kind: str = "medical") -> list[LineResult]:
-    """DOMAIN.md's O-members: n members, one medical line each, incurred 06-01, paid 06-20."""
+    """docs/semantics.md's O-members: n members, one medical line each, incurred 06-01, paid 06-20."""
     return [line(f"O{i}", f"O{i}", kind, "2025-06-01", "2025-06-20", amount) for i in range(1, n + 1)]
 
 

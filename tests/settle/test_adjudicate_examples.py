@@ -1,4 +1,4 @@
-"""DOMAIN.md's claim-level worked examples, exact to the cent."""
+"""docs/semantics.md's claim-level worked examples, exact to the cent."""
 
 from __future__ import annotations
 

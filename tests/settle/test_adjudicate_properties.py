@@ -1,4 +1,4 @@
-"""DOMAIN.md section 9's line, accumulator, monotonicity and disability invariants, with their
+"""docs/semantics.md section 9's line, accumulator, monotonicity and disability invariants, with their
 exact preconditions, over generated plans, families and claims."""
 
 from __future__ import annotations

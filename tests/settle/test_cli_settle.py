@@ -26,7 +26,7 @@ c4,B1,rx,generic,2026-04-01,2026-04-01,25.00,25.00,PBM
 
 @pytest.fixture
 def files(tmp_path, monkeypatch):
-    """A rule file path (loaded as LANGUAGE.md's example), enrollment and claims files, an out folder."""
+    """A rule file path (loaded as the bundled example), enrollment and claims files, an out folder."""
     import aso_rules.language.loader as loader
 
     rule = tmp_path / "acme.aso"

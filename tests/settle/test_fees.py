@@ -1,4 +1,4 @@
-"""Fees and premiums by month (DOMAIN.md 8.1): C28 and the counting options."""
+"""Fees and premiums by month (docs/semantics.md 8.1): C28 and the counting options."""
 
 from __future__ import annotations
 

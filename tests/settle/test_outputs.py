@@ -1,4 +1,4 @@
-"""The output contracts of DESIGN.md: ledger columns, rejects, summary.json keys and money format."""
+"""The output contracts of docs/contracts.md: ledger columns, rejects, summary.json keys and money format."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def _money_leaves(node, path=""):
 
 
 def test_summary__keys_exactly_as_design():
-    """summary.json has DESIGN.md's keys (plus the documented unknown_categories) at every level."""
+    """summary.json has docs/contracts.md's keys (plus the documented unknown_categories) at every level."""
     s = _settlement().summary
     assert set(s) == DESIGN_KEYS | EXTRA_KEYS
     assert list(s)[: len(DESIGN_KEYS)] == [
@@ -137,7 +137,7 @@ def test_summary__values_and_identity():
 
 
 def test_ledger__columns_in_order_and_extra_columns_carried():
-    """Ledger: the input columns as given (extras kept, a given allowed renamed), then DESIGN.md's columns."""
+    """Ledger: the input columns as given (extras kept, given allowed renamed), then the contract columns."""
     r = line("C9", "A", "medical", "2025-02-01", "2025-02-10", "90.00", allowed="100.00")
     claim = ClaimRecord(**{**_fields(r.claim), "allowed": m("100.00"), "extra": {"provider": "HOSP-1"}})
     r = LineResult(**{**_fields(r), "claim": claim})

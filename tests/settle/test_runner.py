@@ -1,4 +1,4 @@
-"""The rule-file test runner: LANGUAGE.md's example tests pass; failures show expected, actual and a trace."""
+"""The rule-file test runner: the bundled example tests pass; failures show expected, actual and a trace."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _case(*expectations: Expectation) -> model.TestCase:
 
 
 def test_runner__language_example_tests_pass():
-    """Both tests of LANGUAGE.md's example pass: the copay line and the specific reimbursement of 100,000."""
+    """Both tests of the bundled example pass: the copay line and the specific reimbursement of 100,000."""
     results = run_ruleset(acme_full())
     assert [r.passed for r in results] == [True, True]
     text = render_text([("acme-2026.aso", results)])

@@ -1,4 +1,4 @@
-"""Worked stop-loss examples from DOMAIN.md's appendix (C19, C22, C24, C29) and the options of 6-7."""
+"""Worked stop-loss examples from docs/semantics.md's appendix (C19, C22, C24, C29) and the options of 6-7."""
 
 from __future__ import annotations
 
@@ -414,7 +414,7 @@ def test_employer__i_emp_2_holds_when_every_precondition_does():
 
 
 def test_employer__i_emp_2_each_broken_precondition_can_exceed_a():
-    """Each precondition broken alone pushes the liability above A = 120,000 (DOMAIN.md I-EMP-2)."""
+    """Each precondition broken alone pushes the liability above A = 120,000 (docs/semantics.md I-EMP-2)."""
     big = ["300000.00"]
     cases = [
         (

@@ -1,4 +1,4 @@
-"""DOMAIN.md section 9's stop-loss, aggregate and employer invariants, each under its exact preconditions."""
+"""Semantics section 9's stop-loss, aggregate and employer invariants, each under its exact preconditions."""
 
 from __future__ import annotations
 

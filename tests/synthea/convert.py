@@ -365,7 +365,7 @@ def plan_year_index(period: Period, day: date) -> int:
     """Which plan year of the rule file ``day`` falls in: the rule file declares the enrolment period
     as its plan year, and a date inside the declared plan year belongs to it whatever its length (as
     Synthea resets its deductible per enrolment period); outside it plan years recur on anniversaries
-    of the period's first day (DOMAIN.md 3.1)."""
+    of the period's first day (docs/semantics.md 3.1)."""
     if period.first_day <= day <= period.last_day:
         return 0
     n = 0
@@ -375,7 +375,7 @@ def plan_year_index(period: Period, day: date) -> int:
 
 
 def engine_split(period: Period, lines: Iterable[Line]) -> list[Decimal]:
-    """Plan paid per line as DOMAIN.md settles the period's rule file: copay, deductible, member
+    """Plan paid per line as docs/semantics.md settles the period's rule file: copay, deductible, member
     coinsurance rounded half-even, every component capped at the out-of-pocket maximum, accumulators
     per plan year (the declared enrolment period, see ``plan_year_index``)."""
     from decimal import ROUND_HALF_EVEN

@@ -96,7 +96,7 @@ def test_synthea_oracle__plan_paid_equals_synthea_below_the_maximum(
 def test_synthea_oracle__every_line_follows_the_domain_rules(
     synthea: SyntheaSample, settled: dict[str, dict[str, Any]]
 ) -> None:
-    """On all 512 lines, plan paid is what DOMAIN.md's rules give for the period's rule file
+    """On all 512 lines, plan paid is what docs/semantics.md's rules give for the period's rule file
     (deductible, member coinsurance half-even, out-of-pocket cap, the enrolment period as plan year)."""
     periods = {p.period_id: p for p in synthea.periods}
     compared = 0

@@ -1,4 +1,4 @@
-"""DOMAIN.md's worked claim examples and the adjudication edge cases, through the vector engine.
+"""docs/semantics.md's worked claim examples and the adjudication edge cases, through the vector engine.
 
 The reference engine's example tests are collected here a second time with their ``run`` and
 ``adjudicate`` replaced by the vector engine's (``helpers.vector_run``, ``vector_adjudicate``): the

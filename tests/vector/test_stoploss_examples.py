@@ -1,4 +1,4 @@
-"""DOMAIN.md's stop-loss and employer-cost worked examples (C19, C22, C24, C29) through the vector
+"""docs/semantics.md's stop-loss and employer-cost worked examples (C19, C22, C24, C29) through the vector
 engine's whole pipeline: claims whose plan paid is the case amount (coverages that pay in full)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Write the enrollment and claims files of the worked examples with many rows (C19-C29).
 
-On entry: nothing but DOMAIN.md's appendix figures written below. On exit: ``claims.csv`` and
+On entry: nothing but docs/semantics.md's appendix figures written below. On exit: ``claims.csv`` and
 ``enrollment.csv`` in ``cases/C19``, ``C22``, ``C24``, ``C28`` and ``C29`` (overwritten), each row
 derived from the case text, so the committed files can be regenerated and compared
 (``tests/worked/test_case_files.py``). Run: ``python -m tests.worked.make_data``.
@@ -79,7 +79,7 @@ def c22(root: Path = CASES) -> None:
 
 
 def _o_members(employees: list[list[str]], n: int, amount: str) -> list[list[str]]:
-    """DOMAIN.md's O-members O1..On: n distinct members (the first n employees whose coverage stays
+    """docs/semantics.md's O-members O1..On: n distinct members (the first n employees whose coverage stays
     open), one medical line each, incurred 2025-06-01, paid 2025-06-20."""
     open_members = [row[0] for row in employees if not row[5]]
     return [

@@ -1,6 +1,6 @@
-"""The worked-example case files stay true to DOMAIN.md, to the appendix plans and to the language.
+"""The worked-example case files stay true to docs/semantics.md, to the appendix plans and to the language.
 
-- each ``expected.csv`` is its case's ```expected block of DOMAIN.md, verbatim, as ``key,value`` rows;
+- each ``expected.csv`` is its case's ```expected block of docs/semantics.md, verbatim, as ``key,value`` rows;
 - each case rule file carries its appendix plan (``plans/<PLAN>.aso`` after the header) verbatim;
 - the case folders check clean, are ``aso fmt`` canonical and their ``test`` blocks pass;
 - the generated data files are what ``make_data`` writes.
@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
@@ -20,18 +19,13 @@ from tests.worked import make_data
 from tests.worked.test_worked_examples import CASE_IDS, CASE_PLANS, CASES, PLANS
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_CANDIDATES = [
-    Path(os.environ.get("ASO_SHARED", "/work/shared")) / "DOMAIN.md",
-    ROOT.parent / "shared" / "DOMAIN.md",
-]
-DOMAIN = next((p for p in DOMAIN_CANDIDATES if p.exists()), None)
+DOMAIN = ROOT / "docs" / "semantics.md"
 CASE_BLOCK = re.compile(r"^### (C\d\d) .*?^```expected\n(.*?)^```", re.M | re.S)
 RULE_FILES = sorted(CASES.glob("*/*.aso"))
 
 
 def domain_blocks() -> dict[str, list[tuple[str, str]]]:
-    """DOMAIN.md's appendix expected blocks by case id, as (key, value) pairs."""
-    assert DOMAIN is not None
+    """docs/semantics.md's appendix expected blocks by case id, as (key, value) pairs."""
     blocks = {}
     for match in CASE_BLOCK.finditer(DOMAIN.read_text(encoding="utf-8")):
         pairs = []
@@ -50,16 +44,14 @@ def plan_body(path: Path) -> str:
     return body
 
 
-@pytest.mark.skipif(DOMAIN is None, reason="DOMAIN.md (shared/) not found beside the repository")
 def test_case_files__every_appendix_case_has_a_folder() -> None:
     """Every appendix case with an expected block has a case folder, and no folder is extra."""
     assert sorted(domain_blocks()) == CASE_IDS
 
 
-@pytest.mark.skipif(DOMAIN is None, reason="DOMAIN.md (shared/) not found beside the repository")
 @pytest.mark.parametrize("case", CASE_IDS)
 def test_case_files__expected_csv_is_the_domain_block(case: str) -> None:
-    """expected.csv holds the case's DOMAIN.md expected block verbatim, in order."""
+    """expected.csv holds the case's docs/semantics.md expected block verbatim, in order."""
     with (CASES / case / "expected.csv").open(newline="", encoding="utf-8") as handle:
         rows = [(row["key"], row["value"]) for row in csv.DictReader(handle)]
     assert rows == domain_blocks()[case]

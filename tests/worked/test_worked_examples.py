@@ -1,7 +1,7 @@
-"""DOMAIN.md's appendix cases as rule files plus data, settled end to end, exact to the cent.
+"""docs/semantics.md's appendix cases as rule files plus data, settled end to end, exact to the cent.
 
 Each folder ``cases/<CASE>/`` holds ``ruleset.aso`` (the appendix fixture plan in the language, with
-``test`` blocks for the line figures), ``claims.csv`` and ``enrollment.csv`` (DESIGN.md columns) and
+``test`` blocks for the line figures), ``claims.csv`` and ``enrollment.csv`` (docs/contracts.md columns) and
 ``expected.csv`` (the case's expected block, one ``key,value`` row per line). A case with several
 scenarios keeps one file per scenario beside the defaults: ``ruleset.<SCENARIO>.aso``,
 ``claims.<SCENARIO>.csv`` or ``enrollment.<SCENARIO>.csv`` replace the default file for that scenario.

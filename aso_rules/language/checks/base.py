@@ -58,7 +58,7 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
-# Settings (DOMAIN.md section 12): key -> (allowed values, where it may be written).
+# Settings (docs/semantics.md section 12): key -> (allowed values, where it may be written).
 HEADER = "ruleset header"
 
 
@@ -88,7 +88,7 @@ SETTINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-# ACA essential-health-benefit categories of medical (DOMAIN.md 3.5, S-19): annual and lifetime
+# ACA essential-health-benefit categories of medical (docs/semantics.md 3.5, S-19): annual and lifetime
 # dollar limits on these are forbidden; visit limits are allowed. Categories not listed here
 # (e.g. infertility, bariatric_surgery, cosmetic) are treated as non-EHB.
 EHB_CATEGORIES: frozenset[str] = frozenset(

@@ -265,7 +265,7 @@ def check_copays(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_family_out_of_pocket_cap(ctx: Context) -> Iterator[Diagnostic]:
     """E309: an aggregate (non-embedded) family out-of-pocket maximum states `individual_cap`
-    (the ACA self-only limit inside family coverage, DOMAIN.md 3.4); the mode follows the
+    (the ACA self-only limit inside family coverage, docs/semantics.md 3.4); the mode follows the
     deductible's when not stated."""
     for statement in ctx.of_type(ast.Coverage):
         assert isinstance(statement, ast.Coverage)

@@ -1,4 +1,4 @@
-"""Checks of administrative fees and pricing assumptions (DOMAIN.md 8.1 and 13).
+"""Checks of administrative fees and pricing assumptions (docs/semantics.md 8.1 and 13).
 
 On entry: a ``Context``. On exit: E205, E212, E301, E310, E311 diagnostics.
 """

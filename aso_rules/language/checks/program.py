@@ -108,7 +108,7 @@ def check_settings(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_money_cents(ctx: Context) -> Iterator[Diagnostic]:
     """E316: money is written to the cent at most (``$42.10``, not ``$42.105``): amounts are exact
-    cents and rounding happens only where DOMAIN.md section 11 says."""
+    cents and rounding happens only where docs/semantics.md section 11 says."""
     for _, statement in ctx.statements:
         for node in _values_in(statement):
             if isinstance(node, ast.Money) and node.amount != node.amount.quantize(Decimal("0.01")):

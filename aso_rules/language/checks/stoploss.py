@@ -1,4 +1,4 @@
-"""Checks of specific and aggregate stop-loss contracts (DOMAIN.md sections 6 and 7).
+"""Checks of specific and aggregate stop-loss contracts (docs/semantics.md sections 6 and 7).
 
 On entry: a ``Context``. On exit: E205, E208, E212, E301, E307, E312, E313, E315, E317, W301,
 W302, W303 diagnostics.
@@ -36,7 +36,7 @@ AGGREGATE_LINE_KINDS = ("medical", "rx", "dental", "vision", "std")
 
 def check_stop_loss_lines(ctx: Context) -> Iterator[Diagnostic]:
     """E317: specific stop-loss covers only medical and rx lines; the aggregate may add dental,
-    vision and STD, never LTD (DOMAIN.md 6.2, 7)."""
+    vision and STD, never LTD (docs/semantics.md 6.2, 7)."""
     contracts: list[ast.StopLossSpecific | ast.StopLossAggregate] = [*ctx.specifics, *ctx.aggregates]
     for contract in contracts:
         specific = isinstance(contract, ast.StopLossSpecific)
@@ -146,7 +146,7 @@ def _basis(item: ast.Basis) -> Iterator[Diagnostic]:
 
 
 def check_specific_tiers(ctx: Context) -> Iterator[Diagnostic]:
-    """E307, W301: stacked specific tiers meet exactly: SD(k+1) = SD(k) + max(k) (DOMAIN.md 6.4);
+    """E307, W301: stacked specific tiers meet exactly: SD(k+1) = SD(k) + max(k) (docs/semantics.md 6.4);
     lower is an overlap (error), higher a gap the employer keeps (warning)."""
     tiers = [(d, c) for c in ctx.specifics if (d := _deductible_of(ctx, c)) is not None]
     tiers.sort(key=lambda pair: pair[0])

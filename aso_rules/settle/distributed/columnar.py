@@ -229,7 +229,7 @@ def _tier_part(
 
 
 def plan_month_ends(ruleset: Ruleset) -> I64:
-    """The last day of each plan month as a day number: the accommodation's cut-offs (DOMAIN.md 7.3)."""
+    """The last day of each plan month as a day number: the accommodation's cut-offs (semantics 7.3)."""
     from aso_rules.data.enrollment import plan_months
 
     return np.array(

@@ -4,7 +4,7 @@ group sums (a bucket's stop-loss lines go through the vector engine's own pass).
 On entry: Arrow string buffers as numpy views (``offsets`` as int64, ``data`` as uint8), or int64
 cents with int64 group keys. On exit: the outputs are filled in place or returned.
 
-Cents are int64 throughout (PERFORMANCE.md trap 4).
+Cents are int64 throughout (docs/performance.md trap 4).
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ ORDER_KEY = b"aso_rules.order_column"  # Parquet schema metadata naming the orde
 
 @attrs.frozen
 class ExcessEvent:
-    """An eligible line over its claimant's specific deductible, before the ASD (DOMAIN.md 6.3)."""
+    """An eligible line over its claimant's specific deductible, before the ASD (docs/semantics.md 6.3)."""
 
     tier: int
     paid: date
@@ -126,7 +126,7 @@ class BucketState:
 
 
 def accommodation_ends(ruleset: Ruleset) -> list[date]:
-    """The last day of each plan month: the accommodation's cut-offs (DOMAIN.md 7.3)."""
+    """The last day of each plan month: the accommodation's cut-offs (docs/semantics.md 7.3)."""
     return [add_months(first, 1) - timedelta(days=1) for first in plan_months(ruleset.plan_year)]
 
 

@@ -1,4 +1,4 @@
-"""Vectorised adjudication: DOMAIN.md 3-5 over integer columns, equal to the reference engine.
+"""Vectorised adjudication: docs/semantics.md 3-5 over integer columns, equal to the reference engine.
 
 On entry: ``ClaimColumns`` and ``MemberColumns`` (``columns.py``) and the compiled ``Ruleset``.
 On exit: ``Adjudicated``: per line (input order) the status, reason, allowed, copay, deductible,
@@ -115,7 +115,7 @@ class Adjudicated:
 
 
 def plan_years(days: I64, start: date) -> I64:
-    """The plan year (by its start year) of each day (DOMAIN.md 3.1)."""
+    """The plan year (by its start year) of each day (docs/semantics.md 3.1)."""
     d = days.astype("datetime64[D]")
     years = d.astype("datetime64[Y]").astype(np.int64) + 1970
     month_start = d.astype("datetime64[M]")

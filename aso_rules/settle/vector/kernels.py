@@ -8,7 +8,7 @@ each family's lines in processing order; ``specific_events`` gets its few lines 
 claim_id)) and the integer plan tables of ``plan.py``. On exit: the output arrays passed in are
 filled in place, or the sums are returned.
 
-Plan parameters are always arguments, never module globals (PERFORMANCE.md trap 3: numba's
+Plan parameters are always arguments, never module globals (docs/performance.md trap 3: numba's
 ``cache=True`` would freeze a global). Cents are int64 throughout (trap 4). Rounding is the integer
 form of ``round_money(x * num / den, mode)``: exact for half-up and half-even (trap 1, 2).
 Accumulators and stop-loss claimants are flat arrays indexed by person (and owner or limit key,
@@ -56,7 +56,7 @@ def _gather(out: Any, values: Any, at: Any, n: int) -> None:
 @njit(cache=True, inline="always")
 def _oop_room(t: Any, k: int, fam: bool, om: int, of: int) -> int:
     """What is left of the out-of-pocket maximum of term ``k`` for a person with ``om`` and a family
-    with ``of`` already counted (DOMAIN.md 3.4): individual coverage counts the person's, family
+    with ``of`` already counted (docs/semantics.md 3.4): individual coverage counts the person's, family
     coverage the family's (aggregate mode: with the per-person cap) or the lesser of both."""
     oind = t[k, 23]
     ofam = t[k, 24]
@@ -112,7 +112,7 @@ def adjudicate(
     out_plan: Any,
     out_repriced: Any,
 ) -> None:
-    """Visit limits, dollar maximums, cost sharing and accumulators (DOMAIN.md 3.3-3.6) for the
+    """Visit limits, dollar maximums, cost sharing and accumulators (docs/semantics.md 3.3-3.6) for the
     ``active`` lines, family by family. Families never share an accumulator slot, so chunks of whole
     families run on separate threads with the same results as one thread.
 
@@ -745,7 +745,7 @@ def prepare(
     out_year: Any,
     out_active: Any,
 ) -> None:
-    """DOMAIN.md 3.1-3.3 rules 1-2 and section 5 (STD) for every line, in the reference's order:
+    """docs/semantics.md 3.1-3.3 rules 1-2 and section 5 (STD) for every line, in the reference's order:
     excluded line, enrolment, eligibility, STD benefit, repricing, excluded category, unpriced,
     dental class, waiting period. Lines left ``active`` go to ``adjudicate``. Every line is
     independent of the others: chunks of lines run in parallel."""
@@ -911,7 +911,7 @@ def std_periods(
     out_plan: Any,
     out_repriced: Any,
 ) -> None:
-    """STD benefits with recurrence (DOMAIN.md 5.1, ``disability.std_benefit``): an absence that
+    """STD benefits with recurrence (docs/semantics.md 5.1, ``disability.std_benefit``): an absence that
     starts 1-14 days after the member's previous absence on the same line (same cause kind) continues
     its period: the elimination period left and the maximum duration are the period's."""
     size = max(n_keys, 1)
@@ -998,7 +998,7 @@ def stoploss_lines(
     agg_spent: Any,  # int64[n_claimants]
     contribution: Any,  # int64[n]: the aggregate contribution before ASD / net-of-specific parts
 ) -> None:
-    """What stays inside one claimant of specific and aggregate stop-loss (DOMAIN.md 6.2, 6.3, 7.2)
+    """What stays inside one claimant of specific and aggregate stop-loss (docs/semantics.md 6.2, 6.3, 7.2)
     for every paid line of ``order``, each claimant's lines in stop-loss order: eligibility,
     running spend, the line's excess over the claimant's deductible and its capped aggregate
     contribution. What crosses claimants (the aggregating specific deductible) is left to
@@ -1128,7 +1128,7 @@ def specific_events(
     absorbed_by: Any,
     reimbursed: Any,
 ) -> None:
-    """The chronological part of one specific tier (DOMAIN.md 6.3, ``ExcessAllocator``): the
+    """The chronological part of one specific tier (docs/semantics.md 6.3, ``ExcessAllocator``): the
     aggregating specific deductible absorbs the first excess across claimants, then each claimant's
     remaining excess is reimbursed at the percentage, capped at the maximum. Shares and absorptions
     are written per event, not per line: every other line's are 0."""

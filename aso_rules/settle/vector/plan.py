@@ -2,7 +2,7 @@
 
 On entry: a ``Ruleset`` and the distinct (line, network, category) triples of a run's claims.
 On exit: ``TermTable``, one row per triple, every amount in integer cents, every rate an exact
-integer fraction ``num / den`` (PERFORMANCE.md trap 1: never a float), every "no such limit" a
+integer fraction ``num / den`` (docs/performance.md trap 1: never a float), every "no such limit" a
 negative sentinel (``NONE``). The row for a triple is built from the reference engine's own
 ``resolve_terms``, so both engines read the rules the same way; a triple this table cannot express
 (more limits than ``MAX_LIMITS``, an unusual step order, an ``ltd`` line) is flagged ``fallback`` and

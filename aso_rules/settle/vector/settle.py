@@ -2,7 +2,7 @@
 
 On entry: a ruleset and claims/enrollment sources (paths, Arrow tables, pandas or polars frames).
 On exit: a ``VectorSettlement`` whose ``ledger``, ``rejects``, ``enrollment_rejects`` and
-``summary`` equal the reference engine's (DESIGN.md data contracts), plus ``summary["engine"]``
+``summary`` equal the reference engine's (docs/contracts.md data contracts), plus ``summary["engine"]``
 saying which engine ran and how many lines the reference fallback settled. The ledger is built
 from columns (money as ``decimal128(18, 2)`` from integer cents, text by dictionary ``take``), and
 ``write`` streams it to Parquet or CSV in record batches.

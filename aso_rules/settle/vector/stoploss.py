@@ -1,4 +1,4 @@
-"""Specific and aggregate stop-loss over the vector engine's columns (DOMAIN.md 6 and 7).
+"""Specific and aggregate stop-loss over the vector engine's columns (docs/semantics.md 6 and 7).
 
 On entry: the adjudicated columns (``Adjudicated``: plan paid per line, status, the accumulator
 families and the lines grouped by family in processing order), the claim and member columns and the
