@@ -504,6 +504,7 @@ def _monte_carlo(
         record("specific.expected_claimants_over_deductible", mc.values["over0"])
     if fi_total is not None:
         record("fully_insured.probability_aso_costs_more", (cost > float(fi_total)).astype(float))
+        record("fully_insured.expected_savings", float(fi_total) - cost)
     return out
 
 
