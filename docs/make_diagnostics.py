@@ -208,6 +208,12 @@ ENTRIES = {
         "Write `12/12`, `12/15`, `15/12`, `24/12` or `basis paid`.",
     ),
     "E314": ("A date that is not on the calendar (`2026-02-30`).", "Write a real date as YYYY-MM-DD."),
+    "E340": (
+        "A `claims_basis` other than `net_of_specific` or `gross` in the assumptions.",
+        "Write `claims_basis net_of_specific` when `expected_claims` counts plan-paid claims capped at "
+        "the lowest specific deductible (the default), or `claims_basis gross` when it counts all "
+        "plan-paid claims, the specific layer included.",
+    ),
     "E315": (
         "A required statement is missing: the `ruleset` header, its `plan_year` or `tiers`, a specific "
         "stop-loss `deductible`, an aggregate `attachment`, a disability `benefit`.",

@@ -28,6 +28,7 @@ from aso_rules.data.records import MemberRecord
 from aso_rules.money import ZERO, Money, RoundingMode, format_money, round_money
 from aso_rules.price import funding as fund
 from aso_rules.price.aggregate import ClaimCount, Compound, fft_compound, simulate
+from aso_rules.price.basis import claims_basis
 from aso_rules.price.lattice import LATTICE_POINTS, Lattice, Priced, lattice_pair, with_error
 from aso_rules.price.severity import (
     CostShareTerms,
@@ -211,9 +212,15 @@ def price(
     y, count = claimant_model(ruleset, months)
 
     expected_t, target = fund.expected_by_tier(ruleset, months, mode)
+    claims = claims_basis(ruleset, y, count, months, expected_t, mode)
+    if expected_t and claims.basis == "gross":
+        # Funding and the attachment count claims net of the specific layer (its cost is the premium).
+        expected_t = claims.net_rates(expected_t, mode)
+        target = None if target is None else target * claims.net_ratio
     if not expected_t:
-        # No stated expected claims: the claimant model's plan-paid mean, spread by tier ratios.
-        model_total = Decimal(repr(count.lam * y.mean)) * Decimal(len(months)) / 12
+        # No stated expected claims: the claimant model's plan-paid mean capped at the specific
+        # deductible (the layer above it is the specific premium's), spread by tier ratios.
+        model_total = claims.modelled_net
         ratios = dict.fromkeys(ruleset.tier_codes, Decimal(1))
         if ruleset.assumptions is not None and ruleset.assumptions.tier_ratios is not None:
             ratios.update(ruleset.assumptions.tier_ratios)
@@ -388,8 +395,10 @@ def price(
             "expected_eligible_claims_capped": _money(fine.mean, mode),
         },
     }
+    summary["claims_basis"] = claims.summary()
     summary["checks"] = checks
-    summary["warnings"] = check_warnings(summary, checks)
+    basis_warning = claims.warning()
+    summary["warnings"] = ([basis_warning] if basis_warning else []) + check_warnings(summary, checks)
     return Quote(
         summary=summary,
         ruleset=ruleset,

@@ -124,4 +124,4 @@ def test_price_cmd__prints_check_warnings(
                  "--simulations", "200"])  # fmt: skip
     assert code == 0
     assert "aggregate.x is off" in capsys.readouterr().err
-    assert json.loads((tmp_path / "o" / "price.json").read_text())["warnings"] == ["aggregate.x is off"]
+    assert "aggregate.x is off" in json.loads((tmp_path / "o" / "price.json").read_text())["warnings"]

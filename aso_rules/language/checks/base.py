@@ -46,6 +46,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E311": ("error", "continuance table missing or malformed"),
     "E312": ("error", "attachment on expected claims without an expected_claims assumption"),
     "E313": ("error", "invalid contract basis"),
+    "E340": ("error", "unknown claims basis"),
     "E314": ("error", "not a calendar date"),
     "E315": ("error", "required statement missing"),
     "E316": ("error", "amount with more than two decimal places"),

@@ -121,6 +121,15 @@ def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
                         case ast.Pareto():
                             yield from _positive(ctx, model.alpha, (ast.Number,), "alpha")
                             yield from _positive(ctx, model.scale, (ast.Money,), "the scale")
+                case ast.ClaimsBasis():
+                    if item.basis not in ("net_of_specific", "gross"):
+                        yield diag(
+                            "E340",
+                            f"unknown claims basis `{item.basis}`",
+                            item.span,
+                            "write `claims_basis net_of_specific` (expected_claims capped at the specific "
+                            "deductible, the default) or `claims_basis gross`",
+                        )
                 case ast.ClaimCount():
                     if isinstance(item.model, ast.NegativeBinomial):
                         yield from _positive(
