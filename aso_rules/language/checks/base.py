@@ -56,6 +56,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W303": ("warning", "aggregate attachment below expected claims"),
     "W304": ("warning", "test expects nothing"),
     "W305": ("warning", "dollar maximum on an essential health benefit"),
+    "W330": ("warning", "expected_claims disagrees with the claimant model"),
 }
 
 
