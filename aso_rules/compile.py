@@ -508,6 +508,8 @@ class _Compiler:
                         fields["tier_ratios"] = self.tier_numbers(item.amount)
                     case ast.FundingMargin():
                         fields["funding_margin"] = self.rate(item.rate)
+                    case ast.ClaimsBasis():
+                        fields["claims_basis"] = item.basis
         return model.Assumptions(**fields, source=_source(blocks[0].span))
 
     def severity(self, severity: ast.SeverityModel) -> model.Severity:

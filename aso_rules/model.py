@@ -413,6 +413,8 @@ class NegativeBinomial:
 
 
 CountModel = Poisson | NegativeBinomial
+ClaimsBasisName = Literal["net_of_specific", "gross"]
+CLAIMS_BASES: tuple[ClaimsBasisName, ...] = ("net_of_specific", "gross")
 
 
 @attrs.frozen
@@ -424,6 +426,9 @@ class Assumptions:
     fully_insured: TierAmounts | None = None
     tier_ratios: FrozenMap[str, Decimal] | None = attrs.field(default=None)
     funding_margin: Rate = Decimal(0)
+    # What expected_claims counts: plan-paid claims capped at the lowest specific deductible
+    # ("net_of_specific"), or all plan-paid claims ("gross", the specific layer included).
+    claims_basis: ClaimsBasisName = "net_of_specific"
     source: Source | None = attrs.field(default=None, eq=False)
 
 

@@ -208,6 +208,22 @@ ENTRIES = {
         "Write `12/12`, `12/15`, `15/12`, `24/12` or `basis paid`.",
     ),
     "E314": ("A date that is not on the calendar (`2026-02-30`).", "Write a real date as YYYY-MM-DD."),
+    "W330": (
+        "The employee-only tier's `expected_claims` is more than 25% from the claimant model's cost "
+        "of one member (claimants share x mean plan-paid per claimant, capped at the lowest specific "
+        "deductible unless `claims_basis gross`, / 12). Funding rates and the attachment come from "
+        "`expected_claims`, the stop-loss expectations, employer cost and savings from the claimant "
+        "model, so the quote would disagree with itself. Only the EE tier has a known member count "
+        "before the enrollment is read; `aso price` compares the plan totals and warns past 2%.",
+        "Restate `expected_claims`, or recalibrate `claimants` / `claimant_cost`, until they agree; "
+        "price.json `claims_basis` shows both totals.",
+    ),
+    "E340": (
+        "A `claims_basis` other than `net_of_specific` or `gross` in the assumptions.",
+        "Write `claims_basis net_of_specific` when `expected_claims` counts plan-paid claims capped at "
+        "the lowest specific deductible (the default), or `claims_basis gross` when it counts all "
+        "plan-paid claims, the specific layer included.",
+    ),
     "E315": (
         "A required statement is missing: the `ruleset` header, its `plan_year` or `tiers`, a specific "
         "stop-loss `deductible`, an aggregate `attachment`, a disability `benefit`.",

@@ -136,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         _error(f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2
+    for warning in quote.summary.get("warnings", []):
+        _warn(warning)
     if args.format == "json":
         sys.stdout.write(quote.to_json())
     else:

@@ -666,8 +666,23 @@ class FundingMargin:
     span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
 
 
+@attrs.frozen
+class ClaimsBasis:
+    """``claims_basis net_of_specific | gross``: what ``expected_claims`` counts."""
+
+    basis: str
+    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
+
+
 AssumptionItem: TypeAlias = (
-    ExpectedClaims | Claimants | ClaimantCost | ClaimCount | FullyInsured | TierRatios | FundingMargin
+    ExpectedClaims
+    | Claimants
+    | ClaimantCost
+    | ClaimCount
+    | FullyInsured
+    | TierRatios
+    | FundingMargin
+    | ClaimsBasis
 )
 
 

@@ -383,6 +383,9 @@ class _Builder(Transformer[Token, Any]):
     def r_funding_margin(self, c: list[Any], span: Span) -> ast.FundingMargin:
         return ast.FundingMargin(c[0], span=span)
 
+    def r_claims_basis(self, c: list[Any], span: Span) -> ast.ClaimsBasis:
+        return ast.ClaimsBasis(str(c[0]), span=span)
+
     # ============================================================== tests
 
     def r_test(self, c: list[Any], span: Span) -> ast.Test:

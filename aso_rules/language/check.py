@@ -47,7 +47,12 @@ from aso_rules.language.checks.names import (
     check_unknown_constants,
     check_unknown_lines,
 )
-from aso_rules.language.checks.pricing import check_assumptions, check_continuance_tables, check_fees
+from aso_rules.language.checks.pricing import (
+    check_assumptions,
+    check_claims_consistency,
+    check_continuance_tables,
+    check_fees,
+)
 from aso_rules.language.checks.program import check_header, check_money_cents, check_settings
 from aso_rules.language.checks.stoploss import (
     check_aggregate_stop_loss,
@@ -100,6 +105,7 @@ CHECKS: tuple[Check, ...] = (
     check_fees,
     check_assumptions,
     check_continuance_tables,
+    check_claims_consistency,
     check_money_cents,
     check_tests,
 )

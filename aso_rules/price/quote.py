@@ -27,7 +27,9 @@ from aso_rules.data.enrollment import MonthEnrollment, monthly_enrollment
 from aso_rules.data.records import MemberRecord
 from aso_rules.money import ZERO, Money, RoundingMode, format_money, round_money
 from aso_rules.price import funding as fund
-from aso_rules.price.aggregate import DEFAULT_POINTS, ClaimCount, Compound, compound, fft_compound, simulate
+from aso_rules.price.aggregate import ClaimCount, Compound, fft_compound, simulate
+from aso_rules.price.basis import claims_basis
+from aso_rules.price.lattice import LATTICE_POINTS, Lattice, Priced, lattice_pair, with_error
 from aso_rules.price.severity import (
     CostShareTerms,
     Distribution,
@@ -151,20 +153,20 @@ def medical_terms(ruleset: model.Ruleset) -> CostShareTerms:
 
 def _layer_expectation(
     y: Distribution, count: ClaimCount, tier: model.SpecificStopLoss, points: int
-) -> float:
-    """``E[(sum L(Y_i) - ASD)+]`` for the tier's layer; ``lam E[L]`` when there is no ASD."""
+) -> Priced:
+    """``E[(sum L(Y_i) - ASD)+]`` for the tier's layer; ``lam E[L]`` (exact) when there is no ASD."""
     layer = Layer(y, float(tier.deductible), _width(tier))
     asd = float(tier.aggregating_deductible)
     if asd <= 0:
-        return count.lam * layer.mean
+        return Priced(count.lam * layer.mean, 0.0)
     p_over = 1.0 - float(layer.cdf(np.array(0.0)))
     if count.lam * p_over < 1e-6:
         # At most one claimant in the layer, up to O((lam p)^2): E[(L - ASD)+] per claimant.
-        return count.lam * max(layer.mean - float(layer.lev(np.array(asd))), 0.0)
+        return Priced(count.lam * max(layer.mean - float(layer.lev(np.array(asd))), 0.0), 0.0)
     thinned = count.thinned(p_over)
     over = _ConditionalLayer(layer, p_over)
-    result = compound(over, thinned, points=points, unit=asd)
-    return result.expect(lambda s: np.maximum(s - asd, 0.0))
+    fine, coarse = lattice_pair(over, thinned, resolve=[asd], points=points, unit=asd)
+    return with_error(fine, coarse, lambda s: s.excess(asd))
 
 
 def _width(tier: model.SpecificStopLoss) -> float:
@@ -201,7 +203,7 @@ def price(
     *,
     simulations: int = 20_000,
     seed: int = 1,
-    grid: int = DEFAULT_POINTS,
+    grid: int = LATTICE_POINTS,
     progress: Callable[[int], object] | None = None,
 ) -> Quote:
     """Price the plan year (docs/semantics.md section 13) for the projected enrollment.
@@ -221,9 +223,15 @@ def price(
     y, count = claimant_model(ruleset, months)
 
     expected_t, target = fund.expected_by_tier(ruleset, months, mode)
+    claims = claims_basis(ruleset, y, count, months, expected_t, mode)
+    if expected_t and claims.basis == "gross":
+        # Funding and the attachment count claims net of the specific layer (its cost is the premium).
+        expected_t = claims.net_rates(expected_t, mode)
+        target = None if target is None else target * claims.net_ratio
     if not expected_t:
-        # No stated expected claims: the claimant model's plan-paid mean, spread by tier ratios.
-        model_total = Decimal(repr(count.lam * y.mean)) * Decimal(len(months)) / 12
+        # No stated expected claims: the claimant model's plan-paid mean capped at the specific
+        # deductible (the layer above it is the specific premium's), spread by tier ratios.
+        model_total = claims.modelled_net
         ratios = dict.fromkeys(ruleset.tier_codes, Decimal(1))
         if ruleset.assumptions is not None and ruleset.assumptions.tier_ratios is not None:
             ratios.update(ruleset.assumptions.tier_ratios)
@@ -234,28 +242,31 @@ def price(
     rates = fund.funding(expected_t, fixed_t, months, mode, margin=margin, target=target)
 
     tiers = sorted(ruleset.specific, key=lambda t: t.deductible)
-    tier_prices = [
-        TierPrice(
-            name=t.name,
-            deductible=t.deductible,
-            maximum=t.maximum,
-            aggregating_deductible=t.aggregating_deductible,
-            expected_reimbursement=float(t.reimbursement_pct) * _layer_expectation(y, count, t, grid),
-            expected_claimants_over_deductible=count.lam
-            * (1.0 - float(y.cdf(np.array(float(t.deductible))))),
-            premium=fixed.by_specific.get(t.name, ZERO),
-            expected_layer=count.lam * Layer(y, float(t.deductible), _width(t)).mean,
+    errors: dict[str, float] = {}
+    tier_prices = []
+    for t in tiers:
+        layer_value = _layer_expectation(y, count, t, grid)
+        pct_t = float(t.reimbursement_pct)
+        errors[f"specific.tiers.{t.name}.expected_reimbursement"] = pct_t * layer_value.error
+        tier_prices.append(
+            TierPrice(
+                name=t.name,
+                deductible=t.deductible,
+                maximum=t.maximum,
+                aggregating_deductible=t.aggregating_deductible,
+                expected_reimbursement=pct_t * layer_value.value,
+                expected_claimants_over_deductible=count.lam
+                * (1.0 - float(y.cdf(np.array(float(t.deductible))))),
+                premium=fixed.by_specific.get(t.name, ZERO),
+                expected_layer=count.lam * Layer(y, float(t.deductible), _width(t)).mean,
+            )
         )
-        for t in tiers
-    ]
     cap = float(tiers[0].deductible) if tiers else None
     agg = ruleset.aggregate
     if agg is not None and not agg.cap_per_claimant:
         cap = None
-    s_capped = compound(y, count, cap=cap, points=grid)
 
     attachment: Attachment | None = None
-    agg_summary: dict[str, Any] | None = None
     a = math.inf
     agg_max = math.inf
     if agg is not None:
@@ -263,42 +274,66 @@ def price(
         attachment = attachment_point(agg, factors, months, mode)
         a = float(attachment.point)
         agg_max = math.inf if agg.maximum is None else float(agg.maximum)
-        reimb = float(agg.reimbursement_pct) * s_capped.expect(
-            lambda s: np.minimum(np.maximum(s - a, 0), agg_max)
-        )
-        agg_summary = {
-            "expected_reimbursement": _money(reimb, mode),
-            "probability_of_attachment": round(s_capped.sf(a), 6),
-            "premium": format_money(fixed.aggregate_premium),
-        }
 
     fixed_total = float(fixed.total)
-    grid_values = s_capped.grid
-    cost = fixed_total + np.minimum(grid_values, a) + np.maximum(grid_values - a - agg_max, 0.0)
-    cost_mean = float(np.dot(cost, s_capped.probs))
-    cum = np.cumsum(s_capped.probs)
-    pct_values = {
-        f"p{p}": float(cost[min(int(np.searchsorted(cum, p / 100 - 1e-12)), len(cost) - 1)])
-        for p in PERCENTILES
-    }
-
-    fi_summary: dict[str, Any] | None = None
     fi_total: Money | None = None
     assumptions = ruleset.assumptions
     if assumptions is not None and assumptions.fully_insured is not None:
-        fi = assumptions.fully_insured
-        fi_total = sum((fund._tier_sum(fi.amounts, m.employees) for m in months), ZERO)
+        fi_total = sum((fund._tier_sum(assumptions.fully_insured.amounts, m.employees) for m in months), ZERO)
+    threshold = _cost_threshold(fi_total, fixed_total, a, agg_max)
+    fine, coarse = lattice_pair(y, count, cap=cap, resolve=[a, a + agg_max, threshold], points=grid, unit=cap)
+
+    agg_summary: dict[str, Any] | None = None
+    if agg is not None:
+        pct_a = float(agg.reimbursement_pct)
+        reimb = with_error(fine, coarse, lambda s: pct_a * (s.excess(a) - s.excess(a + agg_max)))
+        attach = with_error(fine, coarse, lambda s: s.sf(a))
+        errors["aggregate.expected_reimbursement"] = reimb.error
+        errors["aggregate.probability_of_attachment"] = attach.error
+        agg_summary = {
+            "expected_reimbursement": _money(reimb.value, mode),
+            "probability_of_attachment": round(attach.value, 6),
+            "premium": format_money(fixed.aggregate_premium),
+        }
+
+    def expected_cost(s: Lattice) -> float:
+        return fixed_total + s.limited(a) + s.excess(a + agg_max)
+
+    def cost_at(v: float) -> float:
+        return fixed_total + min(v, a) + max(v - a - agg_max, 0.0)
+
+    cost_value = with_error(fine, coarse, expected_cost)
+    cost_mean = cost_value.value
+    errors["employer_cost.expected"] = cost_value.error
+    pct_values: dict[str, float] = {}
+    for p in PERCENTILES:
+
+        def cost_quantile(s: Lattice, q: float = p / 100) -> float:
+            return cost_at(s.quantile(q))
+
+        q = with_error(fine, coarse, cost_quantile)
+        pct_values[f"p{p}"] = q.value
+        errors[f"employer_cost.p{p}"] = max(q.error, fine.h)
+    grid_values = fine.grid
+    cost = fixed_total + np.minimum(grid_values, a) + np.maximum(grid_values - a - agg_max, 0.0)
+
+    fi_summary: dict[str, Any] | None = None
+    if fi_total is not None:
+        more = with_error(fine, coarse, lambda s: s.sf(threshold) if math.isfinite(threshold) else 0.0)
+        errors["fully_insured.probability_aso_costs_more"] = more.error
+        errors["fully_insured.expected_savings"] = cost_value.error
         fi_summary = {
             "premium": format_money(fi_total),
             "expected_savings": format_money(fi_total - Decimal(_money(cost_mean, mode))),
-            "probability_aso_costs_more": round(float(s_capped.probs[cost > float(fi_total)].sum()), 6),
+            "probability_aso_costs_more": round(more.value, 6),
         }
 
     checks: dict[str, dict[str, float]] = {}
     if simulations > 0:
         checks = _monte_carlo(
-            y, count, cap, a, agg_max, fixed_total, tiers, simulations, seed, fi_total, progress
-        )
+            y, count, cap, a, agg_max, fixed_total, tiers, simulations, seed, fi_total, progress,
+            agg_pct=float(agg.reimbursement_pct) if agg is not None else 1.0,
+        )  # fmt: skip
 
     # The total is the sum of the tiers' rounded figures, so the tiers add up to it exactly.
     specific_reimb = sum((Decimal(_money(t.expected_reimbursement, mode)) for t in tier_prices), ZERO)
@@ -347,9 +382,12 @@ def price(
             "simulations": simulations,
             "seed": seed,
             "grid_points": grid,
-            "span": round(s_capped.h, 6),
+            "span": round(fine.h, 6),
             "discretisation": "local moment matching",
-            "tail_mass": s_capped.tail,
+            "tail_mass": fine.beyond,
+            "lattice_top": round(fine.top, 2),
+            "error_estimate": "richardson: |value at span h - value at span 2h|",
+            "discretisation_error": {k: float(f"{v:.6g}") for k, v in errors.items()},
         },
         "funding": {
             "expected_pepm": {t: format_money(v) for t, v in rates.expected.items()},
@@ -363,14 +401,18 @@ def price(
             "mean_allowed_per_claimant": _money(y.ground_up.mean, mode),
             "mean_plan_paid_per_claimant": _money(y.mean, mode),
             "actuarial_value": round(y.mean / y.ground_up.mean, 6),
-            "expected_eligible_claims_capped": _money(s_capped.mean, mode),
+            "expected_eligible_claims_capped": _money(fine.mean, mode),
         },
     }
+    summary["claims_basis"] = claims.summary()
+    summary["checks"] = checks
+    basis_warning = claims.warning()
+    summary["warnings"] = ([basis_warning] if basis_warning else []) + check_warnings(summary, checks)
     return Quote(
         summary=summary,
         ruleset=ruleset,
         cost_grid=cost,
-        cost_probs=s_capped.probs,
+        cost_probs=fine.probs,
         checks=checks,
         actuarial_value=y.mean / y.ground_up.mean,
         claimants=count.lam,
@@ -389,6 +431,49 @@ def _money(value: float, mode: RoundingMode) -> str:
     return format_money(round_money(Decimal(repr(value)), mode))
 
 
+def _cost_threshold(fi_total: Money | None, fixed_total: float, a: float, agg_max: float) -> float:
+    """The eligible claims ``s`` above which the employer cost exceeds the fully insured premium."""
+    if fi_total is None:
+        return math.inf
+    t = float(fi_total) - fixed_total
+    if t <= a:
+        return max(t, 0.0)
+    return t + agg_max  # cost is flat at the attachment until the aggregate maximum is used up
+
+
+CHECK_SIGMAS = 4.0
+
+
+def check_warnings(summary: dict[str, Any], checks: dict[str, dict[str, float]]) -> list[str]:
+    """A warning for each exact figure more than ``CHECK_SIGMAS`` standard errors from its simulation."""
+    out: list[str] = []
+    for path, mc in checks.items():
+        value: Any = summary
+        for part in path.split("."):
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+            elif isinstance(value, list):
+                value = next((v for v in value if v.get("name") == part), None)
+            else:
+                value = None
+                break
+        if value is None:
+            continue
+        exact = float(value)
+        se, mean = mc["standard_error"], mc["mean"]
+        if not se > 0:
+            continue  # no simulated year reached the figure: the simulation cannot check it
+        # A figure rounded to cents (or 6 decimals) cannot agree more closely than its rounding.
+        tolerance = CHECK_SIGMAS * se + (0.005 if isinstance(value, str) else 5e-7)
+        if abs(exact - mean) > tolerance:
+            sigmas = abs(exact - mean) / se if se > 0 else math.inf
+            out.append(
+                f"{path} = {value} is {sigmas:.1f} standard errors from its Monte Carlo check "
+                f"({mean:.6g} +/- {se:.3g}): the exact figure or the simulation is not to be trusted"
+            )
+    return out
+
+
 def _monte_carlo(
     y: PlanPaid,
     count: ClaimCount,
@@ -401,14 +486,17 @@ def _monte_carlo(
     seed: int,
     fi_total: Money | None,
     progress: Callable[[int], object] | None = None,
+    *,
+    agg_pct: float = 1.0,
 ) -> dict[str, dict[str, float]]:
-    """Seeded plan-year simulation of the same quantities, with standard errors."""
+    """Seeded plan-year simulation of the reported figures, keyed by their path in price.json."""
     limit = math.inf if cap is None else cap
     stats: dict[str, Any] = {"capped": lambda v: np.minimum(v, limit)}
     for i, t in enumerate(tiers):
         low = float(t.deductible)
         width = math.inf if t.maximum is None else float(t.maximum)
         stats[f"layer{i}"] = lambda v, low=low, width=width: np.minimum(np.maximum(v - low, 0.0), width)
+        stats[f"over{i}"] = lambda v, low=low: (v > low).astype(float)
     mc = simulate(y, count, stats, simulations=simulations, seed=seed, progress=progress)
     s = mc.values["capped"]
     cost = fixed_total + np.minimum(s, a) + np.maximum(s - a - agg_max, 0.0)
@@ -417,18 +505,24 @@ def _monte_carlo(
     def record(key: str, v: np.ndarray) -> None:
         out[key] = {"mean": float(v.mean()), "standard_error": float(v.std(ddof=1) / math.sqrt(len(v)))}
 
-    record("employer_cost", cost)
-    record("eligible_claims_capped", s)
+    record("employer_cost.expected", cost)
+    record("claimant_model.expected_eligible_claims_capped", s)
     if math.isfinite(a):
-        record("aggregate_reimbursement", np.minimum(np.maximum(s - a, 0.0), agg_max))
-        record("probability_of_attachment", (s > a).astype(float))
+        record("aggregate.expected_reimbursement", agg_pct * np.minimum(np.maximum(s - a, 0.0), agg_max))
+        record("aggregate.probability_of_attachment", (s > a).astype(float))
+    total = np.zeros(simulations)
     for i, t in enumerate(tiers):
         asd = float(t.aggregating_deductible)
-        record(
-            f"specific:{t.name}", float(t.reimbursement_pct) * np.maximum(mc.values[f"layer{i}"] - asd, 0.0)
-        )
+        paid = float(t.reimbursement_pct) * np.maximum(mc.values[f"layer{i}"] - asd, 0.0)
+        total += paid
+        record(f"specific.tiers.{t.name}.expected_reimbursement", paid)
+        record(f"specific.tiers.{t.name}.expected_claimants_over_deductible", mc.values[f"over{i}"])
+    if tiers:
+        record("specific.expected_reimbursement", total)
+        record("specific.expected_claimants_over_deductible", mc.values["over0"])
     if fi_total is not None:
-        record("probability_aso_costs_more", (cost > float(fi_total)).astype(float))
+        record("fully_insured.probability_aso_costs_more", (cost > float(fi_total)).astype(float))
+        record("fully_insured.expected_savings", float(fi_total) - cost)
     return out
 
 

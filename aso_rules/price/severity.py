@@ -311,7 +311,8 @@ class PlanPaid:
         lev = self.ground_up.lev
         if math.isfinite(kk):
             uk = np.minimum(u, kk)
-            out = (1 - c) * (lev(uk) - lev(np.minimum(u, d))) + lev(u) - lev(uk)
+            lev_uk = lev(uk)
+            out = (1 - c) * (lev_uk - lev(np.minimum(u, d))) + lev(u) - lev_uk
         else:
             out = (1 - c) * (lev(u) - lev(np.minimum(u, d)))
         return np.asarray(np.where(k > 0, out, 0.0), dtype=np.float64)

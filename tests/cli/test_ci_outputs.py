@@ -78,8 +78,8 @@ def test_check_cmd__sarif_validates_with_errors_and_warnings(
 
 
 def test_check_cmd__sarif_validates_when_clean(capsys: pytest.CaptureFixture[str]) -> None:
-    """A clean folder (the example rulesets) is a valid SARIF log with no results."""
-    code, log = _sarif(capsys, str(ROOT / "rulesets"))
+    """A clean ruleset (a bundled one; acme-2026.aso carries W330) is a valid SARIF log with no results."""
+    code, log = _sarif(capsys, str(ROOT / "rulesets" / "hdhp-2026.aso"))
     assert code == 0
     VALIDATOR.validate(log)
     assert log["runs"][0]["results"] == []

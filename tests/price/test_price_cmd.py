@@ -109,3 +109,19 @@ def test_price_cmd__many_skipped_rows_are_counted(
     )
     err = capsys.readouterr().err
     assert code == 0 and err.count("skipped: ") == 20 and "5 more rows skipped" in err
+
+
+@pytest.mark.usefixtures("loads_acme")
+def test_price_cmd__prints_check_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A figure that disagrees with its simulation is printed on stderr and listed in price.json."""
+    from aso_rules.price import quote as quote_module
+
+    monkeypatch.setattr(quote_module, "check_warnings", lambda summary, checks: ["aggregate.x is off"])
+    enrollment = _enrollment(tmp_path / "enrollment.csv")
+    code = main(["price", "acme.aso", "--enrollment", str(enrollment), "--out", str(tmp_path / "o"),
+                 "--simulations", "200"])  # fmt: skip
+    assert code == 0
+    assert "aggregate.x is off" in capsys.readouterr().err
+    assert "aggregate.x is off" in json.loads((tmp_path / "o" / "price.json").read_text())["warnings"]

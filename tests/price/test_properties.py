@@ -47,8 +47,8 @@ def test_specific__raising_deductible_never_raises_reimbursement(
     """I-MONO-3: a higher specific deductible never raises the expected specific reimbursement (to within
     half a cent, the precision it is reported at: the FFT carries float noise of about 1e-6 dollars)."""
     count = ClaimCount(80.0)
-    low = _layer_expectation(y, count, _tier(sd, asd), 2**12)
-    high = _layer_expectation(y, count, _tier(sd + raise_by, asd), 2**12)
+    low = _layer_expectation(y, count, _tier(sd, asd), 2**12).value
+    high = _layer_expectation(y, count, _tier(sd + raise_by, asd), 2**12).value
     assert high <= low * (1 + 1e-6) + 0.005
 
 

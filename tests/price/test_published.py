@@ -74,7 +74,7 @@ def test_asd__group_keeps_the_first_excess_dollars(dispersion: float) -> None:
     tier = model.SpecificStopLoss(
         name="asd", deductible=money(f"{sd:.2f}"), aggregating_deductible=money(f"{asd:.2f}")
     )
-    exact = _layer_expectation(y, count, tier, 2**14)
+    exact = _layer_expectation(y, count, tier, 2**14).value
     layer = Layer(y, sd)
     mc = simulate(y, count, {"x": lambda v: np.maximum(v - sd, 0.0)}, simulations=100_000, seed=21)
     carrier = np.maximum(mc.values["x"] - asd, 0.0)
@@ -93,7 +93,7 @@ def test_asd__unreachable_layer_prices_at_zero(asd: float) -> None:
     tier = model.SpecificStopLoss(
         name="far", deductible=money("45000.00"), aggregating_deductible=money(f"{asd:.2f}")
     )
-    assert 0.0 <= _layer_expectation(y, ClaimCount(80.0), tier, 2**12) < 1e-6
+    assert 0.0 <= _layer_expectation(y, ClaimCount(80.0), tier, 2**12).value < 1e-6
 
 
 def test_asd__rare_layer_matches_one_claimant_formula() -> None:
@@ -105,4 +105,4 @@ def test_asd__rare_layer_matches_one_claimant_formula() -> None:
     )
     layer = Layer(y, 150_000.0)
     one = count.lam * (layer.mean - float(layer.lev(np.array(50_000.0))))
-    assert _layer_expectation(y, count, tier, 2**14) == pytest.approx(one, rel=1e-3)
+    assert _layer_expectation(y, count, tier, 2**14).value == pytest.approx(one, rel=1e-3)

@@ -85,8 +85,11 @@ def test_price__agrees_with_its_monte_carlo(quote: Quote) -> None:
     seeded simulation of the same plan years."""
     s = quote.summary
     for key, exact in (
-        ("employer_cost", float(s["employer_cost"]["expected"])),
-        ("specific:Acme Re first tier", float(s["specific"]["tiers"][0]["expected_reimbursement"])),
+        ("employer_cost.expected", float(s["employer_cost"]["expected"])),
+        (
+            "specific.tiers.Acme Re first tier.expected_reimbursement",
+            float(s["specific"]["tiers"][0]["expected_reimbursement"]),
+        ),
     ):
         mc = quote.checks[key]
         assert abs(exact - mc["mean"]) < 4 * mc["standard_error"], key

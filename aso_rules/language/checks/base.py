@@ -46,6 +46,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E311": ("error", "continuance table missing or malformed"),
     "E312": ("error", "attachment on expected claims without an expected_claims assumption"),
     "E313": ("error", "invalid contract basis"),
+    "E340": ("error", "unknown claims basis"),
     "E314": ("error", "not a calendar date"),
     "E315": ("error", "required statement missing"),
     "E316": ("error", "amount with more than two decimal places"),
@@ -58,6 +59,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W303": ("warning", "aggregate attachment below expected claims"),
     "W304": ("warning", "test expects nothing"),
     "W305": ("warning", "dollar maximum on an essential health benefit"),
+    "W330": ("warning", "expected_claims disagrees with the claimant model"),
 }
 
 

@@ -258,6 +258,7 @@ ITEM_WORDS = {
     "FullyInsured": "fully_insured",
     "TierRatios": "tier_ratios",
     "FundingMargin": "funding_margin",
+    "ClaimsBasis": "claims_basis",
 }
 
 

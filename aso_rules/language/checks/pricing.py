@@ -1,6 +1,6 @@
 """Checks of administrative fees and pricing assumptions (docs/semantics.md 8.1 and 13).
 
-On entry: a ``Context``. On exit: E205, E212, E301, E310, E311 diagnostics.
+On entry: a ``Context``. On exit: E205, E212, E301, E310, E311, E340 and W330 diagnostics.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from aso_rules import model
 from aso_rules.language import ast
 from aso_rules.language.checks.base import (
     Context,
@@ -122,6 +123,15 @@ def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
                         case ast.Pareto():
                             yield from _positive(ctx, model.alpha, (ast.Number,), "alpha")
                             yield from _positive(ctx, model.scale, (ast.Money,), "the scale")
+                case ast.ClaimsBasis():
+                    if item.basis not in ("net_of_specific", "gross"):
+                        yield diag(
+                            "E340",
+                            f"unknown claims basis `{item.basis}`",
+                            item.span,
+                            "write `claims_basis net_of_specific` (expected_claims capped at the specific "
+                            "deductible, the default) or `claims_basis gross`",
+                        )
                 case ast.ClaimCount():
                     if isinstance(item.model, ast.NegativeBinomial):
                         yield from _positive(
@@ -167,3 +177,88 @@ def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
                         "the path is relative to the rule file; the file is an AV Calculator "
                         "continuance table (av2015 or av2026 layout)",
                     )
+
+
+# Without the enrollment only the employee-only tier has a known member count (one). Its rate may
+# differ from the cost of an average member by tier demographics (the bundled, calibrated rulesets sit
+# 14-16% above it); a gap past 25% is an inconsistency. `aso price` makes the 2% test on the totals.
+EE_TOLERANCE = Decimal("0.25")
+
+
+def check_claims_consistency(ctx: Context) -> Iterator[Diagnostic]:
+    """W330: `expected_claims` for the employee-only tier (EE: one member per employee, so no
+    enrollment is needed) differs by more than 25% from what the claimant model implies for one
+    member: claimants share x mean plan-paid per claimant (capped at the lowest specific deductible
+    unless `claims_basis gross`) / 12. Skipped with tier ratios (they re-spread the stated amounts),
+    a continuance table, or a program that does not compile (its errors are reported elsewhere)."""
+    stated = [i for b in ctx.assumptions for i in b.items if isinstance(i, ast.ExpectedClaims)]
+    ratios = any(isinstance(i, ast.TierRatios) for b in ctx.assumptions for i in b.items)
+    if not stated or ratios or "EE" not in ctx.tiers:
+        return
+    implied = _implied_member_pepm(ctx)
+    if implied is None:
+        return
+    model_pepm, basis, detail = implied
+    ruleset_pepm = _stated_ee(ctx)
+    if ruleset_pepm is None or model_pepm <= 0:
+        return
+    diff = ruleset_pepm / model_pepm - 1
+    if abs(diff) <= EE_TOLERANCE:
+        return
+    yield diag(
+        "W330",
+        f"expected_claims EE ${ruleset_pepm:,.2f} pepm ({basis}) is {100 * diff:+.1f}% from the "
+        f"claimant model's ${model_pepm:,.2f} pepm for one member ({detail}): funding rates and "
+        "the attachment use expected_claims, the stop-loss expectations, employer cost and savings "
+        "use the claimant model (tier differences do not explain more than 25%)",
+        stated[0].span,
+        "make the two agree: restate expected_claims, or recalibrate claimants / claimant_cost "
+        "(`aso price` reports both figures in price.json `claims_basis`)",
+    )
+
+
+def _stated_ee(ctx: Context) -> Decimal | None:
+    ruleset = _compiled(ctx)
+    if ruleset is None or ruleset.assumptions is None or ruleset.assumptions.expected_claims is None:
+        return None
+    return ruleset.assumptions.expected_claims.for_tier("EE")
+
+
+def _compiled(ctx: Context) -> model.Ruleset | None:
+    from aso_rules.compile import compile_program
+
+    try:
+        return compile_program(ctx.program)
+    except (TypeError, ValueError, KeyError, AttributeError, LookupError):
+        return None  # a program with errors: those diagnostics say what to fix
+
+
+def _implied_member_pepm(ctx: Context) -> tuple[Decimal, str, str] | None:
+    """The claimant model's expected plan-paid claims per member per month, its basis and working."""
+    ruleset = _compiled(ctx)
+    a = ruleset.assumptions if ruleset is not None else None
+    if ruleset is None or a is None or a.claimant_cost is None or a.claimants_pct is None:
+        return None
+    if isinstance(a.claimant_cost, model.ContinuanceTable):
+        return None
+    # imported here: the pricing package is heavy and most programs only settle claims
+    import numpy as np
+
+    from aso_rules.price.quote import medical_terms
+    from aso_rules.price.severity import PlanPaid, PricingError, distribution
+
+    try:
+        y = PlanPaid(distribution(a.claimant_cost), medical_terms(ruleset))
+    except PricingError:
+        return None
+    basis = a.claims_basis
+    if basis == "net_of_specific" and ruleset.specific:
+        cap = min(t.deductible for t in ruleset.specific)
+        mean = float(y.lev(np.array(float(cap))))
+        detail = f"{float(a.claimants_pct * 100):g}% x ${mean:,.2f} mean plan-paid per claimant"
+        detail += f" capped at ${cap:,.0f} / 12"
+    else:
+        mean = y.mean
+        detail = f"{float(a.claimants_pct * 100):g}% x ${mean:,.2f} mean plan-paid per claimant / 12"
+    pepm = (a.claimants_pct * Decimal(repr(mean)) / 12).quantize(Decimal("0.01"))
+    return pepm, basis, detail
