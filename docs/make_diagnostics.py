@@ -214,7 +214,8 @@ ENTRIES = {
         "deductible unless `claims_basis gross`, / 12). Funding rates and the attachment come from "
         "`expected_claims`, the stop-loss expectations, employer cost and savings from the claimant "
         "model, so the quote would disagree with itself. Only the EE tier has a known member count "
-        "before the enrollment is read; `aso price` compares the plan totals and warns past 2%.",
+        "before the enrollment is read; `aso price` compares the plan totals and warns past 2%. "
+        "The check needs the pricing extra (an installation without it skips W330).",
         "Restate `expected_claims`, or recalibrate `claimants` / `claimant_cost`, until they agree; "
         "price.json `claims_basis` shows both totals.",
     ),

@@ -350,8 +350,11 @@ claim "c2" member "B" medical lab incurred 2026-04-01 code "80053" units 2
 
 @pytest.mark.parametrize("path", RULESETS, ids=[p.name for p in RULESETS])
 def test_rulesets__check_clean(path: Path) -> None:
-    """Every example ruleset checks with no diagnostic at all."""
-    assert aso_rules.check(path) == []
+    """Every example ruleset checks with no diagnostic at all, but for W330 on acme-2026.aso (the
+    language's reference example, kept verbatim: its expected claims are not what its claimant model
+    implies), also reported where acme-2026-tests.aso includes it."""
+    found = [(Path(d.span.file).name, d.code) for d in aso_rules.check(path)]
+    assert found == ([("acme-2026.aso", "W330")] if path.name.startswith("acme-2026") else [])
 
 
 @pytest.mark.parametrize("path", RULESETS, ids=[p.name for p in RULESETS])

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from aso_rules import model
+from aso_rules.extras import has
 from aso_rules.language import ast
 from aso_rules.language.checks.base import (
     Context,
@@ -190,7 +191,10 @@ def check_claims_consistency(ctx: Context) -> Iterator[Diagnostic]:
     enrollment is needed) differs by more than 25% from what the claimant model implies for one
     member: claimants share x mean plan-paid per claimant (capped at the lowest specific deductible
     unless `claims_basis gross`) / 12. Skipped with tier ratios (they re-spread the stated amounts),
-    a continuance table, or a program that does not compile (its errors are reported elsewhere)."""
+    a continuance table, a program that does not compile (its errors are reported elsewhere), or an
+    installation without the pricing extra."""
+    if not has("pricing"):
+        return  # the claimant model's mean needs the pricing extra's special functions
     stated = [i for b in ctx.assumptions for i in b.items if isinstance(i, ast.ExpectedClaims)]
     ratios = any(isinstance(i, ast.TierRatios) for b in ctx.assumptions for i in b.items)
     if not stated or ratios or "EE" not in ctx.tiers:
