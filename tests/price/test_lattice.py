@@ -75,29 +75,39 @@ def _panjer_law(
 def _fft_law(
     dist: Distribution, count: ClaimCount, top: float, cap: float | None, h: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A plain FFT reference (rounding discretisation, no tilting, 4x zero padding) at span ``h`` on
-    ``[0, top]``: a different discretisation and wrap-around treatment from the lattice's."""
+    """A plain FFT reference (mean-preserving discretisation, no tilting, 4x zero padding) at span
+    ``h`` on ``[0, top]``: a different wrap-around treatment from the lattice's. Rounding would not
+    do here: at 10,000 claims its mean error (about 0.03% per claim for a gamma of shape 0.25, whose
+    density is unbounded at 0) moves ``E[S] - E[min(S, A)]`` by several percent and shrinks far more
+    slowly than h^2, so the extrapolation below would not remove it."""
     if cap is not None:
         h = cap / math.ceil(cap / h)
     n = math.ceil(top / h) + 1
     size = 1 << math.ceil(math.log2(4 * n))
     sev = np.zeros(size)
-    sev[:n] = discretise(dist, h, n, "rounding", cap)
+    sev[:n] = discretise(dist, h, n, "moment", cap)
     probs = np.fft.irfft(count.pgf(np.fft.rfft(sev)), size)[:n]
-    return np.arange(n) * h, np.maximum(probs, 0.0)
+    return np.arange(n) * h, probs
 
 
 def _extrapolated_fft(
     dist: Distribution, count: ClaimCount, top: float, cap: float | None, h: float, a: float, mean: float
 ) -> tuple[float, float]:
-    """``E[(S-a)+] = E[S] - E[min(S, a)]`` and ``P(S > a)`` from ``_fft_law`` at spans ``h`` and
-    ``h/2``, extrapolated to span 0 (Richardson, order 2: the rounding error is of order h^2)."""
+    """``E[(S-a)+] = E[S] - E[min(S, a)]`` and ``P(S > a)`` from ``_fft_law`` at spans ``4h`` and
+    ``2h``, extrapolated to span 0 (Richardson: the moment-matching error of the mean is of order
+    h^2; ``P(S > a)`` leaves out the mass at ``a`` itself, of order h, so it is extrapolated at
+    order 1). Spans coarser than the lattice's: at ``h`` and below, the moment masses of a layer
+    (second differences of its limited expected value over ``h``) lose digits to cancellation (their
+    sum drifts above 1 by 1.6e-5 at ``h`` and 6.6e-5 at ``h/2`` for the gamma ASD case), which an
+    extrapolation from finer spans would magnify."""
     figures = []
-    for span in (h, h / 2):
+    for span in (4 * h, 2 * h):
         xs, ps = _fft_law(dist, count, top, cap, span)
-        figures.append((mean - _limited(xs, ps, a), float(ps[xs > a + 1e-9].sum())))
+        # the mass the grid does not hold lies above ``top > a``: it counts in ``P(S > a)``
+        beyond = max(1.0 - ps.sum(), 0.0)
+        figures.append((mean - _limited(xs, ps, a), float(ps[xs > a + 1e-9].sum()) + beyond))
     (e1, p1), (e2, p2) = figures
-    return e2 + (e2 - e1) / 3, p2 + (p2 - p1) / 3
+    return e2 + (e2 - e1) / 3, 2 * p2 - p1
 
 
 def _case(
