@@ -267,10 +267,9 @@ def settle_dask(
 
         if adjudicator is not None or column_adjudicator is not None:
             raise ValueError("adjudicated settlement takes the administrator's amounts: no adjudicator")
-        result: DistributedSettlement = settle_dask_adjudicated(
+        return settle_dask_adjudicated(
             ruleset, claims, enrollment, out_dir=out_dir, client=client, scheduler=scheduler, buckets=buckets
         )
-        return result
     if adjudicator is not None and column_adjudicator is not None:
         raise ValueError("give a records adjudicator or a column adjudicator, not both")
     enrolled = read_enrollment_fast(enrollment, ruleset)

@@ -22,7 +22,7 @@ import tempfile
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -35,6 +35,9 @@ from aso_rules.model import Ruleset
 from aso_rules.settle.distributed.local import bucket_state, bucket_summary, write_bucket_ledger
 from aso_rules.settle.ledger import rejects_table
 from aso_rules.settle.results import LineResult
+
+if TYPE_CHECKING:
+    from aso_rules.settle.distributed import DistributedSettlement
 
 
 def family_bucket(family_id: str, buckets: int) -> int:
@@ -66,7 +69,7 @@ def settle_dask_adjudicated(
     client: Any = None,
     scheduler: str | None = None,
     buckets: int | None = None,
-) -> Any:
+) -> DistributedSettlement:
     """Adjudicated settlement on a Dask cluster (see the module docstring); the options are
     ``settle_dask``'s. Raises ``InputError`` for a file-level input problem."""
     from aso_rules.settle.adjudicated import REPORTED_BILLED, paid_lines
@@ -77,10 +80,11 @@ def settle_dask_adjudicated(
         _clear_parts,
         _clear_temporary,
         _Cluster,
+        _is_dask_frame,
         _ship,
     )
     from aso_rules.settle.distributed.combine import combine
-    from aso_rules.settle.distributed.inputs import parquet_files, read_dataset
+    from aso_rules.settle.distributed.inputs import read_dataset
 
     enrolled = read_enrollment(enrollment, ruleset)
     members = enrolled.by_id()
@@ -89,8 +93,9 @@ def settle_dask_adjudicated(
     if isinstance(claims, str | Path) and (
         Path(claims).is_dir() or str(claims).lower().endswith((".parquet", ".pq"))
     ):
-        parquet_files(claims)  # an empty folder is an InputError, as in the other modes
-        source = read_dataset(claims)
+        source = read_dataset(claims)  # an empty folder is an InputError, as in the other modes
+    elif _is_dask_frame(claims):
+        source = claims.compute()  # netting needs every row of a claim together: on the client
     paid = read_adjudicated(source, ruleset, members)
     lines = paid_lines(ruleset, members, paid.rows)
     columns = (*paid.columns, REPORTED_BILLED)
