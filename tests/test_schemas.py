@@ -1,6 +1,7 @@
 """Every JSON output has a published schema in docs/schemas/, and the real outputs validate against
-it: summary.json (tests/settle/test_outputs.py), price.json, and the ``--format json`` reports of
-check, test, explain and diff. Each schema also rejects a float where money belongs."""
+it: summary.json (tests/settle/test_outputs.py), price.json, the ``--format json`` reports of
+check, test, explain and diff, ``aso audit --json`` and the stop-loss filings' filings.json. Each
+schema also rejects a float where money belongs."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def output(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
 
 def test_every_schema_is_valid_and_named_for_its_output() -> None:
     names = sorted(p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("*.schema.json"))
-    assert names == ["check", "diff", "explain", "price", "summary", "test"]
+    assert names == ["audit", "check", "diff", "explain", "filings", "price", "summary", "test"]
     for name in names:
         assert schema(name)["$id"] == f"aso-rules/{name}.schema.json"
 
@@ -89,3 +90,37 @@ def test_diff_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = output(capsys, "diff", ACME, str(amended), *INPUTS, "--format", "json")
     assert report["statements"] and report["claims_changed"] > 0
     jsonschema.validate(report, schema("diff"))
+
+
+def test_audit_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An administrator's file whose one claim the plan paid in full, where the bundled rules leave
+    the member cost sharing: an overpaid finding, which validates."""
+    claims = tmp_path / "paid.csv"
+    claims.write_text(
+        "claim_id,member_id,line,category,incurred,paid,billed,allowed,plan_paid,member_paid,status\n"
+        "C1,M-1000,medical,office_visit,2026-02-01,2026-02-20,500.00,400.00,400.00,0.00,paid\n",
+        encoding="utf-8",
+    )
+    main(["audit", ACME, "--claims", str(claims), INPUTS[2], INPUTS[3], "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["findings"] and report["counts"]["claims_differing"] == len(report["findings"])
+    jsonschema.validate(report, schema("audit"))
+    report["totals"]["overpaid"] = 1.5
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, schema("audit"))
+
+
+def test_filings_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled example's own ledger settled as adjudicated claims with --filings: specific
+    filings and the aggregate filing validate."""
+    main(["settle", ACME, *INPUTS, "--out", str(tmp_path / "run")])
+    ledger = str(tmp_path / "run" / "ledger.csv")
+    args = ["settle", ACME, "--claims", ledger, INPUTS[2], INPUTS[3], "--adjudicated"]
+    main([*args, "--out", str(tmp_path / "again"), "--filings", str(tmp_path / "filings")])
+    capsys.readouterr()
+    data = json.loads((tmp_path / "filings" / "filings.json").read_text(encoding="utf-8"))
+    assert data["specific"] and data["aggregate"] is not None
+    jsonschema.validate(data, schema("filings"))
+    data["specific"][0]["reimbursement_requested"] = 10.0
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema("filings"))

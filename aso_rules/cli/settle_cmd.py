@@ -157,8 +157,8 @@ def run(args: argparse.Namespace) -> int:
     if args.scheduler and not dask:
         error("settle", "--scheduler needs --engine dask")
         return 2
-    if dask and (args.adjudicated or args.filings):
-        error("settle", "--adjudicated and --filings run on the reference engine, not dask")
+    if dask and args.filings:
+        error("settle", "--filings reads every line's stop-loss share: use --engine reference or vector")
         return 2
     if dask and args.ledger_format == "csv":
         error("settle", "the dask engine writes a partitioned Parquet ledger: use --ledger-format parquet")
@@ -176,7 +176,13 @@ def run(args: argparse.Namespace) -> int:
             from aso_rules.settle.distributed.command import settle_dask_files
 
             settlement: Any = settle_dask_files(
-                "settle", ruleset, args.claims, args.enrollment, out=args.out, scheduler=args.scheduler
+                "settle",
+                ruleset,
+                args.claims,
+                args.enrollment,
+                out=args.out,
+                scheduler=args.scheduler,
+                adjudicated=args.adjudicated,
             )
             written = write(settlement, args, ledger_format)
         else:
@@ -232,7 +238,10 @@ def _write_filings(settlement: Any, out: str) -> int:
     from aso_rules.settle.filings import write_filings
 
     if not isinstance(settlement, Settlement):
-        error("settle", "--filings needs the line-level results of --engine reference (or --adjudicated)")
+        error(
+            "settle",
+            "--filings needs line-level results: --engine reference, or --adjudicated with --engine vector",
+        )
         return 2
     try:
         written = write_filings(settlement, out)

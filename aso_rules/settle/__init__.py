@@ -221,16 +221,12 @@ def settle(
 
     ``adjudicated=True`` takes the administrator's paid claims as they are (``allowed``,
     ``plan_paid``, ``member_paid``, ``status``, versions and adjustments) and settles stop-loss, fees
-    and employer cost on them (``aso_rules.settle.adjudicated``; the reference engine).
+    and employer cost on them, in any engine with the same results (``aso_rules.settle.adjudicated``,
+    ``vector.adjudicated``, ``distributed``'s ``adjudicated=True``); ``auto`` is the reference engine
+    there (the rows are read and netted the same way in every engine).
     """
     if adjudicated:
-        if engine not in ("reference", "auto"):
-            raise EngineUnavailable(
-                f"adjudicated settlement runs on the reference engine, not {engine!r}: use --engine reference"
-            )
-        from aso_rules.settle.adjudicated import settle_adjudicated
-
-        return settle_adjudicated(ruleset, claims, enrollment)
+        return _settle_adjudicated(ruleset, claims, enrollment, engine, dask_options)
     if engine == "auto" and not has_extra("vector"):
         engine = "reference"  # the same results, only slower: auto never needs an extra
     if engine == "auto":
@@ -279,6 +275,26 @@ def settle(
     stages.step("done")
     stages.close()
     return result
+
+
+def _settle_adjudicated(
+    ruleset: Ruleset, claims: Any, enrollment: Any, engine: str, dask_options: Mapping[str, Any]
+) -> Settlement:
+    if engine not in (*ENGINES, "auto"):
+        raise EngineUnavailable(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if engine in ("vector", "dask"):
+        require_extra(engine)
+    if engine == "dask":
+        from aso_rules.settle.distributed import settle_dask
+
+        return cast(Settlement, settle_dask(ruleset, claims, enrollment, adjudicated=True, **dask_options))
+    if engine == "vector":
+        from aso_rules.settle.vector.adjudicated import settle_adjudicated_vector
+
+        return settle_adjudicated_vector(ruleset, claims, enrollment)
+    from aso_rules.settle.adjudicated import settle_adjudicated
+
+    return settle_adjudicated(ruleset, claims, enrollment)
 
 
 LONG_RUN_LINES = 50_000  # below this a run takes well under a few seconds: no progress bar

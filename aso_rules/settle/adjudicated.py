@@ -31,7 +31,7 @@ from aso_rules.data.readers import read_enrollment
 from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.model import FrozenMap, Ruleset
 from aso_rules.money import ZERO
-from aso_rules.settle import Settlement, assemble
+from aso_rules.settle import AdjudicateFn, Settlement, assemble
 from aso_rules.settle.order import plan_year_for
 from aso_rules.settle.results import LineResult, Step
 from aso_rules.settle.terms import resolve_terms
@@ -136,13 +136,6 @@ def settle_adjudicated(ruleset: Ruleset, claims: Any, enrollment: Any) -> Settle
     members = enrolled.by_id()
     paid = read_adjudicated(claims, ruleset, members)
     lines = paid_lines(ruleset, members, paid.rows)
-    by_row = {line.claim.row: line for line in lines}
-
-    def replay(
-        _ruleset: Ruleset, _members: Mapping[str, MemberRecord], family: Sequence[ClaimRecord], **_: Any
-    ) -> list[LineResult]:
-        return [by_row[c.row] for c in family]
-
     result = assemble(
         ruleset,
         members,
@@ -151,10 +144,30 @@ def settle_adjudicated(ruleset: Ruleset, claims: Any, enrollment: Any) -> Settle
         claim_rejects=paid.rejects,
         enrollment_rejects=enrolled.rejects,
         received=paid.received,
-        adjudicator=replay,
+        adjudicator=replay_of(lines),
     )
     result.summary["mode"] = "adjudicated"
     return result
 
 
-__all__ = ["REPORTED_BILLED", "claim_changes", "not_covered", "paid_lines", "settle_adjudicated"]
+def replay_of(lines: Sequence[LineResult]) -> AdjudicateFn:
+    """An adjudicator (the reference signature) that gives back these lines for their records: what
+    ``Settlement.explain`` re-runs, so a line's trace is the administrator's figures."""
+    by_row = {line.claim.row: line for line in lines}
+
+    def replay(
+        _ruleset: Ruleset, _members: Mapping[str, MemberRecord], family: Sequence[ClaimRecord], **_: Any
+    ) -> list[LineResult]:
+        return [by_row[c.row] for c in family]
+
+    return replay
+
+
+__all__ = [
+    "REPORTED_BILLED",
+    "claim_changes",
+    "not_covered",
+    "paid_lines",
+    "replay_of",
+    "settle_adjudicated",
+]

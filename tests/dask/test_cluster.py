@@ -221,3 +221,28 @@ def test_dask__own_local_cluster_when_given_no_client(tmp_path: Path) -> None:
     want = single_machine(acme(), table, enrollment)
     got = settle_dask(acme(), table, enrollment, out_dir=tmp_path)
     _same(got, want)
+
+
+def test_dask__adjudicated_claims_on_a_real_cluster(client: Any, tmp_path: Path) -> None:
+    """``adjudicated=True`` on worker processes (lines pickled to the buckets and back): a settled
+    book's ledger, read back as the administrator's paid claims with every eighth line voided by a
+    second version, settles as the reference engine settles it, with low deductibles and an ASD."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rs = variant(VARIANTS[0])
+    enrollment, claims = book(300, 3_000, SEED)
+    ledger = settle(rs, claims, enrollment).ledger
+    void = ledger.filter(pc.equal(pc.bit_wise_and(pa.array(range(ledger.num_rows)), 7), 0))
+    paid = pa.concat_tables(
+        [
+            ledger.append_column("claim_version", pa.array(["1"] * ledger.num_rows)),
+            void.set_column(
+                void.schema.get_field_index("status"), "status", pa.array(["void"] * void.num_rows)
+            ).append_column("claim_version", pa.array(["2"] * void.num_rows)),
+        ]
+    )
+    want = settle(rs, paid, enrollment, adjudicated=True)
+    got = settle_dask(rs, paid, enrollment, client=client, out_dir=tmp_path, adjudicated=True)
+    assert any(s < 0 for s in want.ledger.column("specific_reimbursed").to_pylist())  # taken back
+    _same(got, want)

@@ -251,20 +251,3 @@ def test_filings__claimants_over_or_near_the_deductible_and_the_cli(
         rows = list(csv.DictReader(handle))
     assert [r["claim_id"] for r in rows] == ["C1", "C2"] and rows[1]["reimbursed"] == "10000.00"
     assert "Stop-loss filings" in (tmp_path / "filings" / "filings.html").read_text()
-
-
-def test_adjudicated__vector_engine_is_refused_with_a_clear_message(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    rules = tmp_path / "rules.aso"
-    rules.write_text(RULES, encoding="utf-8")
-    (tmp_path / "c.csv").write_text(HEADER + "\n", encoding="utf-8")
-    (tmp_path / "e.csv").write_text(ENROLLMENT, encoding="utf-8")
-    args = [
-        "settle",
-        str(rules),
-        "--claims",
-        str(tmp_path / "c.csv"),
-        "--enrollment",
-        str(tmp_path / "e.csv"),
-    ]
-    assert main([*args, "--adjudicated", "--engine", "vector", "--out", str(tmp_path / "o")]) == 2
-    assert "reference engine" in capsys.readouterr().err

@@ -246,6 +246,7 @@ def settle_dask(
     adjudicator: Adjudicator | None = None,
     column_adjudicator: ColumnAdjudicator | None = None,
     rows_per_part: int = ROWS_PER_PART,
+    adjudicated: bool = False,
 ) -> DistributedSettlement:
     """Settle on a Dask cluster (see the module docstring).
 
@@ -257,7 +258,18 @@ def settle_dask(
     ``vector.engine.adjudicate_columns``), or on records with ``adjudicator`` (the reference
     ``adjudicate`` signature) when one is given; not both. Raises ``InputError`` for file-level
     input problems.
+
+    ``adjudicated=True`` settles the administrator's paid claims (``distributed.adjudicated``:
+    read and netted on the client, stop-loss and the ledger in family buckets on the cluster).
     """
+    if adjudicated:
+        from aso_rules.settle.distributed.adjudicated import settle_dask_adjudicated
+
+        if adjudicator is not None or column_adjudicator is not None:
+            raise ValueError("adjudicated settlement takes the administrator's amounts: no adjudicator")
+        return settle_dask_adjudicated(
+            ruleset, claims, enrollment, out_dir=out_dir, client=client, scheduler=scheduler, buckets=buckets
+        )
     if adjudicator is not None and column_adjudicator is not None:
         raise ValueError("give a records adjudicator or a column adjudicator, not both")
     enrolled = read_enrollment_fast(enrollment, ruleset)

@@ -27,6 +27,7 @@ def settle_dask_files(
     *,
     out: str,
     scheduler: str | None,
+    adjudicated: bool = False,
 ) -> DistributedSettlement:
     """Settle input files on a Dask cluster (a local one sized to the machine without ``scheduler``)."""
     from aso_rules.data.source import InputError
@@ -47,7 +48,9 @@ def settle_dask_files(
         error(command, f"{enrollment}: no such enrollment file")
         raise Failed(2)
     try:
-        return settle_dask(ruleset, claims, enrollment, out_dir=out, scheduler=scheduler)
+        return settle_dask(
+            ruleset, claims, enrollment, out_dir=out, scheduler=scheduler, adjudicated=adjudicated
+        )
     except InputError as exc:
         error(command, str(exc))
         raise Failed(2) from None

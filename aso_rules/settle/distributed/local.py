@@ -55,13 +55,14 @@ ORDER_KEY = b"aso_rules.order_column"  # Parquet schema metadata naming the orde
 
 @attrs.frozen
 class ExcessEvent:
-    """An eligible line over its claimant's specific deductible, before the ASD (docs/semantics.md 6.3)."""
+    """An eligible line that changes its claimant's excess over the specific deductible, before the
+    ASD (docs/semantics.md 6.3); negative for a void or recovery of adjudicated settlement."""
 
     tier: int
     paid: date
     claim_id: str
     claimant: str
-    excess: Money  # after - SD - max(0, before - SD)
+    excess: Money  # max(0, after - SD) - max(0, before - SD)
     bucket: int
     index: int  # the line's index in its bucket (``BucketState.lines``, ``ColumnState`` columns)
     line: str  # line of coverage (the fee base of net_of_stop_loss)
@@ -150,6 +151,20 @@ def settle_bucket(
     read = read_bucket(ruleset, members, pieces)
     claims = read.claims
     lines = adjudicator(ruleset, members, claims) if claims else []
+    return bucket_state(bucket, ruleset, members, lines, read.rows, read.rejects, read.columns)
+
+
+def bucket_state(
+    bucket: int,
+    ruleset: Ruleset,
+    members: Mapping[str, MemberRecord],
+    lines: list[LineResult],
+    rows: npt.NDArray[np.int64],
+    rejects: Sequence[Reject],
+    columns: tuple[str, ...],
+) -> BucketState:
+    """A bucket's settled ``lines`` (``claim.row`` numbered 1.. within the bucket, ``rows`` their
+    global input rows) with its ``BucketSummary``."""
     order = processing_indices(lines)
     agg_flags, agg_part, adjusts = _aggregate_part(ruleset, lines, members, order)
     tiers = tuple(
@@ -172,8 +187,8 @@ def settle_bucket(
         paid += r.status == "paid"
     unknown = unknown_categories(ruleset, lines)
     summary = BucketSummary(
-        rejects=tuple(read.rejects),
-        columns=read.columns,
+        rejects=tuple(rejects),
+        columns=columns,
         settled=len(lines),
         paid=paid,
         billed=billed,
@@ -186,9 +201,7 @@ def settle_bucket(
         tiers=tiers,
         aggregate=agg_part,
     )
-    return BucketState(
-        bucket=bucket, lines=lines, rows=read.rows, aggregate_eligible=agg_flags, summary=summary
-    )
+    return BucketState(bucket=bucket, lines=lines, rows=rows, aggregate_eligible=agg_flags, summary=summary)
 
 
 def _tier_part(
@@ -222,16 +235,20 @@ def _tier_part(
         if sd is None:
             listed.add(m)
             continue
-        if after <= sd:
+        if after > sd:
+            listed.add(m)
+        # the line's change of the claimant's excess (``stoploss.specific_tier``): negative only for
+        # the signed lines of adjudicated settlement, a take-back ``combine``'s allocator books
+        excess_line = max(ZERO, after - sd) - max(ZERO, before - sd)
+        if not excess_line:
             continue
-        listed.add(m)
         events.append(
             ExcessEvent(
                 tier=k,
                 paid=r.claim.paid,
                 claim_id=r.claim.claim_id,
                 claimant=m,
-                excess=after - sd - max(ZERO, before - sd),
+                excess=excess_line,
                 bucket=bucket,
                 index=i,
                 line=r.claim.line,

@@ -993,8 +993,8 @@ def stoploss_lines(
     flags: Any,  # uint8[(n_contracts + 7) // 8, n]: bit t % 8 of row t // 8 = eligible for contract t
     spent: Any,  # int64[n_tiers, n_claimants]
     seen: Any,  # bool[n_tiers, n_claimants]
-    event: Any,  # int8[n_tiers, n]: 1 where the claimant's spend is above its deductible
-    excess: Any,  # int64[n_tiers, n]: the line's excess over the deductible (event lines)
+    event: Any,  # int8[n_tiers, n]: 1 where the line changes its claimant's excess over the deductible
+    excess: Any,  # int64[n_tiers, n]: that change (event lines; negative for a void or recovery)
     agg_spent: Any,  # int64[n_claimants]
     contribution: Any,  # int64[n]: the aggregate contribution before ASD / net-of-specific parts
 ) -> None:
@@ -1091,11 +1091,16 @@ def _stoploss_range(
                     after = before + a
                     spent[t, who] = after
                     seen[t, who] = True
-                    if sd < 0 or after <= sd:
+                    if sd < 0:
+                        continue
+                    # the line's change of the claimant's excess: 0 below the deductible, negative
+                    # only for the signed lines of adjudicated settlement (a void, a recovery)
+                    ex = (after - sd if after > sd else 0) - (before - sd if before > sd else 0)
+                    if ex == 0:
                         continue
                     i = g_i[q]
                     event[t, i] = 1
-                    excess[t, i] = after - sd - (before - sd if before > sd else 0)
+                    excess[t, i] = ex
                 elif net or not in_spec[li]:
                     r_con[q] = a
                 else:
@@ -1131,18 +1136,31 @@ def specific_events(
     """The chronological part of one specific tier (docs/semantics.md 6.3, ``ExcessAllocator``): the
     aggregating specific deductible absorbs the first excess across claimants, then each claimant's
     remaining excess is reimbursed at the percentage, capped at the maximum. Shares and absorptions
-    are written per event, not per line: every other line's are 0."""
+    are written per event, not per line: every other line's are 0.
+
+    A negative excess (a void or a downward adjustment of adjudicated settlement) takes back the
+    claimant's last dollars first: its reimbursable excess, then what the ASD absorbed of it (which
+    the ASD regains); its share and absorption come out negative."""
     excess_x = np.zeros(max(n_claimants, 1), dtype=np.int64)
     asd_left = asd
     for j in range(events.shape[0]):
         i = events[j]
         m = claimant[i]
         e = excess[i]
-        absorbed = min(e, asd_left)
-        asd_left -= absorbed
-        out_absorbed[j] = absorbed
-        absorbed_by[m] += absorbed
-        excess_x[m] += e - absorbed
+        if e < 0:
+            back = -e
+            from_excess = min(back, excess_x[m])
+            regained = min(back - from_excess, absorbed_by[m])
+            excess_x[m] -= from_excess
+            absorbed_by[m] -= regained
+            asd_left += regained
+            out_absorbed[j] = -regained
+        else:
+            absorbed = min(e, asd_left)
+            asd_left -= absorbed
+            out_absorbed[j] = absorbed
+            absorbed_by[m] += absorbed
+            excess_x[m] += e - absorbed
         x = excess_x[m]
         r = x if pct_num == pct_den else round_div(x, pct_num, pct_den, half_even)
         if maximum >= 0 and r > maximum:

@@ -12,8 +12,10 @@ processing_indices``). Everything that stays inside one claimant (eligibility, r
 over the deductible, capped aggregate contribution) only needs each claimant's lines in that order,
 and claimants never cross families: one compiled pass over the lines grouped by family
 (``kernels.stoploss_lines``, family chunks in parallel) does it for every tier and the aggregate at
-once. Only the lines whose claimant is above its deductible ("event" lines, few) carry what crosses
-claimants: the aggregating specific deductible. They alone are sorted into the global stop-loss
+once. Only the lines that change their claimant's excess over its deductible ("event" lines, few; with
+the signed lines of adjudicated settlement a void or recovery above the deductible is one too, with
+a negative excess that takes reimbursement back) carry what crosses claimants: the aggregating
+specific deductible. They alone are sorted into the global stop-loss
 order and settled by ``kernels.specific_events``; the aggregate's ASD / net-of-specific parts are
 added on them afterwards. Windows, attachment points and reimbursement rounding are the reference
 functions themselves (they cost nothing per line).
@@ -220,18 +222,25 @@ def stop_loss_tables(ruleset: Ruleset, claims: ClaimColumns, members: MemberColu
 
 
 def line_pass(
-    ruleset: Ruleset, claims: ClaimColumns, members: MemberColumns, adj: Adjudicated, sl: StopLossTables
+    ruleset: Ruleset,
+    claims: ClaimColumns,
+    members: MemberColumns,
+    adj: Adjudicated,
+    sl: StopLossTables,
+    *,
+    ties_by_row: bool = False,
 ) -> None:
     """``kernels.stoploss_lines`` over every line, grouped by claimant family with each claimant's
     lines in stop-loss order: the accumulator loop's family order when ``in_family_order``, else
-    the lines sorted here."""
+    the lines sorted here. ``ties_by_row``: ``adj.order`` is the stop-loss order itself, ties in
+    (paid, claim_id) broken by input row (adjudicated settlement, whose lines are in row order)."""
     n = claims.n
     if not n or not members.n:
         return
-    if sl.in_family_order:
+    if sl.in_family_order and not ties_by_row:
         order, bounds = adj.family_order, adj.family_bounds
     else:
-        if ruleset.settings.processing_order == "paid":
+        if ruleset.settings.processing_order == "paid" or ties_by_row:
             sl_order = adj.order
         else:
             pos = np.empty(n, dtype=np.int64)
@@ -266,11 +275,12 @@ def line_pass(
     )
 
 
-def _in_stop_loss_order(ruleset: Ruleset, claims: ClaimColumns, lines: I64) -> I64:
+def _in_stop_loss_order(ruleset: Ruleset, claims: ClaimColumns, lines: I64, ties_by_row: bool = False) -> I64:
     """``lines`` (ascending indices) sorted into stop-loss order: (paid, claim_id), then processing
-    order, which among equal (paid, claim_id) is (incurred, row) or row."""
+    order, which among equal (paid, claim_id) is (incurred, row) or row (always row with
+    ``ties_by_row``)."""
     keys: list[I64] = [lines]
-    if ruleset.settings.processing_order == "incurred":
+    if ruleset.settings.processing_order == "incurred" and not ties_by_row:
         keys.append(claims.incurred[lines])
     keys += [claims.cid_rank[lines], claims.paid[lines]]
     out: I64 = lines[np.lexsort(keys)]
@@ -284,22 +294,27 @@ def stop_loss(
     adj: Adjudicated,
     months: Sequence[MonthEnrollment],
     sl: StopLossTables | None,
+    *,
+    ties_by_row: bool = False,
+    every_claimant: bool = False,
 ) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateResult | None, AggregateLines | None]:
     """Every specific tier (6.4) and the aggregate contract (7), or ``None`` for the aggregate when
     the ruleset has none. ``sl`` is ``stop_loss_tables``' result (filled here): every line goes
     through ``kernels.stoploss_lines``, then each tier's event lines through
-    ``kernels.specific_events``."""
+    ``kernels.specific_events``. ``ties_by_row``: see ``line_pass``; ``every_claimant``: each tier
+    lists every claimant with an eligible line, as the reference engine does (filings read them),
+    not only those summary.json shows."""
     if sl is None:
         return (), (), None, None
     tiers = ruleset.specific
     agg = ruleset.aggregate
-    line_pass(ruleset, claims, members, adj, sl)
+    line_pass(ruleset, claims, members, adj, sl, ties_by_row=ties_by_row)
     k = max(len(sl.names), 1)
     half_even = ruleset.settings.rounding == "half_even"
     results: list[SpecificResult] = []
     per_line: list[TierLines] = []
     for t, tier in enumerate(tiers):
-        events = _in_stop_loss_order(ruleset, claims, kernels.flat_nonzero(sl.event[t]))
+        events = _in_stop_loss_order(ruleset, claims, kernels.flat_nonzero(sl.event[t]), ties_by_row)
         share = np.zeros(len(events), dtype=np.int64)
         absorbed = np.zeros(len(events), dtype=np.int64)
         absorbed_by = np.zeros(k, dtype=np.int64)
@@ -330,6 +345,7 @@ def stop_loss(
                 sl.seen[t],
                 absorbed_by,
                 reimbursed,
+                every_claimant,
             )
         )
         per_line.append(
@@ -368,11 +384,14 @@ def _tier_result(
     seen: B,
     absorbed_by: I64,
     reimbursed: I64,
+    every_claimant: bool = False,
 ) -> SpecificResult:
     """The reference ``SpecificResult`` totals and the claimants summary.json lists (excess above
-    the deductible, excluded by a laser, or reimbursed)."""
+    the deductible, excluded by a laser, or reimbursed), or with ``every_claimant`` every claimant
+    with an eligible line."""
     excess = np.where(sd_of >= 0, np.maximum(spent - sd_of, 0), 0)
-    shown = np.flatnonzero(seen & ((excess > 0) | (sd_of < 0) | (reimbursed > 0)))
+    listed = seen if every_claimant else seen & ((excess > 0) | (sd_of < 0) | (reimbursed > 0))
+    shown = np.flatnonzero(listed)
     rows = {}
     for c in sorted(shown.tolist(), key=lambda c: names[c]):
         name = names[c]
