@@ -64,6 +64,7 @@ from aso_rules.settle.vector.columns import (
     MemberColumns,
     day_number,
 )
+from aso_rules.settle.vector.floats import float_money, float_units
 from aso_rules.settle.vector.strindex import StringIndex
 
 I64 = npt.NDArray[np.int64]
@@ -109,6 +110,11 @@ def _text(arr: pa.Array) -> pa.Array:
     if _is_text(arr.type):
         return arr
     return pa.array(column_text(pa.chunked_array([arr])), type=pa.string())
+
+
+def _is_float(t: pa.DataType) -> bool:
+    """float32 or float64: converted in bulk (``floats``); half floats go through their text."""
+    return bool(pa.types.is_float32(t) or pa.types.is_float64(t))
 
 
 def _valid(arr: pa.Array) -> B:
@@ -161,6 +167,8 @@ def money_column(arr: pa.Array) -> tuple[I64, B, B]:
         present = _valid(arr)
         fast = np.abs(values) < 10**15
         return values * 100, present, fast
+    if _is_float(arr.type):
+        return float_money(arr)
     text = pc.utf8_trim(_text(arr), WHITESPACE)
     empty = ~_valid(text) | np.asarray(pc.equal(text, "").fill_null(True), dtype=np.bool_)
     ok = np.asarray(pc.match_substring_regex(text, _MONEY).fill_null(False), dtype=np.bool_)
@@ -209,6 +217,8 @@ def units_column(arr: pa.Array) -> tuple[I64, B]:
     if pa.types.is_integer(arr.type):
         values = _i64(arr, 1)
         return values, values >= 1
+    if _is_float(arr.type):
+        return float_units(arr)
     text = pc.utf8_trim(_text(arr), WHITESPACE)
     empty = ~_valid(text) | np.asarray(pc.equal(text, "").fill_null(True), dtype=np.bool_)
     ok = np.asarray(pc.match_substring_regex(text, _UNITS).fill_null(False), dtype=np.bool_)
