@@ -123,7 +123,14 @@ def _valid(arr: pa.Array) -> B:
     return np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
+def _signed(arr: pa.Array) -> pa.Array:
+    """Dictionary indices as a signed type (polars hands categoricals over with uint32 indices,
+    which cannot hold the -1 a null is filled with)."""
+    return arr.cast(pa.int64()) if pa.types.is_unsigned_integer(arr.type) else arr
+
+
 def _i64(arr: pa.Array, fill: int) -> I64:
+    arr = _signed(arr)
     return np.asarray(arr.fill_null(fill).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
@@ -504,6 +511,7 @@ class _Codes:
                 lut[:-1] = [next(found) if v else empty for v in names]
             self.lut = lut
             self.last = values
+        indices = _signed(indices)
         idx = indices.fill_null(-1) if indices.null_count else indices
         out: I64 = self.lut[np.asarray(idx.to_numpy(zero_copy_only=False))]
         return out
