@@ -1,7 +1,9 @@
 """Any tabular input, as columns of text: the one place that knows file formats and frame libraries.
 
 On entry: a path to a ``.csv`` (optionally ``.csv.gz``/``.csv.bz2``) or ``.parquet`` file, a
-``pyarrow.Table`` or ``RecordBatch``, a pandas ``DataFrame`` or a polars ``DataFrame``.
+``pyarrow.Table``, ``RecordBatch`` or ``RecordBatchReader``, a pandas ``DataFrame``, a polars
+``DataFrame`` or ``LazyFrame`` (collected once), or any object with ``__arrow_c_stream__`` (the Arrow
+PyCapsule interface: a DuckDB relation, a recent polars or pandas object).
 On exit: a ``TextTable``: the column names in input order and, per column, one ``str | None`` per row
 (``None`` for a null). Every value is the exact text of what the input held: CSV is read with every
 column as a string, so type inference never sees money; decimals print exactly; a float prints as its
@@ -115,9 +117,13 @@ def _to_arrow(source: Any) -> pa.Table:
         return source
     if isinstance(source, pa.RecordBatch):
         return pa.Table.from_batches([source])
+    if isinstance(source, pa.RecordBatchReader):
+        return source.read_all()  # the batches as they are, not copied
     module = type(source).__module__ or ""
     if module.startswith("polars"):
         try:
+            if hasattr(source, "collect"):  # a LazyFrame: its query runs here, once
+                source = source.collect()
             return source.to_arrow()
         except Exception as exc:  # pragma: no cover - a polars frame that cannot convert
             raise InputError(f"cannot convert the polars frame: {exc}") from exc
@@ -128,9 +134,15 @@ def _to_arrow(source: Any) -> pa.Table:
             return pa.Table.from_pandas(pandas_ids_as_text(source), preserve_index=False)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
             raise InputError(f"cannot convert the pandas frame: {exc}") from exc
+    if hasattr(source, "__arrow_c_stream__"):  # the Arrow PyCapsule stream (a DuckDB relation, ...)
+        try:
+            return pa.RecordBatchReader.from_stream(source).read_all()
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+            raise InputError(f"cannot read the Arrow stream of {type(source).__name__}: {exc}") from exc
     raise InputError(
         f"unsupported input of type {type(source).__name__}: "
-        "give a .csv or .parquet path, a pyarrow Table, or a pandas or polars DataFrame"
+        "give a .csv or .parquet path, a pyarrow Table or RecordBatchReader, a pandas or polars "
+        "DataFrame, a polars LazyFrame or anything with __arrow_c_stream__ (a DuckDB relation)"
     )
 
 

@@ -64,6 +64,7 @@ from aso_rules.settle.vector.columns import (
     MemberColumns,
     day_number,
 )
+from aso_rules.settle.vector.floats import float_money, float_units
 from aso_rules.settle.vector.strindex import StringIndex
 
 I64 = npt.NDArray[np.int64]
@@ -111,13 +112,25 @@ def _text(arr: pa.Array) -> pa.Array:
     return pa.array(column_text(pa.chunked_array([arr])), type=pa.string())
 
 
+def _is_float(t: pa.DataType) -> bool:
+    """float32 or float64: converted in bulk (``floats``); half floats go through their text."""
+    return bool(pa.types.is_float32(t) or pa.types.is_float64(t))
+
+
 def _valid(arr: pa.Array) -> B:
     if arr.null_count == 0:
         return np.ones(len(arr), dtype=np.bool_)
     return np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
+def _signed(arr: pa.Array) -> pa.Array:
+    """Dictionary indices as a signed type (polars hands categoricals over with uint32 indices,
+    which cannot hold the -1 a null is filled with)."""
+    return arr.cast(pa.int64()) if pa.types.is_unsigned_integer(arr.type) else arr
+
+
 def _i64(arr: pa.Array, fill: int) -> I64:
+    arr = _signed(arr)
     return np.asarray(arr.fill_null(fill).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
@@ -161,6 +174,8 @@ def money_column(arr: pa.Array) -> tuple[I64, B, B]:
         present = _valid(arr)
         fast = np.abs(values) < 10**15
         return values * 100, present, fast
+    if _is_float(arr.type):
+        return float_money(arr)
     text = pc.utf8_trim(_text(arr), WHITESPACE)
     empty = ~_valid(text) | np.asarray(pc.equal(text, "").fill_null(True), dtype=np.bool_)
     ok = np.asarray(pc.match_substring_regex(text, _MONEY).fill_null(False), dtype=np.bool_)
@@ -209,6 +224,8 @@ def units_column(arr: pa.Array) -> tuple[I64, B]:
     if pa.types.is_integer(arr.type):
         values = _i64(arr, 1)
         return values, values >= 1
+    if _is_float(arr.type):
+        return float_units(arr)
     text = pc.utf8_trim(_text(arr), WHITESPACE)
     empty = ~_valid(text) | np.asarray(pc.equal(text, "").fill_null(True), dtype=np.bool_)
     ok = np.asarray(pc.match_substring_regex(text, _UNITS).fill_null(False), dtype=np.bool_)
@@ -494,6 +511,7 @@ class _Codes:
                 lut[:-1] = [next(found) if v else empty for v in names]
             self.lut = lut
             self.last = values
+        indices = _signed(indices)
         idx = indices.fill_null(-1) if indices.null_count else indices
         out: I64 = self.lut[np.asarray(idx.to_numpy(zero_copy_only=False))]
         return out
