@@ -158,3 +158,18 @@ def test_renew__no_experience_block_exits_1(plan: Path) -> None:
     done = aso("renew", "plain.aso", "--claims", "claims.csv", "--enrollment", "enrollment.csv", cwd=plan)
     assert done.returncode == 1
     assert "experience" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_renew__json_matches_its_schema(plan: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "docs" / "schemas" / "renew.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    done = aso(
+        "renew", "plan.aso", "--claims", "claims.csv", "--enrollment", "enrollment.csv", "--json", cwd=plan
+    )
+    report = json.loads(done.stdout)
+    jsonschema.validate(report, schema)
+    report["expected_annual"] = 1.5  # money is never a float
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, schema)
