@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         error("renew", str(exc))
         return 1
     from aso_rules.language.loader import parse_file
+    from aso_rules.renew.exhibit import render_exhibit
     from aso_rules.renew.rulefile import projection_file
 
     base = args.next or args.ruleset
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         (Path(args.out) / "next.aso").write_text(rule_text, encoding="utf-8")
+        (Path(args.out) / "renew.html").write_text(render_exhibit(report), encoding="utf-8")
     except OSError as exc:
         error("renew", f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2
@@ -82,5 +84,5 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(text)
     else:
-        print(f"expected claims next year {report['expected_annual']}; wrote {path} and next.aso")
+        print(f"expected claims next year {report['expected_annual']}; wrote {path}, renew.html and next.aso")
     return 0

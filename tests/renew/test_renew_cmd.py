@@ -173,3 +173,12 @@ def test_renew__json_matches_its_schema(plan: Path) -> None:
     report["expected_annual"] = 1.5  # money is never a float
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(report, schema)
+
+
+def test_renew__exhibit_shows_the_figures(plan: Path) -> None:
+    done = aso("renew", "plan.aso", "--claims", "claims.csv", "--enrollment", "enrollment.csv", cwd=plan)
+    assert done.returncode == 0, done.stderr
+    page = (plan / "renew-out" / "renew.html").read_text(encoding="utf-8")
+    for figure in ("$144,900.00", "$6,037.50", "$3,079.13", "0.750000", "40.00%", "rate_cap"):
+        assert figure in page
+    assert "<script" not in page
