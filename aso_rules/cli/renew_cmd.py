@@ -39,6 +39,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="print a line or renew.json"
     )
+    parser.add_argument(
+        "--engine",
+        choices=("reference", "vector", "auto"),
+        default="reference",
+        help="the engine that settles the experience (the same results; default reference)",
+    )
     parser.add_argument("--json", dest="format", action="store_const", const="json", help="--format json")
     parser.set_defaults(run=run)
 
@@ -49,9 +55,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         ruleset = load_ruleset("renew", args.ruleset)
         next_ruleset = load_ruleset("renew", args.next) if args.next else None
-        settlement = settle_files("renew", ruleset, args.claims, args.enrollment)
+        settlement = settle_files("renew", ruleset, args.claims, args.enrollment, engine=args.engine)
         next_settlement = (
-            settle_files("renew", next_ruleset, args.claims, args.enrollment) if next_ruleset else None
+            settle_files("renew", next_ruleset, args.claims, args.enrollment, engine=args.engine)
+            if next_ruleset
+            else None
         )
     except Failed as failed:
         return failed.code

@@ -82,7 +82,8 @@ def render_exhibit(report: dict[str, Any]) -> str:
     leverage = (
         f"<p>Claims above the specific deductible {_usd(lt['deductible'])} trend by "
         f"{_pct(lt['experience_layer_trend'])} on a ground-up trend of {_pct(lt['ground_up_trend'])} "
-        "(this year's claimants, trended): the excess layer trends faster than the total.</p>"
+        "(this year's claimants, trended): the excess layer trends faster than the total. Under the "
+        f"claimant model's claim-cost law: {_pct(lt.get('model_layer_trend'))}.</p>"
         if lt is not None
         else "<p>No specific stop-loss.</p>"
     )

@@ -41,6 +41,31 @@ def _line_totals(
     return by_line, dict(by_claimant)
 
 
+def _model_trend(ruleset: model.Ruleset, deductible: float, annual: float) -> str | None:
+    """The layer's trend under the claimant model's claim-cost law (None without a parametric law
+    or without the pricing extra)."""
+    a = ruleset.assumptions
+    if a is None or a.claimant_cost is None or isinstance(a.claimant_cost, model.ContinuanceTable):
+        return None
+    try:
+        import numpy as np
+
+        from aso_rules.price.severity import PricingError, distribution
+    except ImportError:
+        return None
+    try:
+        dist = distribution(a.claimant_cost)
+    except PricingError:
+        return None
+
+    def excess(k: float) -> float:
+        return dist.mean - float(dist.lev(np.array(k)))
+
+    if excess(deductible) <= 0:
+        return None
+    return f"{leveraged.layer_trend(excess, deductible, annual):.6f}"
+
+
 def renew(
     ruleset: model.Ruleset,
     settlement: Any,
@@ -153,6 +178,7 @@ def renew(
         }
         if excess(d) > 0:
             leverage["experience_layer_trend"] = f"{leveraged.layer_trend(excess, d, annual):.6f}"
+        leverage["model_layer_trend"] = _model_trend(ruleset, d, annual)
 
     return {
         "ruleset": ruleset.name,

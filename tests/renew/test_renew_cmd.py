@@ -182,3 +182,14 @@ def test_renew__exhibit_shows_the_figures(plan: Path) -> None:
     for figure in ("$144,900.00", "$6,037.50", "$3,079.13", "0.750000", "40.00%", "rate_cap"):
         assert figure in page
     assert "<script" not in page
+
+
+def test_renew__model_layer_trend_beats_ground_up(plan: Path) -> None:
+    """The claimant model's lognormal (mean $6,000, cv 2) above $150,000: the layer trends faster
+    than the 10% ground-up trend (the closed forms are checked in test_steps.py)."""
+    pytest.importorskip("scipy")
+    done = aso(
+        "renew", "plan.aso", "--claims", "claims.csv", "--enrollment", "enrollment.csv", "--json", cwd=plan
+    )
+    trend = json.loads(done.stdout)["leveraged_trend"]["model_layer_trend"]
+    assert trend is not None and float(trend) > 0.10
