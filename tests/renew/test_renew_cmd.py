@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from aso_rules.cli import main
 
 RULES = """ruleset "Small 2026" {
   plan_year 2026-01-01 to 2026-12-31
@@ -71,9 +74,14 @@ def plan(tmp_path: Path) -> Path:
 
 
 def aso(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aso_rules", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
+    """Run ``aso ARGS`` in-process in ``cwd`` (exit code, stdout, stderr as a subprocess would)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def test_renew__every_step_by_hand(plan: Path) -> None:
