@@ -156,6 +156,7 @@ class _Compiler:
             aggregate=aggregates[0] if aggregates else None,
             fees=fees,
             assumptions=self.assumptions(assumption_blocks) if assumption_blocks else None,
+            experience=next((self.experience(s) for s in statements if isinstance(s, ast.Experience)), None),
             tests=tuple(self.test(s) for s in statements if isinstance(s, ast.Test)),
             constants=self.constant_values(),
             files=tuple(f.path for f in self.program.files),
@@ -423,6 +424,7 @@ class _Compiler:
             basis=self.basis(items),
             premium=self.premium(items),
             terminal_liability=self.switches(items).get("terminal_liability") == "on",
+            no_new_lasers=self.switches(items).get("no_new_lasers") == "on",
             source=_source(contract.span),
         )
 
@@ -511,6 +513,46 @@ class _Compiler:
                     case ast.ClaimsBasis():
                         fields["claims_basis"] = item.basis
         return model.Assumptions(**fields, source=_source(blocks[0].span))
+
+    def experience(self, block: ast.Experience) -> model.Experience:
+        fields: dict[str, Any] = {}
+        for item in block.items:
+            match item:
+                case ast.Trend():
+                    fields["trend"] = {e.line: self.rate(e.rate) for e in item.entries}
+                case ast.Projection():
+                    fields["projection_months"] = self.projection_months(item)
+                case ast.Completion():
+                    fields["completion"] = self.rate(item.rate)
+                case ast.PoolingPoint():
+                    fields["pooling_point"] = self.money(item.amount)
+                case ast.PoolingCharge():
+                    fields["pooling_charge"] = self.tier_amounts(item.amount)
+                case ast.Credibility():
+                    method = item.method
+                    fields["credibility"] = (
+                        model.Buhlmann(method.k.value)
+                        if isinstance(method, ast.Buhlmann)
+                        else model.LimitedFluctuation(method.full.value)
+                    )
+                case ast.ManualRate():
+                    fields["manual_rate"] = self.tier_amounts(item.amount)
+                case ast.PlanDesignChange():
+                    fields["plan_design_change"] = self.number(item.factor)
+                case ast.RateCap():
+                    fields["rate_cap"] = self.rate(item.rate)
+        return model.Experience(**fields, source=_source(block.span))
+
+    def projection_months(self, item: ast.Projection) -> Decimal:
+        """Months of trend: a stated duration in months, or the days from one midpoint to the next
+        over 365, times 12, to 6 places (docs/renewal.md)."""
+        if item.end is None:
+            start = self.value(item.start)
+            if not isinstance(start, ast.Duration):
+                raise TypeError(f"expected months, got {start!r}")
+            return start.amount
+        days = (self.date(item.end) - self.date(item.start)).days
+        return (Decimal(days) * 12 / 365).quantize(Decimal("0.000001"))
 
     def severity(self, severity: ast.SeverityModel) -> model.Severity:
         match severity:

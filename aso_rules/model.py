@@ -305,6 +305,7 @@ class SpecificStopLoss:
     basis: Basis = Basis()
     premium: TierAmounts | None = None
     terminal_liability: bool = False
+    no_new_lasers: bool = False  # the contract allows no new laser at renewal
     source: Source | None = attrs.field(default=None, eq=False)
 
     def deductible_for(self, claimant: str) -> Money | None:
@@ -432,6 +433,48 @@ class Assumptions:
     source: Source | None = attrs.field(default=None, eq=False)
 
 
+# --------------------------------------------------------------------------- renewal experience
+
+
+@attrs.frozen
+class LimitedFluctuation:
+    """Full credibility at ``full`` member-years; below it ``Z = sqrt(n / full)``."""
+
+    full: Decimal
+
+
+@attrs.frozen
+class Buhlmann:
+    """``Z = n / (n + k)`` with ``n`` member-years and ``k`` = EPV / VHM as stated."""
+
+    k: Decimal
+
+
+CredibilityMethod = LimitedFluctuation | Buhlmann
+
+
+@attrs.frozen
+class Experience:
+    """The ``experience`` block: how this plan year's claims project to next year (docs/renewal.md).
+
+    ``trend`` maps each projected coverage line to its annual trend rate (0.085 for 8.5%); only the
+    lines it names enter the renewal. ``projection_months`` is the trend period, experience midpoint
+    to projection midpoint. ``completion`` is the share of incurred claims already paid (1: complete).
+    ``manual_rate`` is next year's manual claims rate by tier on the pooled basis.
+    """
+
+    trend: FrozenMap[str, Rate] = attrs.field(converter=fmap)
+    projection_months: Decimal
+    credibility: CredibilityMethod
+    manual_rate: TierAmounts
+    completion: Rate = Decimal(1)
+    pooling_point: Money | None = None
+    pooling_charge: TierAmounts | None = None
+    plan_design_change: Decimal | None = None
+    rate_cap: Rate | None = None
+    source: Source | None = attrs.field(default=None, eq=False)
+
+
 # --------------------------------------------------------------------------- tests in the language
 
 
@@ -522,6 +565,7 @@ class Ruleset:
     aggregate: AggregateStopLoss | None = None
     fees: tuple[Fee, ...] = ()
     assumptions: Assumptions | None = None
+    experience: Experience | None = None
     tests: tuple[TestCase, ...] = ()
     constants: FrozenMap[str, Decimal] = attrs.field(factory=FrozenMap, converter=fmap)
     files: tuple[str, ...] = ()  # the rule files it was compiled from, root first

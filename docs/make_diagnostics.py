@@ -225,6 +225,31 @@ ENTRIES = {
         "the lowest specific deductible (the default), or `claims_basis gross` when it counts all "
         "plan-paid claims, the specific layer included.",
     ),
+    "E350": (
+        "An `experience` block (docs/renewal.md) lacks one of the statements a renewal needs: `trend`, "
+        "`projection`, `credibility` or `manual_rate`; or it states a `pooling_charge` without a "
+        "`pooling_point`.",
+        "Add the statement the message names; the hint shows its form.",
+    ),
+    "E351": (
+        "An annual trend rate in `trend` below -50% or above +100%.",
+        "Write the annual trend of each coverage line as a percentage such as `8.5%`.",
+    ),
+    "E352": (
+        "A credibility parameter of zero: `full at 0 lives` or `buhlmann k 0`.",
+        "Write a positive full-credibility standard (member-years) or Buhlmann k (EPV / VHM).",
+    ),
+    "E353": (
+        "A projection period shorter than 1 month or longer than 60 months, or a second midpoint that "
+        "is not after the first.",
+        "Write `projection N months` or `projection EXPERIENCE_MIDPOINT to PROJECTION_MIDPOINT`.",
+    ),
+    "E354": (
+        "A completion factor outside (0%, 100%], a pooling point of $0 or a plan-design change factor "
+        "outside (0, 3].",
+        "Completion is the share of incurred claims already paid; the plan-design factor is next "
+        "year's plan-paid over this year's on the same claims.",
+    ),
     "E315": (
         "A required statement is missing: the `ruleset` header, its `plan_year` or `tiers`, a specific "
         "stop-loss `deductible`, an aggregate `attachment`, a disability `benefit`.",

@@ -18,7 +18,19 @@ from aso_rules.extras import MissingExtra
 
 EX_SOFTWARE = 70
 
-COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "init", "audit", "ledger")
+COMMANDS = (
+    "check",
+    "fmt",
+    "test",
+    "settle",
+    "explain",
+    "price",
+    "diff",
+    "renew",
+    "init",
+    "audit",
+    "ledger",
+)
 
 
 def out_folder(text: str) -> str:

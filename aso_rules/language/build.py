@@ -386,6 +386,50 @@ class _Builder(Transformer[Token, Any]):
     def r_claims_basis(self, c: list[Any], span: Span) -> ast.ClaimsBasis:
         return ast.ClaimsBasis(str(c[0]), span=span)
 
+    # ============================================================== experience
+
+    def r_experience(self, c: list[Any], span: Span) -> ast.Experience:
+        return ast.Experience(tuple(c), span=span)
+
+    def r_trend_entry(self, c: list[Any], span: Span) -> ast.TrendEntry:
+        return ast.TrendEntry(str(c[0]), c[1], span=span)
+
+    def r_trend(self, c: list[Any], span: Span) -> ast.Trend:
+        return ast.Trend(tuple(c), span=span)
+
+    def r_projection(self, c: list[Any], span: Span) -> ast.Projection:
+        return ast.Projection(c[0], c[1] if len(c) > 1 else None, span=span)
+
+    def r_completion(self, c: list[Any], span: Span) -> ast.Completion:
+        return ast.Completion(c[0], span=span)
+
+    def r_pooling_point(self, c: list[Any], span: Span) -> ast.PoolingPoint:
+        return ast.PoolingPoint(c[0], span=span)
+
+    def r_pooling_charge(self, c: list[Any], span: Span) -> ast.PoolingCharge:
+        return ast.PoolingCharge(c[0], span=span)
+
+    def r_count(self, c: list[Any], span: Span) -> ast.Number:
+        return ast.Number(Decimal(str(c[0]).replace(",", "")), span=span)
+
+    def r_limited_fluctuation(self, c: list[Any], span: Span) -> ast.LimitedFluctuation:
+        return ast.LimitedFluctuation(c[0], span=span)
+
+    def r_buhlmann(self, c: list[Any], span: Span) -> ast.Buhlmann:
+        return ast.Buhlmann(c[0], span=span)
+
+    def r_credibility(self, c: list[Any], span: Span) -> ast.Credibility:
+        return ast.Credibility(c[0], span=span)
+
+    def r_manual_rate(self, c: list[Any], span: Span) -> ast.ManualRate:
+        return ast.ManualRate(c[0], span=span)
+
+    def r_plan_design_change(self, c: list[Any], span: Span) -> ast.PlanDesignChange:
+        return ast.PlanDesignChange(c[0], span=span)
+
+    def r_rate_cap(self, c: list[Any], span: Span) -> ast.RateCap:
+        return ast.RateCap(c[0], span=span)
+
     # ============================================================== tests
 
     def r_test(self, c: list[Any], span: Span) -> ast.Test:

@@ -39,6 +39,7 @@ from aso_rules.language.checks.coverage import (
     check_fee_schedules,
     check_limits,
 )
+from aso_rules.language.checks.experience import check_experience
 from aso_rules.language.checks.names import (
     check_duplicate_definitions,
     check_repeated_statements,
@@ -106,6 +107,7 @@ CHECKS: tuple[Check, ...] = (
     check_assumptions,
     check_continuance_tables,
     check_claims_consistency,
+    check_experience,
     check_money_cents,
     check_tests,
 )

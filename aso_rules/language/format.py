@@ -30,6 +30,13 @@ def decimal_text(value: Decimal) -> str:
     return f"{value:f}"
 
 
+def count_text(value: Decimal) -> str:
+    """A count as the credibility statement writes it: ``2,000`` (whole), ``12.5`` (with a fraction)."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return decimal_text(value)
+
+
 def money_text(amount: Decimal) -> str:
     return f"${amount:,f}"
 
@@ -246,6 +253,28 @@ def line_text(node: object) -> str:
             return f"funding_margin {value_text(node.rate)}"
         case ast.ClaimsBasis():
             return f"claims_basis {node.basis}"
+        # ---------------------------------------------------------------- experience
+        case ast.Trend():
+            return "trend " + ", ".join(f"{e.line} {value_text(e.rate)}" for e in node.entries)
+        case ast.Projection():
+            end = "" if node.end is None else f" to {value_text(node.end)}"
+            return f"projection {value_text(node.start)}{end}"
+        case ast.Completion():
+            return f"completion {value_text(node.rate)}"
+        case ast.PoolingPoint():
+            return f"pooling_point {amount_text(node.amount)}"
+        case ast.PoolingCharge():
+            return f"pooling_charge {amount_text(node.amount)}"
+        case ast.Credibility():
+            if isinstance(node.method, ast.Buhlmann):
+                return f"credibility buhlmann k {count_text(node.method.k.value)}"
+            return f"credibility limited_fluctuation full at {count_text(node.method.full.value)} lives"
+        case ast.ManualRate():
+            return f"manual_rate {amount_text(node.amount)}"
+        case ast.PlanDesignChange():
+            return f"plan_design_change {value_text(node.factor)}"
+        case ast.RateCap():
+            return f"rate_cap {value_text(node.rate)}"
         # ---------------------------------------------------------------- tests
         case ast.TestMember():
             text = (
@@ -295,6 +324,8 @@ def _block(node: object) -> tuple[str, Sequence[object]] | None:
             return "admin_fees", node.fees
         case ast.Assumptions():
             return "assumptions", node.items
+        case ast.Experience():
+            return "experience", node.items
         case ast.Test():
             return f"test {string_text(node.name)}", node.items
     return None

@@ -24,6 +24,7 @@ TOP_LEVEL = {
     "stop_loss",
     "admin_fees",
     "assumptions",
+    "experience",
     "test",
 }
 EXAMPLES = [b for b in BLOCKS if not TEMPLATE.search(b)]

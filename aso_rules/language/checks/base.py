@@ -54,6 +54,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E318": ("error", "value outside the supported range"),
     "E319": ("error", "plan year shorter than 1 month or longer than 24 months"),
     "E320": ("error", "file read by the rules is outside the ruleset folder or not a regular file"),
+    "E350": ("error", "experience block misses a required statement"),
+    "E351": ("error", "trend outside -50% to +100% a year"),
+    "E352": ("error", "credibility parameter not positive"),
+    "E353": ("error", "projection period outside 1 to 60 months"),
+    "E354": ("error", "completion or plan-design factor out of range"),
     "W301": ("warning", "specific stop-loss tiers leave a gap"),
     "W302": ("warning", "laser below the specific deductible"),
     "W303": ("warning", "aggregate attachment below expected claims"),
@@ -90,6 +95,7 @@ SETTINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "asd_counts": (("on", "off"), (AGGREGATE,)),
     "monthly_accommodation": (("on", "off"), (AGGREGATE,)),
     "terminal_liability": (("on", "off"), (SPECIFIC, AGGREGATE)),
+    "no_new_lasers": (("on", "off"), (SPECIFIC,)),
 }
 
 

@@ -189,6 +189,11 @@ def check_duplicate_definitions(ctx: Context) -> Iterator[Diagnostic]:
         "a program has one `ruleset` header; included files hold sections only",
     )
     yield from duplicates(
+        (("experience", s.span) for s in stmts if isinstance(s, ast.Experience)),
+        "block",
+        "a ruleset has one `experience` block",
+    )
+    yield from duplicates(
         (("stop_loss aggregate", s.span) for s in stmts if isinstance(s, ast.StopLossAggregate)),
         "contract",
         "a plan year has one aggregate stop-loss contract",
@@ -233,6 +238,15 @@ def _item_key(item: object) -> str | None:
 
 
 ITEM_WORDS = {
+    "Trend": "trend",
+    "Projection": "projection",
+    "Completion": "completion",
+    "PoolingPoint": "pooling_point",
+    "PoolingCharge": "pooling_charge",
+    "Credibility": "credibility",
+    "ManualRate": "manual_rate",
+    "PlanDesignChange": "plan_design_change",
+    "RateCap": "rate_cap",
     "Administrator": "administrator",
     "PlanYear": "plan_year",
     "Currency": "currency",
@@ -278,6 +292,8 @@ def _block_items(ctx: Context) -> Iterator[tuple[str, Sequence[object]]]:
                 yield f"stop-loss {quoted(statement.name)}", statement.items
             case ast.Assumptions():
                 yield "assumptions", statement.items
+            case ast.Experience():
+                yield "experience", statement.items
 
 
 def check_repeated_statements(ctx: Context) -> Iterator[Diagnostic]:
