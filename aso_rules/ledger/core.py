@@ -24,10 +24,11 @@ from aso_rules.data.readers import EnrollmentInput, read_enrollment
 from aso_rules.data.records import MemberRecord
 from aso_rules.data.source import string_columns, to_arrow
 from aso_rules.ledger import schema
-from aso_rules.ledger.batch import read_batch
+from aso_rules.ledger.batch import content_hash, read_batch
+from aso_rules.ledger.columnar import post_columnar
 from aso_rules.ledger.errors import LedgerError, NotALedger
 from aso_rules.ledger.export import settlement
-from aso_rules.ledger.post import PostResult, load_families, post_batch
+from aso_rules.ledger.post import AUTO_VECTOR_LINES, PostResult, check_batch_id, load_families, post_batch
 from aso_rules.ledger.state import SettlementState
 from aso_rules.ledger.store import Store, connect
 from aso_rules.model import FrozenMap, Ruleset
@@ -50,6 +51,17 @@ def _enrollment_from_text(text: str, ruleset: Ruleset) -> EnrollmentInput:
         path = Path(tmp) / "enrollment.csv"
         path.write_text(text, encoding="utf-8")
         return read_enrollment(str(path), ruleset)
+
+
+def _by_columns(claims: Any, engine: str) -> bool:
+    """Whether a batch is first offered to the columnar path (``aso_rules.ledger.columnar``)."""
+    if engine == "vector":
+        return True
+    if engine != "auto":
+        return False
+    from aso_rules.settle.vector.auto import estimated_lines
+
+    return estimated_lines(claims) >= AUTO_VECTOR_LINES
 
 
 def _sha(text: str) -> str:
@@ -124,6 +136,16 @@ class Ledger:
                     | {m.family_id for k, m in new_members.items() if members.get(k) != m}
                 )
                 members = new_members
+            if new is None and _by_columns(claims, engine):
+                digest = content_hash(claims)
+                done = check_batch_id(self.store, batch, digest)
+                if done is not None:
+                    return done
+                fast = post_columnar(
+                    self.store, self.ruleset, members, batch, claims, digest, before_write=before_write
+                )
+                if fast is not None:
+                    return fast
             read = read_batch(claims, self.ruleset, members, extra_hash=extra)
             result = post_batch(
                 self.store,

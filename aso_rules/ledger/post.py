@@ -102,8 +102,30 @@ def _line_row(r: LineResult, seq: int) -> tuple[Any, ...]:
     )
 
 
-def _closed_months(store: Store) -> set[str]:
+def closed_months(store: Store) -> set[str]:
     return {row[0] for row in store.query("SELECT month FROM closed_months")}
+
+
+def check_batch_id(store: Store, batch_id: str, content_hash: str) -> PostResult | None:
+    """``PostResult(already_posted=True)`` for the same id and content, ``None`` for a new id;
+    raises ``BatchConflict`` for the same id with other content."""
+    found = store.query("SELECT content_hash FROM batches WHERE batch_id = ?", (batch_id,))
+    if not found:
+        return None
+    if found[0][0] == content_hash:
+        return PostResult(batch=batch_id, already_posted=True)
+    raise BatchConflict(
+        f"batch {batch_id!r} was already posted with other content; nothing changed "
+        "(post the new content under a new batch id)"
+    )
+
+
+def next_position(store: Store) -> tuple[int, int]:
+    """The next batch's sequence number and ledger-row offset."""
+    seq, offset = store.query(
+        "SELECT COALESCE(MAX(seq), 0) + 1, COALESCE(MAX(row_offset + rows_received), 0) FROM batches"
+    )[0]
+    return int(seq), int(offset)
 
 
 def post_batch(
@@ -118,25 +140,17 @@ def post_batch(
     before_write: Any = None,
 ) -> PostResult:
     """Post ``batch`` as ``batch_id`` (the caller holds ``store.exclusive()``)."""
-    found = store.query("SELECT content_hash FROM batches WHERE batch_id = ?", (batch_id,))
-    if found:
-        if found[0][0] == batch.content_hash:
-            return PostResult(batch=batch_id, already_posted=True)
-        raise BatchConflict(
-            f"batch {batch_id!r} was already posted with other content; nothing changed "
-            "(post the new content under a new batch id)"
-        )
-    closed = _closed_months(store)
+    done = check_batch_id(store, batch_id, batch.content_hash)
+    if done is not None:
+        return done
+    closed = closed_months(store)
     late = sorted({c.paid.strftime("%Y-%m") for c in batch.claims} & closed)
     if late:
         raise MonthClosed(
             f"batch {batch_id!r} has lines paid in closed month {', '.join(late)}; nothing changed "
             "(reopen the month with `aso ledger close --reopen` first)"
         )
-    seq, offset = store.query(
-        "SELECT COALESCE(MAX(seq), 0) + 1, COALESCE(MAX(row_offset + rows_received), 0) FROM batches"
-    )[0]
-    seq, offset = int(seq), int(offset)
+    seq, offset = next_position(store)
     rejects: list[Reject] = [renumbered(r, lambda k: k + offset) for r in batch.rejects]
 
     # reversals: each voids the current line with its claim id
