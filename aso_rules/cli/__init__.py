@@ -18,7 +18,7 @@ from aso_rules.extras import MissingExtra
 
 EX_SOFTWARE = 70
 
-COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "init", "audit", "ledger")
+COMMANDS = ("check", "fmt", "test", "settle", "explain", "price", "diff", "init", "audit", "ledger", "track")
 
 
 def out_folder(text: str) -> str:
