@@ -33,12 +33,18 @@ import numpy as np
 import numpy.typing as npt
 
 from aso_rules.track.experience import Experience
-from aso_rules.track.triangle import ChainLadder, chain_ladder, cumulative, incremental_triangle
+from aso_rules.track.triangle import (
+    ChainLadder,
+    chain_ladder,
+    cumulative,
+    exponential_tail,
+    incremental_triangle,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-MATURE_COMPLETION = 0.5
+MATURE_COMPLETION = 0.75
 STABLE_COMPLETION = 0.95  # a factor from one incurred month is used only this close to complete
 CREDIBILITY_PROBABILITY = 0.90
 CREDIBILITY_TOLERANCE = 0.05
@@ -112,12 +118,16 @@ def group_ibnr(
     n = exp.observed
     mask = exp.line_mask(lines)
     tri = incremental_triangle(exp.incurred[mask], exp.lag[mask], exp.cents[mask], n)
-    chain = chain_ladder(cumulative(tri))
+    cum = cumulative(tri)
+    chain = chain_ladder(cum, tail=exponential_tail(chain_ladder(cum).factors))
     mature = _mature(chain)
     mm = np.array(exp.member_months[:n], dtype=np.float64)
     exp_pmpm: float | None = None
     if mature.any() and mm[mature].sum() > 0:
         exp_pmpm = float(chain.ultimate[mature].sum() / mm[mature].sum())
+    elif manual_by_month is None and mm.sum() > 0:
+        # no mature month and no manual rate: the chain ladder's ultimates of every observed month
+        exp_pmpm = float(chain.ultimate.sum() / mm.sum())
     manual_pmpm: float | None = None
     if manual_by_month is not None:
         all_mm = np.array(exp.member_months, dtype=np.float64)

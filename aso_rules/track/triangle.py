@@ -100,7 +100,22 @@ class ChainLadder:
         return full
 
 
-def chain_ladder(cum: npt.ArrayLike) -> ChainLadder:
+def exponential_tail(factors: npt.ArrayLike, horizon: int = 24) -> float:
+    """Tail factor beyond the last observed lag: ``log(f_j - 1) = a + b j`` fitted by least squares
+    to the factors above 1, extrapolated for ``horizon`` more lags (``prod (1 + e^(a + b j))``).
+    1 when fewer than two factors exceed 1 or the fit does not decay (``b >= 0``)."""
+    f = np.asarray(factors, dtype=np.float64)
+    j = np.flatnonzero(f > 1 + 1e-9)
+    if len(j) < 2:
+        return 1.0
+    b, a = np.polyfit(j.astype(np.float64), np.log(f[j] - 1.0), 1)
+    if b >= 0:
+        return 1.0
+    later = np.arange(len(f), len(f) + horizon, dtype=np.float64)
+    return float(np.prod(1.0 + np.exp(a + b * later)))
+
+
+def chain_ladder(cum: npt.ArrayLike, tail: float = 1.0) -> ChainLadder:
     """Volume-weighted development factors and Mack's standard error of a cumulative triangle.
 
     ``f_j = sum_i C[i, j+1] / sum_i C[i, j]`` over the rows observed at ``j + 1``.
@@ -110,7 +125,9 @@ def chain_ladder(cum: npt.ArrayLike) -> ChainLadder:
     Row ``i``'s mean squared error: ``U_i^2 sum_k (sigma_k^2 / f_k^2) (1/C_ik + 1/S_k)`` over its
     unobserved developments ``k``, with ``C_ik`` the projected cumulative and ``S_k`` the column sum
     of ``C[., k]`` over the rows the factor was estimated from; the total adds the covariance term
-    ``2 sum_i U_i (sum_{l > i} U_l) sum_k sigma_k^2 / (f_k^2 S_k)`` (Mack 1993, section 4)."""
+    ``2 sum_i U_i (sum_{l > i} U_l) sum_k sigma_k^2 / (f_k^2 S_k)`` (Mack 1993, section 4).
+    ``tail`` (default 1) multiplies every row's development to ultimate; the mean squared errors
+    are scaled by ``tail^2`` (the tail's own uncertainty is not estimated)."""
     c = np.asarray(cum, dtype=np.float64)
     n = c.shape[0]
     if c.shape != (n, n) or n == 0:
@@ -137,12 +154,12 @@ def chain_ladder(cum: npt.ArrayLike) -> ChainLadder:
     latest = np.array([c[i, n - 1 - i] for i in range(n)])
     cdf = np.ones(n)
     for i in range(n):
-        cdf[i] = float(np.prod(f[n - 1 - i :]))
+        cdf[i] = float(np.prod(f[n - 1 - i :])) * tail
     full = c.copy()
     for i in range(n):
         for j in range(n - i, n):
             full[i, j] = full[i, j - 1] * f[j - 1]
-    ult = full[:, n - 1]
+    ult = full[:, n - 1] * tail
     mse = np.zeros(n)
     term = np.zeros(max(n - 1, 0))  # sigma_k^2 / (f_k^2 S_k), the estimation-error part
     for k in range(n - 1):

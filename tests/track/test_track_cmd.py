@@ -4,6 +4,8 @@ schema, exact paid-to-date figures, and usage errors (exit 2, no traceback)."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -133,3 +135,36 @@ def test_folder_errors_exit_2(settled: Path, tmp_path: Path, capsys: pytest.Capt
         )
         == 1
     )
+
+
+def test_dashboard_is_self_contained(settled: Path, tmp_path: Path) -> None:
+    from aso_rules.track import track
+
+    t = track(settled, as_of=AS_OF, ruleset=ACME, enrollment=ENROLLMENT, simulations=500)
+    _, html_path = t.write(tmp_path)
+    page = html_path.read_text(encoding="utf-8")
+    assert "<script src=" not in page and "<link" not in page
+    for title in ("Plan paid by month against expected", "Lag triangle", "Projection of the year",
+                  "Aggregate stop-loss", "Largest claimants to date", "M-1042"):  # fmt: skip
+        assert title in page
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
+def test_dashboard_renders_in_headless_chromium(settled: Path, tmp_path: Path) -> None:
+    """Headless Chromium, offline, renders dashboard.html to a non-blank screenshot with charts drawn."""
+    from aso_rules.track import track
+
+    t = track(settled, as_of=AS_OF, ruleset=ACME, enrollment=ENROLLMENT, simulations=500)
+    _, html_path = t.write(tmp_path)
+    shot = tmp_path / "shot.png"
+    cmd = [
+        "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}",
+        "--window-size=1200,2400", "--virtual-time-budget=5000", f"--screenshot={shot}", html_path.as_uri(),
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 20_000
+    dom = subprocess.run(
+        [*cmd[:-2], "--dump-dom", html_path.as_uri()], check=True, capture_output=True, timeout=120, text=True
+    ).stdout
+    assert dom.count("main-svg") >= 4  # plotly drew the charts without the network

@@ -74,35 +74,41 @@ def test_worked_plan_year(tmp_path: Path) -> None:
     assert g["triangle"] == [["1000.00", "500.00", "100.00"], ["1200.00", "600.00"], ["900.00"]]
     # f0 = (1500 + 1800) / (1000 + 1200) = 1.5; f1 = 1600 / 1500 = 1.066667
     assert g["development_factors"] == [1.5, 1.066667]
-    # completion: Jan 1; Feb 1/1.066667 = 0.9375 (on a factor from one month, below 95%: projected
-    # PMPM); Mar 1/(1.5 x 1.066667) = 0.625 (chain ladder: ultimate 900 x 1.6 = 1440)
-    assert g["completion"] == [1.0, 0.9375, 0.625]
-    assert g["method"] == ["chain_ladder", "projected_pmpm", "chain_ladder"]
-    # experience PMPM: mature months Jan (1600) and Mar (1440) over 20 member months = 152.00
+    # exponential tail: f_j - 1 = 0.5 (2/15)^j fits both factors exactly (log-linear through two
+    # points), so tail = prod_{j=2..25} (1 + 0.5 (2/15)^j) = 1.008889 x 1.001185 x ... = 1.010269
+    tail = math.prod(1 + 0.5 * (2 / 15) ** j for j in range(2, 26))
+    assert tail == pytest.approx(1.0102688, abs=1e-7)
+    # completion: Jan 1/tail = 0.989836; Feb 0.9375/tail = 0.927974 (on a factor from one month,
+    # below 95%: projected PMPM); Mar 0.625/tail = 0.618649 (below 75%: projected PMPM)
+    assert g["completion"] == [round(1 / tail, 6), round(0.9375 / tail, 6), round(0.625 / tail, 6)]
+    assert g["method"] == ["chain_ladder", "projected_pmpm", "projected_pmpm"]
+    # experience PMPM: the mature month Jan, 1600 x tail over 10 member months = 161.64
     # manual PMPM: $100 pepm x 10 employees / 10 members = 100.00
     # full credibility with no claimant model (CV 0): (1.644854/0.05)^2 = 1082.22 claimants;
-    # claimants in the mature months: E0, E1, E2 (Jan), E5 (Mar) -> Z = sqrt(4/1082.22) = 0.060791
-    # projected PMPM = 0.060791 x 152 + 0.939209 x 100 = 103.16
+    # claimants in the mature month: E0, E1, E2 -> Z = sqrt(3/1082.22) = 0.052650
+    # projected PMPM = 0.052650 x 161.64 + 0.947350 x 100 = 103.25
     c = g["credibility"]
     assert c["full_credibility_claimants"] == 1082.2
-    assert c["claimants"] == 4
-    assert c["z"] == pytest.approx(math.sqrt(4 / 1082.22), abs=1e-6)
-    assert c["experience_pmpm"] == "152.00"
+    assert c["claimants"] == 3
+    z = math.sqrt(3 / full_credibility_claimants(0.0))
+    assert c["z"] == pytest.approx(z, abs=1e-6) and z == pytest.approx(0.052650, abs=1e-6)
+    assert c["experience_pmpm"] == f"{160 * tail:.2f}" == "161.64"
     assert c["manual_pmpm"] == "100.00"
-    z = math.sqrt(4 / full_credibility_claimants(0.0))
-    pmpm = z * 152 + (1 - z) * 100
-    assert c["projected_pmpm"] == f"{pmpm:.2f}" == "103.16"
-    # Feb by projected PMPM: 1800 + (1 - 0.9375) x 103.161 x 10 = 1864.48; Mar 1440 - 900 = 540
+    pmpm = z * 160 * tail + (1 - z) * 100
+    assert c["projected_pmpm"] == f"{pmpm:.2f}" == "103.25"
+    # IBNR: Jan 1600 (tail - 1) = 16.43; Feb (1 - 0.9375/tail) x 103.25 x 10 = 74.39;
+    # Mar (1 - 0.625/tail) x 103.25 x 10 = 393.76
+    ibnr = [1600 * (tail - 1), (1 - 0.9375 / tail) * pmpm * 10, (1 - 0.625 / tail) * pmpm * 10]
     by_month = s["ibnr"]["by_month"]
-    assert [m["ibnr"] for m in by_month] == ["0.00", f"{0.0625 * pmpm * 10:.2f}", "540.00"]
-    assert by_month[1]["ibnr"] == "64.48"
-    assert s["ibnr"]["plan_paid"] == "604.48"
+    assert [m["ibnr"] for m in by_month] == [f"{v:.2f}" for v in ibnr]
+    assert by_month[0]["ibnr"] == "16.43"
+    assert s["ibnr"]["plan_paid"] == f"{sum(ibnr):.2f}"
     # paid to date: 4300.00 (the line paid on April 2 is after the as-of date)
     assert s["projection"]["paid_to_date"] == "4300.00"
     assert s["lines_excluded"] == {"incurred outside the plan year": 0, "paid after the as-of date": 1}
-    # remaining months: 9 x 10 members x 103.161 = 9284.50; expected = 4300 + 604.48 + 9284.50
+    # remaining months: 9 x 10 members x projected PMPM; expected = paid + IBNR + remaining
     assert s["projection"]["remaining_months"] == f"{9 * 10 * pmpm:.2f}"
-    expected = 4300 + 0.0625 * pmpm * 10 + 540 + 90 * pmpm
+    expected = 4300 + sum(ibnr) + 90 * pmpm
     assert s["projection"]["incurred_plan_paid"]["expected"] == f"{expected:.2f}"
     band = s["projection"]["incurred_plan_paid"]
     assert float(band["p05"]) <= float(band["p50"]) <= float(band["p95"])
