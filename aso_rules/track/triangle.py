@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+MAX_TAIL_RATIO = 0.5
 
 
 def incremental_triangle(incurred: IntArray, lag: IntArray, cents: IntArray, n: int) -> IntArray:
@@ -103,7 +104,8 @@ class ChainLadder:
 def exponential_tail(factors: npt.ArrayLike, horizon: int = 24) -> float:
     """Tail factor beyond the last observed lag: ``log(f_j - 1) = a + b j`` fitted by least squares
     to the factors above 1, extrapolated for ``horizon`` more lags (``prod (1 + e^(a + b j))``).
-    1 when fewer than two factors exceed 1 or the fit does not decay (``b >= 0``)."""
+    1 when fewer than two factors exceed 1 or the fit does not decay (``b >= 0``); a slower decay
+    than ``MAX_TAIL_RATIO`` per lag is replaced by that ratio from the last factor above 1."""
     f = np.asarray(factors, dtype=np.float64)
     j = np.flatnonzero(f > 1 + 1e-9)
     if len(j) < 2:
@@ -111,6 +113,11 @@ def exponential_tail(factors: npt.ArrayLike, horizon: int = 24) -> float:
     b, a = np.polyfit(j.astype(np.float64), np.log(f[j] - 1.0), 1)
     if b >= 0:
         return 1.0
+    # a decay slower than halving per lag is not extrapolated as fitted: with two or three noisy
+    # factors a flat fit would give an unbounded tail; at ratio 1/2 the tail adds at most about
+    # the last factor's own development
+    b = min(b, math.log(MAX_TAIL_RATIO))
+    a = float(np.log(f[j[-1]] - 1.0)) - b * float(j[-1]) if b == math.log(MAX_TAIL_RATIO) else a
     later = np.arange(len(f), len(f) + horizon, dtype=np.float64)
     return float(np.prod(1.0 + np.exp(a + b * later)))
 
