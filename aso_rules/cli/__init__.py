@@ -30,6 +30,7 @@ COMMANDS = (
     "init",
     "audit",
     "ledger",
+    "track",
 )
 
 
