@@ -36,7 +36,9 @@ def output(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
 
 def test_every_schema_is_valid_and_named_for_its_output() -> None:
     names = sorted(p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("*.schema.json"))
-    assert names == ["audit", "check", "diff", "explain", "filings", "price", "renew", "summary", "test", "track"]
+    assert names == [
+        "audit", "check", "diff", "explain", "filings", "price", "renew", "summary", "test", "track",
+    ]  # fmt: skip
     for name in names:
         assert schema(name)["$id"] == f"aso-rules/{name}.schema.json"
 
