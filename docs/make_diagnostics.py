@@ -219,6 +219,22 @@ ENTRIES = {
         "Restate `expected_claims`, or recalibrate `claimants` / `claimant_cost`, until they agree; "
         "price.json `claims_basis` shows both totals.",
     ),
+    "W340": (
+        "A copay (`copay office_visit $50,000`) above the per-person out-of-pocket maximum of its "
+        "coverage or network block (`out_of_pocket $5,000 per person`). The member never pays more "
+        "than the maximum, so the copay can never be charged as written: almost always a typo.",
+        "Check the copay's digits, or the out-of-pocket maximum's.",
+    ),
+    "W341": (
+        "`plan pays 0%`: after the deductible the member still pays everything, so the coverage "
+        "pays only past the out-of-pocket maximum.",
+        "Write the plan's real share (`plan pays 80%`), or `exclude` what is not covered.",
+    ),
+    "W342": (
+        "`limit CATEGORY 0 visits ...`: no visit of the category is ever paid; the limit is an "
+        "exclusion in disguise (or a missing digit).",
+        "Write `exclude CATEGORY` to cover nothing, or give the number of visits.",
+    ),
     "E340": (
         "A `claims_basis` other than `net_of_specific` or `gross` in the assumptions.",
         "Write `claims_basis net_of_specific` when `expected_claims` counts plan-paid claims capped at "

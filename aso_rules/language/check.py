@@ -47,6 +47,7 @@ from aso_rules.language.checks.names import (
     check_unknown_constants,
     check_unknown_lines,
 )
+from aso_rules.language.checks.plausibility import check_plausibility
 from aso_rules.language.checks.pricing import (
     check_assumptions,
     check_claims_consistency,
@@ -96,6 +97,7 @@ CHECKS: tuple[Check, ...] = (
     check_copays,
     check_family_out_of_pocket_cap,
     check_limits,
+    check_plausibility,
     check_dental,
     check_disability,
     check_fee_schedules,
