@@ -190,8 +190,9 @@ ENTRIES = {
     ),
     "E310": (
         "A claim-cost or claim-count parameter out of range: a mean, cv, alpha or scale of 0 or less, a "
-        "negative dispersion.",
-        "Give positive parameters.",
+        "negative dispersion, or a Pareto `alpha` of 1 or less (its mean claimant cost is infinite, so "
+        "nothing can be priced from it).",
+        "Give positive parameters, and a Pareto alpha above 1 (fitted claimant costs usually give 1.5 to 3).",
     ),
     "E311": (
         'A `claimant_cost table "FILE" [named "NAME"]` whose file is missing (the path is relative to '
