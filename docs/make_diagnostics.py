@@ -236,6 +236,20 @@ ENTRIES = {
         "exclusion in disguise (or a missing digit).",
         "Write `exclude CATEGORY` to cover nothing, or give the number of visits.",
     ),
+    "W343": (
+        "`expected_claims` of $0 for a tier (or all): funding rates and an aggregate attachment on "
+        "expected claims come out $0.",
+        "State the expected plan-paid claims per employee per month.",
+    ),
+    "W344": (
+        "An aggregate stop-loss `maximum $0`: the contract can never reimburse anything.",
+        "Give the contract's maximum, or leave `maximum` out for an unlimited one.",
+    ),
+    "W345": (
+        "`claimants 0% of members`: the claimant model expects nobody to claim, so expected claims and "
+        "every stop-loss expectation are $0.",
+        "Write the share of members with a claim in the year (70% to 85% is usual).",
+    ),
     "E340": (
         "A `claims_basis` other than `net_of_specific` or `gross` in the assumptions.",
         "Write `claims_basis net_of_specific` when `expected_claims` counts plan-paid claims capped at "

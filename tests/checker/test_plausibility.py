@@ -39,3 +39,20 @@ def test_w342__a_limit_of_zero_visits(visits: int) -> None:
         f"  limit physical_therapy {visits} visits per person per year\n}}\n"
     )
     assert ("W342" in codes(body)) == (visits == 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3))
+def test_w343_w344_w345__zero_exactly(expected: int, maximum: int, claimants: int) -> None:
+    """Each fires exactly when its amount is 0 (`expected_claims`, aggregate `maximum`, `claimants`)."""
+    body = (
+        "coverage medical {\n  plan pays 80%\n}\n"
+        'stop_loss aggregate "A" {\n  attachment $100.00 pepm\n'
+        f"  maximum ${maximum * 100_000:,}\n  covers medical\n  basis 12/12\n}}\n"
+        f"assumptions {{\n  expected_claims ${expected * 100} pepm\n"
+        f"  claimants {claimants * 20}% of members\n}}\n"
+    )
+    found = codes(body)
+    assert ("W343" in found) == (expected == 0), found
+    assert ("W344" in found) == (maximum == 0), found
+    assert ("W345" in found) == (claimants == 0), found

@@ -63,6 +63,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W340": ("warning", "copay above the out-of-pocket maximum"),
     "W341": ("warning", "plan pays 0%"),
     "W342": ("warning", "limit of 0 visits"),
+    "W343": ("warning", "expected claims of $0"),
+    "W344": ("warning", "aggregate stop-loss maximum of $0"),
+    "W345": ("warning", "no claimants"),
 }
 
 

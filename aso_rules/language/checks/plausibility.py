@@ -1,8 +1,9 @@
 """Plausibility warnings: rules that are valid but almost certainly not what the plan means.
 
 On entry: a ``Context``. On exit: W340 (a copay above the per-person out-of-pocket maximum of its
-block), W341 (`plan pays 0%`), W342 (a visit limit of 0 visits) diagnostics. Each is a warning:
-the ruleset settles and prices as written.
+block), W341 (`plan pays 0%`), W342 (a visit limit of 0 visits), W343 (`expected_claims` of $0),
+W344 (an aggregate stop-loss `maximum $0`), W345 (`claimants 0% of members`) diagnostics. Each is a
+warning: the ruleset settles and prices as written.
 """
 
 from __future__ import annotations
@@ -78,3 +79,50 @@ def check_plausibility(ctx: Context) -> Iterator[Diagnostic]:
                             f"to cover nothing, write `exclude {item.category}`; otherwise give the "
                             "number of visits",
                         )
+
+
+def _zero_money(value: ast.Value | None) -> bool:
+    return isinstance(value, ast.Money) and value.amount == 0
+
+
+def check_pricing_plausibility(ctx: Context) -> Iterator[Diagnostic]:
+    """W343, W344, W345 (see the module docstring)."""
+    for block in ctx.assumptions:
+        for item in block.items:
+            if isinstance(item, ast.ExpectedClaims):
+                amount = resolve(ctx.constants, item.amount)
+                values = (
+                    [(e.tier, e.value) for e in amount.entries]
+                    if isinstance(amount, ast.TierTable)
+                    else [("", amount.value)]
+                    if isinstance(amount, ast.Quantity)
+                    else []
+                )
+                zero = [tier or "every tier" for tier, value in values if _zero_money(value)]
+                if zero:
+                    yield diag(
+                        "W343",
+                        f"expected_claims of $0 ({', '.join(zero)}): funding rates and the aggregate "
+                        "attachment would be $0",
+                        item.span,
+                        "state the expected plan-paid claims per employee per month",
+                    )
+            elif isinstance(item, ast.Claimants):
+                share = resolve(ctx.constants, item.share)
+                value = share.value if isinstance(share, ast.Share | ast.Quantity) else None
+                if isinstance(value, ast.Percent) and value.value == 0:
+                    yield diag(
+                        "W345",
+                        "`claimants 0% of members`: the claimant model expects no claims at all",
+                        item.span,
+                        "write the share of members with a claim in the year (often 70% to 85%)",
+                    )
+    for statement in ctx.aggregates:
+        for agg_item in statement.items:
+            if isinstance(agg_item, ast.Maximum) and _zero_money(_scalar(ctx, agg_item.amount)):
+                yield diag(
+                    "W344",
+                    f'aggregate stop-loss "{statement.name}" has a maximum of $0: it never reimburses',
+                    agg_item.span,
+                    "give the contract's maximum reimbursement, or leave `maximum` out for none",
+                )
