@@ -250,6 +250,12 @@ ENTRIES = {
         "every stop-loss expectation are $0.",
         "Write the share of members with a claim in the year (70% to 85% is usual).",
     ),
+    "W346": (
+        "An aggregate family out-of-pocket maximum whose `individual_cap` is above the family "
+        "maximum (`$5,000 per person, $8,000 per family aggregate individual_cap $9,000`): the family "
+        "maximum is reached first, so the cap never applies.",
+        "Write the cap at or below the family maximum (the ACA self-only limit, usually).",
+    ),
     "E340": (
         "A `claims_basis` other than `net_of_specific` or `gross` in the assumptions.",
         "Write `claims_basis net_of_specific` when `expected_claims` counts plan-paid claims capped at "

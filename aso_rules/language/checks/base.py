@@ -66,6 +66,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W343": ("warning", "expected claims of $0"),
     "W344": ("warning", "aggregate stop-loss maximum of $0"),
     "W345": ("warning", "no claimants"),
+    "W346": ("warning", "individual cap above the family out-of-pocket maximum"),
 }
 
 

@@ -2,7 +2,8 @@
 
 On entry: a ``Context``. On exit: W340 (a copay above the per-person out-of-pocket maximum of its
 block), W341 (`plan pays 0%`), W342 (a visit limit of 0 visits), W343 (`expected_claims` of $0),
-W344 (an aggregate stop-loss `maximum $0`), W345 (`claimants 0% of members`) diagnostics. Each is a
+W344 (an aggregate stop-loss `maximum $0`), W345 (`claimants 0% of members`), W346
+(`individual_cap` above the family out-of-pocket maximum) diagnostics. Each is a
 warning: the ruleset settles and prices as written.
 """
 
@@ -31,7 +32,7 @@ def _scalar(ctx: Context, amount: ast.Quantity) -> ast.Value | None:
 
 
 def check_plausibility(ctx: Context) -> Iterator[Diagnostic]:
-    """W340, W341, W342 (see the module docstring)."""
+    """W340, W341, W342, W346 (see the module docstring)."""
     for statement in ctx.of_type(ast.Coverage):
         assert isinstance(statement, ast.Coverage)
         seen: set[int] = set()
@@ -42,6 +43,21 @@ def check_plausibility(ctx: Context) -> Iterator[Diagnostic]:
                 if id(item) in seen and not isinstance(item, ast.Copay):
                     continue
                 seen.add(id(item))
+                if isinstance(item, ast.OutOfPocket) and item.individual_cap and item.family:
+                    cap, family = _scalar(ctx, item.individual_cap), _scalar(ctx, item.family)
+                    if (
+                        isinstance(cap, ast.Money)
+                        and isinstance(family, ast.Money)
+                        and cap.amount > family.amount
+                    ):
+                        yield diag(
+                            "W346",
+                            f"individual_cap {value_text(cap)} is above the family out-of-pocket maximum "
+                            f"{value_text(family)}: it never applies",
+                            item.span,
+                            "the cap is the most one member pays inside family coverage; it is at most "
+                            "the family maximum",
+                        )
                 if isinstance(item, ast.Copay) and isinstance(oop_value, ast.Money):
                     for entry in item.entries:
                         copay = _scalar(ctx, entry.amount)
