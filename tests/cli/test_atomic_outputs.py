@@ -120,20 +120,48 @@ def test_a_failed_run_leaves_the_earlier_folder_untouched(tmp_path: Path) -> Non
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-@pytest.mark.parametrize("foreign", ["notes.txt", "src"])
-def test_a_folder_no_run_wrote_is_refused(tmp_path: Path, foreign: str) -> None:
-    out = tmp_path / "home"
-    out.mkdir()
-    (out / foreign).write_text("mine")
-    with pytest.raises(OutputRefused, match="holds files no run writes"), output_folder(out, SETTLE_FILES):
+def test_other_entries_are_carried_over_and_a_big_foreign_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aso_rules import outputs
+
+    out = tmp_path / "out"
+    (out / "acme").mkdir(parents=True)
+    (out / "acme" / "ledger.csv").write_text("another run's")
+    (out / "notes.txt").write_text("mine")
+    (out / "link").symlink_to("notes.txt")
+    with output_folder(out, SETTLE_FILES) as partial:
+        (partial / "summary.json").write_text("{}")
+    assert sorted(p.name for p in out.iterdir()) == ["acme", "link", "notes.txt", "summary.json"]
+    assert (out / "acme" / "ledger.csv").read_text() == "another run's"
+    assert (out / "link").is_symlink() and (out / "link").read_text() == "mine"
+    monkeypatch.setattr(outputs, "MAX_CARRIED", 2)
+    with (
+        pytest.raises(OutputRefused, match="more than 2 files no run writes"),
+        output_folder(out, SETTLE_FILES),
+    ):
         pass
-    assert (out / foreign).read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == ["acme", "link", "notes.txt", "summary.json"]
 
 
-def test_settle_cli_refuses_a_foreign_folder_with_exit_2(tmp_path: Path) -> None:
-    out = tmp_path / "project"
-    out.mkdir()
-    (out / "README.md").write_text("keep me")
+def test_settle_cli_refuses_an_out_that_is_a_file_with_exit_2(tmp_path: Path) -> None:
+    out = tmp_path / "project.txt"
+    out.write_text("keep me")
     proc = _settle(ROOT / "examples" / "acme-claims.csv", out)
     assert proc.wait() == 2
-    assert [p.name for p in out.iterdir()] == ["README.md"]
+    assert out.read_text() == "keep me"
+
+
+def test_settle_and_price_share_a_folder(tmp_path: Path) -> None:
+    """The other command's files are carried over (scripts/demo settles and prices into out/acme)."""
+    from aso_rules.outputs import PRICE_FILES
+
+    out = tmp_path / "acme"
+    with output_folder(out, SETTLE_FILES) as partial:
+        (partial / "ledger.csv").write_text("ledger\n")
+    with output_folder(out, PRICE_FILES) as partial:
+        (partial / "price.json").write_text("{}")
+    with output_folder(out, SETTLE_FILES) as partial:
+        (partial / "ledger.parquet").write_text("new ledger")
+    assert sorted(p.name for p in out.iterdir()) == ["ledger.parquet", "price.json"]
+    assert (out / "price.json").read_text() == "{}"
