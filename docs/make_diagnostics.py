@@ -190,8 +190,9 @@ ENTRIES = {
     ),
     "E310": (
         "A claim-cost or claim-count parameter out of range: a mean, cv, alpha or scale of 0 or less, a "
-        "negative dispersion.",
-        "Give positive parameters.",
+        "negative dispersion, or a Pareto `alpha` of 1 or less (its mean claimant cost is infinite, so "
+        "nothing can be priced from it).",
+        "Give positive parameters, and a Pareto alpha above 1 (fitted claimant costs usually give 1.5 to 3).",
     ),
     "E311": (
         'A `claimant_cost table "FILE" [named "NAME"]` whose file is missing (the path is relative to '
@@ -218,6 +219,42 @@ ENTRIES = {
         "The check needs the pricing extra (an installation without it skips W330).",
         "Restate `expected_claims`, or recalibrate `claimants` / `claimant_cost`, until they agree; "
         "price.json `claims_basis` shows both totals.",
+    ),
+    "W340": (
+        "A copay (`copay office_visit $50,000`) above the per-person out-of-pocket maximum of its "
+        "coverage or network block (`out_of_pocket $5,000 per person`). The member never pays more "
+        "than the maximum, so the copay can never be charged as written: almost always a typo.",
+        "Check the copay's digits, or the out-of-pocket maximum's.",
+    ),
+    "W341": (
+        "`plan pays 0%`: after the deductible the member still pays everything, so the coverage "
+        "pays only past the out-of-pocket maximum.",
+        "Write the plan's real share (`plan pays 80%`), or `exclude` what is not covered.",
+    ),
+    "W342": (
+        "`limit CATEGORY 0 visits ...`: no visit of the category is ever paid; the limit is an "
+        "exclusion in disguise (or a missing digit).",
+        "Write `exclude CATEGORY` to cover nothing, or give the number of visits.",
+    ),
+    "W343": (
+        "`expected_claims` of $0 for a tier (or all): funding rates and an aggregate attachment on "
+        "expected claims come out $0.",
+        "State the expected plan-paid claims per employee per month.",
+    ),
+    "W344": (
+        "An aggregate stop-loss `maximum $0`: the contract can never reimburse anything.",
+        "Give the contract's maximum, or leave `maximum` out for an unlimited one.",
+    ),
+    "W345": (
+        "`claimants 0% of members`: the claimant model expects nobody to claim, so expected claims and "
+        "every stop-loss expectation are $0.",
+        "Write the share of members with a claim in the year (70% to 85% is usual).",
+    ),
+    "W346": (
+        "An aggregate family out-of-pocket maximum whose `individual_cap` is above the family "
+        "maximum (`$5,000 per person, $8,000 per family aggregate individual_cap $9,000`): the family "
+        "maximum is reached first, so the cap never applies.",
+        "Write the cap at or below the family maximum (the ACA self-only limit, usually).",
     ),
     "E340": (
         "A `claims_basis` other than `net_of_specific` or `gross` in the assumptions.",

@@ -76,7 +76,7 @@ def test_to_pandas__money_is_exact_and_numeric(engine: str) -> None:
     assert isinstance(df["plan_paid"].dtype, pd.ArrowDtype)
     assert pa.types.is_decimal(df["plan_paid"].dtype.pyarrow_dtype)
     assert Decimal(df["plan_paid"].sum()) == s.summary["totals"]["plan_paid"]
-    assert list(s.to_pandas("rejects").columns) == ["row", "claim_id", "reason"]
+    assert list(s.to_pandas("rejects").columns) == ["row", "claim_id", "reason", "line"]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

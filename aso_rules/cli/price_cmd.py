@@ -126,13 +126,22 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    try:
-        json_path, html_path = quote.write(args.out, plotly=args.plotly)
-        if args.xlsx:
-            from aso_rules.workbook import write_price_xlsx
+    from aso_rules.outputs import PRICE_FILES, OutputRefused, output_folder
 
-            xlsx = write_price_xlsx(quote, Path(args.out) / "price.xlsx")
-            print(f"wrote {xlsx}", file=sys.stderr if args.format == "json" else sys.stdout)
+    try:
+        with output_folder(args.out, PRICE_FILES) as partial:  # renamed into place when complete
+            json_path, html_path = quote.write(partial, plotly=args.plotly)
+            if args.xlsx:
+                from aso_rules.workbook import write_price_xlsx
+
+                write_price_xlsx(quote, partial / "price.xlsx")
+        json_path, html_path = Path(args.out) / json_path.name, Path(args.out) / html_path.name
+        if args.xlsx:
+            stream = sys.stderr if args.format == "json" else sys.stdout
+            print(f"wrote {Path(args.out) / 'price.xlsx'}", file=stream)
+    except OutputRefused as exc:
+        _error(f"--out: {exc}")
+        return 2
     except OSError as exc:
         _error(f"cannot write to {args.out}: {exc.strerror or exc}")
         return 2

@@ -111,17 +111,25 @@ def _long_run(claims: str) -> tuple[int, bool]:
 
 
 def write(settlement: Any, args: argparse.Namespace, ledger_format: str) -> list[Path]:
-    """The run's files (settlement.xlsx too with ``--xlsx``); ``Failed(2)`` when they cannot be written."""
-    try:
-        written = list(settlement.write(args.out, ledger_format=ledger_format) or ())
-        if args.xlsx:
-            from aso_rules.workbook import write_settlement_xlsx
+    """The run's files (settlement.xlsx too with ``--xlsx``), written into a temporary sibling folder
+    and renamed into place when complete (``aso_rules.outputs``); ``Failed(2)`` when they cannot be
+    written or ``--out`` is a folder no run wrote."""
+    from aso_rules.outputs import SETTLE_FILES, OutputRefused, inside, output_folder
 
-            written.append(write_settlement_xlsx(settlement, Path(args.out) / "settlement.xlsx"))
+    try:
+        with output_folder(args.out, SETTLE_FILES) as partial:
+            written = list(settlement.write(partial, ledger_format=ledger_format) or ())
+            if args.xlsx:
+                from aso_rules.workbook import write_settlement_xlsx
+
+                written.append(write_settlement_xlsx(settlement, partial / "settlement.xlsx"))
+    except OutputRefused as exc:
+        error("settle", f"--out: {exc}")
+        raise Failed(2) from None
     except OSError as exc:
         error("settle", f"cannot write to {args.out}: {exc.strerror or exc}")
         raise Failed(2) from None
-    return written
+    return inside(written, partial, Path(args.out))
 
 
 def reject_limit(text: str) -> tuple[Decimal, bool]:

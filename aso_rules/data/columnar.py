@@ -5,7 +5,7 @@ the accepted members. On exit: ``None`` when a column's type needs the exact Pyt
 (floats, timestamps, booleans), else which rows passed every check, and their ``ClaimRecord``s.
 
 The fast path only ever *accepts*: a row passes when each check of the row-by-row reader would pass
-on it, written as stricter whole-column tests (plain ``1234.56`` amounts with at most 16 integer
+on it, written as stricter whole-column tests (plain ``1234.56`` amounts with at most 9 integer
 digits, ISO dates that print back the same, lower-case ``in``/``out``, no duplicated claim id). Every
 other row, good or bad, goes through the row-by-row reader, which gives the reasons. So both paths
 accept the same rows with the same values; the tests compare them on mixes of good and bad rows.
@@ -26,9 +26,10 @@ import pyarrow.compute as pc
 from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.model import FrozenMap
 
-_AMOUNT = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
+# inside the data ranges of ``bounds`` (below $1e9, 1 to 1e6 units): anything else takes the row path
+_AMOUNT = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_UNITS = r"^[1-9][0-9]{0,8}$"
+_UNITS = r"^([1-9][0-9]{0,5}|1000000)$"
 _EMPTY: FrozenMap[str, Any] = FrozenMap()
 
 
@@ -108,6 +109,8 @@ def fast_claims(
             return None
         cols[name] = column
     ok = pc.and_(_present(cols["claim_id"]), pa.array(~duplicated))
+    for name in ("claim_id", "category", "code"):  # free text: a NUL takes the row path (rejected)
+        ok = pc.and_(ok, pc.invert(pc.fill_null(pc.match_substring(cols[name], "\x00"), False)))
     for name in ("member_id", "line", "category"):
         ok = pc.and_(ok, _present(cols[name]))
     incurred, good_incurred = _dates(cols["incurred"])

@@ -10,11 +10,14 @@ whose ``reason`` starts with a stable key (``missing_field``, ``bad_date``, ``ba
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from aso_rules.data.bounds import MAX_DATA_MONEY, MAX_UNITS, money_in_range
 from aso_rules.money import CENT, Money
+
+MAX_DATA_DIGITS = len(str(int(MAX_DATA_MONEY)))  # whole-number digits past which a value is out of range
 
 
 class RowError(Exception):
@@ -25,9 +28,13 @@ class RowError(Exception):
         self.reason = reason
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_CACHE: dict[str, date] = {}
-_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234,567.89: commas group thousands
+# the accepted forms of money (docs/input.md "Money and dates"): ASCII digits, an optional leading
+# minus, an optional decimal point followed by digits; commas may group thousands
+_PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_GROUPED = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")  # 1,234,567.89
+_WHOLE = re.compile(r"[0-9]+(\.0+)?")  # units: a whole number, "2.0" from a float column too
 
 
 def clean(text: str | None) -> str | None:
@@ -83,16 +90,24 @@ def parse_money(value: str | None, column: str) -> Money | None:
         if _GROUPED.fullmatch(text) is None:
             raise RowError(f"bad_amount: {column} {value!r} is not an amount")
         text = text.replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise RowError(f"bad_amount: {column} {value!r} is not an amount") from None
-    if not amount.is_finite():
+    elif _PLAIN.fullmatch(text) is None:
         raise RowError(f"bad_amount: {column} {value!r} is not an amount")
+    whole = text.lstrip("-").split(".", 1)[0].lstrip("0")
+    if len(whole) > MAX_DATA_DIGITS:  # far out of range: never handed to Decimal arithmetic
+        raise RowError(_out_of_range(column))
+    amount = Decimal(text)
     cents = amount.quantize(CENT)
     if cents != amount:
         raise RowError(f"bad_amount: {column} {value!r} is not an amount in cents (more than two decimals)")
+    if not money_in_range(cents):
+        raise RowError(_out_of_range(column))
     return cents
+
+
+def _out_of_range(column: str) -> str:
+    return (
+        f"out_of_range: {column} is outside the supported range (below ${MAX_DATA_MONEY:,} in absolute value)"
+    )
 
 
 def required_money(text: str | None, column: str) -> Money:
@@ -112,15 +127,21 @@ def parse_units(value: str | None, column: str = "units") -> int:
     """A positive whole number (default 1 when empty); ``"2.0"`` from a float column is 2."""
     if value is None:
         return 1
-    if value.isdigit() and value[0] != "0":
-        return int(value)
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise RowError(f"bad_units: {column} {value!r} is not a positive whole number") from None
-    if not number.is_finite() or number != number.to_integral_value() or number < 1:
+    if _WHOLE.fullmatch(value) is None:
         raise RowError(f"bad_units: {column} {value!r} is not a positive whole number")
-    return int(number)
+    digits = value.split(".", 1)[0].lstrip("0")
+    if not digits:
+        raise RowError(f"bad_units: {column} {value!r} is not a positive whole number")
+    if len(digits) > 7 or int(digits) > MAX_UNITS:
+        raise RowError(f"out_of_range: {column} is outside the supported range (1 to {MAX_UNITS:,})")
+    return int(digits)
+
+
+def no_nul(values: Sequence[str | None], columns: Sequence[str]) -> None:
+    """Reject a row any of whose values holds a NUL character (it would cut text in other tools)."""
+    for value, column in zip(values, columns, strict=True):
+        if value is not None and "\x00" in value:
+            raise RowError(f"bad_value: {column} contains a NUL character")
 
 
 def parse_choice(

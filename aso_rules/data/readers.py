@@ -25,6 +25,7 @@ from aso_rules.data.columnar import fast_claims
 from aso_rules.data.fields import (
     RowError,
     cleaned,
+    no_nul,
     non_negative,
     parse_choice,
     parse_date,
@@ -35,7 +36,16 @@ from aso_rules.data.fields import (
     required_text,
 )
 from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
-from aso_rules.data.source import InputError, TextTable, check_unique, column_text, read_text_table, to_arrow
+from aso_rules.data.source import (
+    InputError,
+    TextTable,
+    bad_rows,
+    check_unique,
+    column_text,
+    read_text_table,
+    to_arrow,
+    with_lines,
+)
 from aso_rules.model import FrozenMap, Ruleset
 from aso_rules.money import Money
 
@@ -121,11 +131,15 @@ def read_enrollment(source: Any, ruleset: Ruleset) -> EnrollmentInput:
     first_row: dict[str, int] = {}
     rows = zip(*(cleaned(_getter(table, name)) for name in names), strict=True)
     for row, values in enumerate(rows, start=1):
+        unreadable = table.bad.get(row - 1)
+        if unreadable is not None:
+            rejects.append(Reject(row=row, claim_id="", reason=unreadable))
+            continue
         try:
             members.append(_member(*values, row=row, tiers=tiers, first_row=first_row))
         except RowError as err:
             rejects.append(Reject(row=row, claim_id=values[0] or "", reason=err.reason))
-    return EnrollmentInput(members=tuple(members), rejects=tuple(rejects), received=table.rows)
+    return EnrollmentInput(members=tuple(members), rejects=with_lines(rejects, source), received=table.rows)
 
 
 def _member(
@@ -144,6 +158,11 @@ def _member(
     tiers: frozenset[str],
     first_row: dict[str, int],
 ) -> MemberRecord:
+    no_nul(
+        (member_id, family_id, relationship, tier, coverage_start, coverage_end, birth_date, sex,
+         annual_salary, weekly_earnings),
+        ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL,
+    )  # fmt: skip
     mid = required_text(member_id, "member_id")
     seen = first_row.setdefault(mid, row)
     if seen != row:
@@ -266,7 +285,12 @@ def _read_claims(
         table = read_text_table(arrow.take(pa.array(slow_rows)) if fast is not None else arrow)
         slow: list[ClaimRecord] = []
         values_by_row = zip(*(cleaned(_getter(table, name)) for name in names), strict=True)
+        unreadable = bad_rows(arrow)
         for row, values in zip((slow_rows + 1).tolist(), values_by_row, strict=True):
+            why = unreadable.get(row - 1)
+            if why is not None:
+                rejects.append(Reject(row=row, claim_id="", reason=why))
+                continue
             try:
                 slow.append(_claim(*values, row=row, lines=lines, members=members, first_row=first_row))
             except RowError as err:
@@ -283,7 +307,10 @@ def _read_claims(
             for c in claims
         ]
     return ClaimsInput(
-        claims=tuple(claims), rejects=tuple(rejects), received=arrow.num_rows, columns=input_names
+        claims=tuple(claims),
+        rejects=with_lines(rejects, source),
+        received=arrow.num_rows,
+        columns=input_names,
     )
 
 
@@ -317,6 +344,11 @@ def _claim(
     members: Mapping[str, MemberRecord],
     first_row: dict[str, int],
 ) -> ClaimRecord:
+    no_nul(
+        (claim_id, member_id, line, category, incurred, paid, billed, family_id, network, code, units,
+         allowed, weekly_earnings, absence_start, absence_end, cause),
+        CLAIMS_REQUIRED + CLAIMS_OPTIONAL,
+    )  # fmt: skip
     cid = required_text(claim_id, "claim_id")
     seen = first_row.setdefault(cid, row)
     if seen != row:

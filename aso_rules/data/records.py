@@ -64,8 +64,12 @@ class ClaimRecord:
 
 @attrs.frozen
 class Reject:
-    """A rejected input row: its 1-based data row number, claim id (if any) and the reason."""
+    """A rejected input row: its 1-based data row number, claim id (if any) and the reason.
+
+    ``line`` is the file line on which the row starts, for a CSV input (blank lines and the header
+    counted, so it is the line an editor shows); ``None`` for any other input."""
 
     row: int
     claim_id: str
     reason: str
+    line: int | None = None

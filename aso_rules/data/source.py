@@ -14,8 +14,12 @@ A file-level problem (unreadable file, unknown format, duplicate column names) r
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +42,7 @@ class TextTable:
     names: tuple[str, ...]
     columns: dict[str, list[str | None]] = attrs.field(eq=False)
     rows: int
+    bad: Mapping[int, str] = attrs.field(factory=dict, eq=False)  # 0-based row -> reject reason
 
 
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".tsv")
@@ -45,16 +50,95 @@ _PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
 def _csv_header(path: Path) -> list[str]:
-    """The header names of a CSV file (read with pyarrow, one small block)."""
+    """The header names of a CSV file: its first record, read alone (a bad data row further on is
+    that row's problem, not the file's). Raises ``InputError`` when the header is not UTF-8 text."""
+    delimiter = "\t" if path.name.lower().endswith(".tsv") else ","
     with pa.input_stream(str(path), compression="detect") as stream:
-        reader = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(block_size=1 << 20),
-            parse_options=pacsv.ParseOptions(delimiter="\t" if path.name.endswith(".tsv") else ","),
-            convert_options=pacsv.ConvertOptions(strings_can_be_null=False),
-        )
-        names: list[str] = list(reader.schema.names)
-    return names
+        head = b""
+        while True:
+            block = stream.read(1 << 16)
+            head += block
+            if not block or b"\n" in block or b"\r" in block or len(head) > 1 << 24:
+                break
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+        if exc.start < min(ends, default=len(head)):
+            raise InputError(f"{path}: cannot read CSV: the header is not valid UTF-8 text") from None
+        text = head[: exc.start].decode("utf-8")
+    text = text.removeprefix("\ufeff")
+    try:
+        record = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False), [])
+    except csv.Error as exc:
+        raise InputError(f"{path}: cannot read CSV: the header: {exc}") from exc
+    if not record:
+        raise InputError(f"{path}: cannot read CSV: the file has no header")
+    return record
+
+
+BAD_ROWS_KEY = b"aso_rules.bad_rows"
+
+
+def bad_rows(table: pa.Table | pa.RecordBatch) -> dict[int, str]:
+    """The rows of a CSV file that could not be read as rows (0-based position -> reject reason).
+
+    Such a row is kept in the table as a row of nulls, so that every later row keeps its position;
+    the readers reject it with this reason before any other check."""
+    raw = (table.schema.metadata or {}).get(BAD_ROWS_KEY)
+    return {int(k): str(v) for k, v in json.loads(raw).items()} if raw else {}
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def read_csv_rows(path: Path, names: Sequence[str]) -> pa.Table:
+    """A CSV file pyarrow refused, read record by record with Python's ``csv`` module.
+
+    Every record becomes one row of text (blank lines are not records, as with pyarrow); a record
+    that is not valid UTF-8, has a field count other than the header's, or is a last line cut short
+    becomes a row of nulls named in the table's ``BAD_ROWS_KEY`` metadata (``bad_rows``) with its
+    reason and file line number. Raises ``InputError`` when even this cannot read the file."""
+    delimiter = "\t" if path.name.lower().endswith(".tsv") else ","
+    try:
+        with pa.input_stream(str(path), compression="detect") as stream:
+            data = stream.read()
+    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read CSV: {exc}") from exc
+    text = data.decode("utf-8", errors="surrogateescape")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    records: list[tuple[int, list[str]]] = []  # (first file line, fields) of each record
+    try:
+        next(reader, None)  # the header (already read by pyarrow)
+        line = reader.line_num + 1
+        for record in reader:
+            if record:  # a blank line is not a row, but its line is counted
+                records.append((line, record))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"{path}: cannot read CSV: line {reader.line_num}: {exc}") from exc
+    cut_short = not text.endswith(("\n", "\r"))  # the last record has no line end
+    width = len(names)
+    columns: list[list[str | None]] = [[] for _ in names]
+    bad: dict[int, str] = {}
+    for position, (start, record) in enumerate(records):
+        reason = None
+        if any(_SURROGATE.search(v) for v in record):
+            reason = f"bad_encoding: line {start} is not valid UTF-8 text"
+        elif len(record) != width:
+            if cut_short and position == len(records) - 1:
+                reason = (
+                    f"truncated_row: line {start}, the last line, has {len(record)} of {width} "
+                    "fields (the file ends inside the row)"
+                )
+            else:
+                reason = f"bad_field_count: line {start} has {len(record)} fields, the header {width}"
+        if reason is not None:
+            bad[position] = reason
+        for k, column in enumerate(columns):
+            column.append(None if reason is not None else record[k])
+    table = pa.table({n: pa.array(c, type=pa.string()) for n, c in zip(names, columns, strict=True)})
+    return table.replace_schema_metadata({BAD_ROWS_KEY: json.dumps(bad).encode()})
 
 
 def _read_path(path: Path) -> pa.Table:
@@ -80,7 +164,9 @@ def _read_path(path: Path) -> pa.Table:
                         quoted_strings_can_be_null=False,
                     ),
                 )
-        except (pa.ArrowInvalid, OSError) as exc:
+        except pa.ArrowInvalid:  # a row pyarrow cannot read: each such row is rejected, not the file
+            return read_csv_rows(path, names)
+        except OSError as exc:
             raise InputError(f"{path}: cannot read CSV: {exc}") from exc
     if name.endswith(_PARQUET_SUFFIXES):
         try:
@@ -92,6 +178,49 @@ def _read_path(path: Path) -> pa.Table:
 
         return read_xlsx(path)
     raise InputError(f"{path}: unknown file type (expected .csv, .parquet or .xlsx)")
+
+
+def is_csv_path(source: Any) -> bool:
+    return isinstance(source, str | Path) and Path(source).name.lower().endswith(_CSV_SUFFIXES)
+
+
+def record_lines(path: Path, positions: Sequence[int]) -> dict[int, int]:
+    """The file line on which each of the 0-based data ``positions`` of a CSV file starts.
+
+    Records are counted as the readers count rows: blank lines are no record but their lines count,
+    and a quoted value may span lines. The file is read only as far as the last position asked."""
+    wanted = set(positions)
+    out: dict[int, int] = {}
+    if not wanted:
+        return out
+    last = max(wanted)
+    delimiter = "\t" if path.name.lower().endswith(".tsv") else ","
+    try:
+        with pa.input_stream(str(path), compression="detect") as stream:
+            text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+            reader = csv.reader(text, delimiter=delimiter, strict=False)
+            next(reader, None)
+            line = reader.line_num + 1
+            position = 0
+            for record in reader:
+                if record:
+                    if position in wanted:
+                        out[position] = line
+                    if position >= last:
+                        break
+                    position += 1
+                line = reader.line_num + 1
+    except (csv.Error, OSError, EOFError, pa.ArrowInvalid):
+        pass  # the rows keep their numbers; the line is left unknown
+    return out
+
+
+def with_lines(rejects: Sequence[Any], source: Any) -> tuple[Any, ...]:
+    """``rejects`` (``records.Reject``) with the file line of each, when ``source`` is a CSV path."""
+    if not rejects or not is_csv_path(source):
+        return tuple(rejects)
+    lines = record_lines(Path(source), [r.row - 1 for r in rejects])
+    return tuple(attrs.evolve(r, line=lines.get(r.row - 1)) for r in rejects)
 
 
 def check_unique(names: Sequence[str], where: str) -> None:
@@ -205,7 +334,7 @@ def read_text_table(source: Any) -> TextTable:
     names = tuple(str(n) for n in table.column_names)
     check_unique(names, "input")
     columns = {n: column_text(table.column(i)) for i, n in enumerate(names)}
-    return TextTable(names=names, columns=columns, rows=table.num_rows)
+    return TextTable(names=names, columns=columns, rows=table.num_rows, bad=bad_rows(table))
 
 
 def string_columns(table: pa.Table) -> pa.Table:
@@ -215,11 +344,17 @@ def string_columns(table: pa.Table) -> pa.Table:
 
 
 __all__ = [
+    "BAD_ROWS_KEY",
     "InputError",
     "TextTable",
+    "bad_rows",
     "check_unique",
     "column_text",
+    "is_csv_path",
+    "read_csv_rows",
     "read_text_table",
+    "record_lines",
     "string_columns",
     "to_arrow",
+    "with_lines",
 ]

@@ -48,6 +48,7 @@ from aso_rules.language.checks.names import (
     check_unknown_constants,
     check_unknown_lines,
 )
+from aso_rules.language.checks.plausibility import check_plausibility, check_pricing_plausibility
 from aso_rules.language.checks.pricing import (
     check_assumptions,
     check_claims_consistency,
@@ -97,6 +98,7 @@ CHECKS: tuple[Check, ...] = (
     check_copays,
     check_family_out_of_pocket_cap,
     check_limits,
+    check_plausibility,
     check_dental,
     check_disability,
     check_fee_schedules,
@@ -105,6 +107,7 @@ CHECKS: tuple[Check, ...] = (
     check_aggregate_stop_loss,
     check_fees,
     check_assumptions,
+    check_pricing_plausibility,
     check_continuance_tables,
     check_claims_consistency,
     check_experience,

@@ -50,7 +50,7 @@ LEDGER_COLUMNS: tuple[str, ...] = (
     "specific_reimbursed",
     "aggregate_eligible",
 )
-REJECT_COLUMNS: tuple[str, ...] = ("row", "claim_id", "reason")
+REJECT_COLUMNS: tuple[str, ...] = ("row", "claim_id", "reason", "line")
 
 # Input columns the readers turn into ClaimRecord fields, with their Arrow types.
 _RECORD_FIELDS: dict[str, pa.DataType] = {
@@ -135,13 +135,15 @@ def ledger_table(
 
 
 def rejects_table(rejects: Sequence[Reject]) -> pa.Table:
-    """Rejected rows: 1-based data row, claim id (member id for enrollment), reason."""
+    """Rejected rows: 1-based data row, claim id (member id for enrollment), reason, and the file
+    line the row starts on (CSV inputs; null otherwise)."""
     ordered = sorted(rejects, key=lambda r: r.row)
     return pa.table(
         {
             "row": pa.array([r.row for r in ordered], type=pa.int64()),
             "claim_id": pa.array([r.claim_id for r in ordered], type=pa.string()),
             "reason": pa.array([r.reason for r in ordered], type=pa.string()),
+            "line": pa.array([r.line for r in ordered], type=pa.int64()),
         }
     )
 

@@ -598,6 +598,10 @@ def test_check_assumptions__distribution_parameters_in_range() -> None:
         }
     """) == [("E310", 7), ("E310", 7)]
     assert found("assumptions {\n  claimant_cost pareto alpha 0 scale $5,000\n}\n") == [("E310", 6)]
+    # alpha at or below 1: an infinite mean, which price cannot use (an error, not a crash in price)
+    assert found("assumptions {\n  claimant_cost pareto alpha 0.5 scale $5,000\n}\n") == [("E310", 6)]
+    assert found("assumptions {\n  claimant_cost pareto alpha 1 scale $5,000\n}\n") == [("E310", 6)]
+    assert found("assumptions {\n  claimant_cost pareto alpha 1.01 scale $5,000\n}\n") == []
     assert (
         found(
             "assumptions {\n  claimant_cost gamma mean $5,000 cv 2.5\n"

@@ -87,7 +87,8 @@ def test_check_specific_tiers__stack_relation(low: int, maximum: int, step: int)
     st.integers(1_000, 500_000),
 )
 def test_check__percent_range_and_laser(pays: Decimal, deductible: int, laser: int) -> None:
-    """`plan pays P%` is E301 exactly when P > 100; a laser is W302 exactly when below the deductible."""
+    """`plan pays P%` is E301 exactly when P > 100 and W341 exactly when P is 0; a laser is W302
+    exactly when below the deductible."""
     body = (
         f"coverage medical {{\n  plan pays {pays}%\n}}\n"
         f'stop_loss specific "s" {{\n  deductible {_money(deductible)} per claimant\n'
@@ -96,4 +97,5 @@ def test_check__percent_range_and_laser(pays: Decimal, deductible: int, laser: i
     found = codes(body)
     assert ("E301" in found) == (pays > 100)
     assert ("W302" in found) == (laser < deductible)
-    assert found <= {"E301", "W302"}
+    assert ("W341" in found) == (pays == 0)
+    assert found <= {"E301", "W302", "W341"}

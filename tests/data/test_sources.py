@@ -27,9 +27,9 @@ TEXT: dict[str, list[str | None]] = {
     "category": ["inpatient", "specialty", "disability", "office_visit"],
     "incurred": ["2026-01-05", "2026-02-01", "2026-03-01", "2026-12-20"],
     "paid": ["2026-01-30", "2026-02-01", "2026-04-15", "2027-02-02"],
-    "billed": ["48000.00", "9007199254740993.01", "0.00", "0.30"],
+    "billed": ["48000.00", "999999999.99", "0.00", "0.30"],
     "units": ["4", "1", "1", "2"],
-    "allowed": [None, "9007199254740993.01", None, "0.10"],
+    "allowed": [None, "999999999.99", None, "0.10"],
     "absence_start": [None, None, "2026-03-01", None],
     "absence_end": [None, None, "2026-04-10", None],
     "cause": [None, None, "accident", None],
@@ -87,7 +87,7 @@ def test_read_claims__same_records_from_every_source(
     }
     baseline = read(sources.pop("csv"), acme, enrollment)
     assert not baseline.rejects and len(baseline.claims) == 4
-    assert baseline.claims[1].billed == Decimal("9007199254740993.01")
+    assert baseline.claims[1].billed == Decimal("999999999.99")
     for name, source in sources.items():
         got = read(source, acme, enrollment)
         assert got.rejects == (), name
@@ -110,7 +110,7 @@ def test_read_claims__money_never_touches_float(acme: Ruleset, enrollment: Enrol
     """Money text stays exact; a float column's 0.1+0.2 is rejected, never rounded to 0.30."""
     table = pa.table({k: pa.array(v, type=pa.string()) for k, v in TEXT.items()})
     claims = read(table, acme, enrollment).claims
-    assert claims[1].billed == Decimal("9007199254740993.01")  # beyond float precision (2**53 + 1)
+    assert claims[1].billed == Decimal("999999999.99")  # the largest data amount (data/bounds.py), exact
     assert claims[3].allowed is not None
     assert claims[3].allowed + claims[3].allowed + claims[3].allowed == claims[3].billed  # 0.1 * 3 == 0.3
     frame = pd.DataFrame({**{k: v[:2] for k, v in TEXT.items()}, "billed": [0.1 + 0.2, 0.3]})
@@ -135,17 +135,24 @@ def test_read_claims__missing_required_column(acme: Ruleset, enrollment: Enrollm
         ("claims.txt", "a,b\n", "unknown file type"),
         ("missing.csv", None, "no such file"),
         ("empty.csv", "", "cannot read CSV"),
-        ("ragged.csv", "claim_id,member_id\nC-1,M-1,extra\n", "cannot read CSV"),
+        ("badheader.csv", b"claim_\xffid,member_id\nC-1,M-1\n", "header is not valid UTF-8"),
         ("twice.csv", "claim_id,claim_id\nC-1,C-2\n", "appears more than once"),
         ("bad.parquet", "not parquet", "cannot read Parquet"),
     ],
 )
 def test_read_claims__unreadable_file(
-    tmp_path: Path, acme: Ruleset, enrollment: EnrollmentInput, name: str, content: str | None, message: str
+    tmp_path: Path,
+    acme: Ruleset,
+    enrollment: EnrollmentInput,
+    name: str,
+    content: str | bytes | None,
+    message: str,
 ) -> None:
     """A file that cannot be read is an InputError with a readable message, never a traceback."""
     path = tmp_path / name
-    if content is not None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
         path.write_text(content)
     with pytest.raises(InputError, match=message):
         read(path, acme, enrollment)
@@ -195,7 +202,9 @@ def test_known_categories__named_by_the_ruleset(acme: Ruleset) -> None:
 @settings(max_examples=40, deadline=None)
 @given(
     amounts=st.lists(
-        st.decimals(min_value=Decimal("-1e15"), max_value=Decimal("1e15"), places=2), min_size=1, max_size=8
+        st.decimals(min_value=Decimal("-999999999.99"), max_value=Decimal("999999999.99"), places=2),
+        min_size=1,
+        max_size=8,
     )
 )
 def test_read_claims__any_cent_amount_reads_back_exactly(amounts: list[Decimal]) -> None:

@@ -178,7 +178,9 @@ def test_write__files_and_formats(tmp_path):
     assert rows[0]["aggregate_eligible"] == "true"
     assert rows[2]["status"] == "denied"
     with open(tmp_path / "out" / "rejects.csv", newline="") as fh:
-        assert list(csv.DictReader(fh)) == [{"row": "7", "claim_id": "BAD", "reason": "unknown member"}]
+        assert list(csv.DictReader(fh)) == [
+            {"row": "7", "claim_id": "BAD", "reason": "unknown member", "line": ""}
+        ]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["counts"]["received"] == 4
     assert summary == json.loads(summary_json(s.summary))

@@ -32,5 +32,6 @@ def test_vector__year_zero_is_a_bad_date_like_the_reference() -> None:
             "row": 8,
             "claim_id": claims["claim_id"][7].as_py(),
             "reason": "bad_date: incurred '0000-01-01' is not a date",
+            "line": None,  # an Arrow table: no file lines
         }
     ]

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aso_rules.data.readers import read_claims, read_enrollment
-from aso_rules.data.source import InputError
+from aso_rules.data.records import Reject
 from aso_rules.data.writers import write_csv
 from aso_rules.settle.vector.columns import str_rank
 from aso_rules.settle.vector.reader import read_claims_fast, read_enrollment_fast
@@ -93,8 +93,8 @@ def test_read_claims_fast__ids_in_any_order_and_repeated_across_batches(
     _same_as_reference(rs, claims, enrollment, batch_rows)
 
 
-def test_read_claims_fast__a_broken_csv_is_an_input_error(tmp_path: Path) -> None:
-    """A CSV row with too many fields fails the whole input with a readable message, not a crash."""
+def test_read_claims_fast__a_ragged_csv_row_is_rejected_alone(tmp_path: Path) -> None:
+    """A CSV row with too many fields is rejected with its file line; the file is still read."""
     from tests.vector.scenarios import CLAIM_COLUMNS
 
     path = tmp_path / "claims.csv"
@@ -103,8 +103,17 @@ def test_read_claims_fast__a_broken_csv_is_an_input_error(tmp_path: Path) -> Non
 
     rs = aso_rules.load(Path(__file__).resolve().parents[2] / "rulesets" / "acme-2026.aso")
     fe = read_enrollment_fast(Path(__file__).resolve().parents[2] / "examples" / "acme-enrollment.csv", rs)
-    with pytest.raises(InputError, match="cannot read CSV"):
-        read_claims_fast(path, rs, fe.members, fe.records)
+    got = read_claims_fast(path, rs, fe.members, fe.records)
+    assert got.received == 1 and got.claims.n == 0
+    width = len(CLAIM_COLUMNS)
+    assert got.rejects == (
+        Reject(
+            row=1,
+            claim_id="",
+            reason=f"bad_field_count: line 2 has {width + 2} fields, the header {width}",
+            line=2,
+        ),
+    )
 
 
 @settings(deadline=None)  # the first call loads the compiled probe

@@ -65,6 +65,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W304": ("warning", "test expects nothing"),
     "W305": ("warning", "dollar maximum on an essential health benefit"),
     "W330": ("warning", "expected_claims disagrees with the claimant model"),
+    "W340": ("warning", "copay above the out-of-pocket maximum"),
+    "W341": ("warning", "plan pays 0%"),
+    "W342": ("warning", "limit of 0 visits"),
+    "W343": ("warning", "expected claims of $0"),
+    "W344": ("warning", "aggregate stop-loss maximum of $0"),
+    "W345": ("warning", "no claimants"),
+    "W346": ("warning", "individual cap above the family out-of-pocket maximum"),
 }
 
 

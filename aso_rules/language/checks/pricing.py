@@ -75,10 +75,23 @@ def _positive(
         )
 
 
+def _pareto_mean(ctx: Context, value: ast.Value) -> Iterator[Diagnostic]:
+    """E310: a Pareto alpha at or below 1 has an infinite mean, so nothing can be priced from it."""
+    resolved, _ = expect_value(ctx, value, (ast.Number,), "alpha")
+    if isinstance(resolved, ast.Number) and resolved.value <= 1:
+        yield diag(
+            "E310",
+            f"alpha must be above 1, not {value_text(resolved)}: at or below 1 the Pareto mean "
+            "claimant cost is infinite",
+            value.span,
+            "claimant costs are usually fitted with alpha between 1.5 and 3",
+        )
+
+
 def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
     """E205, E301, E310: expected claims and fully insured rates are money pepm; claimants a
     percentage (0-100%) of members; tier ratios plain numbers; distribution parameters in range
-    (mean > 0, cv > 0, alpha > 0, scale > 0, dispersion >= 0)."""
+    (mean > 0, cv > 0, alpha > 1: a finite mean, scale > 0, dispersion >= 0)."""
     for block in ctx.assumptions:
         for item in block.items:
             match item:
@@ -122,7 +135,9 @@ def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
                             yield from _positive(ctx, model.mean, (ast.Money,), "the mean")
                             yield from _positive(ctx, model.cv, (ast.Number,), "the cv")
                         case ast.Pareto():
-                            yield from _positive(ctx, model.alpha, (ast.Number,), "alpha")
+                            alpha = list(_positive(ctx, model.alpha, (ast.Number,), "alpha"))
+                            yield from alpha
+                            yield from _pareto_mean(ctx, model.alpha) if not alpha else iter(())
                             yield from _positive(ctx, model.scale, (ast.Money,), "the scale")
                 case ast.ClaimsBasis():
                     if item.basis not in ("net_of_specific", "gross"):

@@ -29,14 +29,14 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from aso_rules.data.bounds import MAX_DATA_MONEY
+from aso_rules.data.bounds import MAX_DATA_MONEY, MAX_UNITS
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 
 PROVEN_BELOW = 1e13  # below it doubles are < 2^-9 apart: see the module docstring
 MONEY_BOUND = min(PROVEN_BELOW, float(MAX_DATA_MONEY))
-UNITS_BOUND = float(2**53)  # every whole number up to here is a double
+UNITS_BOUND = float(MAX_UNITS)  # the data range of units (every whole number below 2^53 is a double)
 
 
 def _values(arr: pa.Array) -> tuple[npt.NDArray[np.float64], B]:

@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from aso_rules import progress
+from aso_rules.data.bounds import MAX_DATA_MONEY, MAX_UNITS
 from aso_rules.data.fields import RowError, clean
 from aso_rules.data.ids import id_text, ids_as_text
 from aso_rules.data.readers import (
@@ -50,9 +51,12 @@ from aso_rules.data.source import (
     InputError,
     TextTable,
     _csv_header,
+    bad_rows,
     check_unique,
     column_text,
+    read_csv_rows,
     to_arrow,
+    with_lines,
 )
 from aso_rules.model import Ruleset
 from aso_rules.money import to_cents
@@ -75,9 +79,12 @@ WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_MONEY = r"^\d{1,15}(\.\d{1,2})?$"
+# inside the data ranges of ``data.bounds`` (below $1e9 a line, 1 to 1e6 units); anything else is
+# judged by the reference reader's row function (an ``out_of_range`` reject, or a form it accepts)
+_MONEY = r"^\d{1,9}(\.\d{1,2})?$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_UNITS = r"^[1-9][0-9]{0,15}$"
+_UNITS = r"^([1-9][0-9]{0,5}|1000000)$"
+_MAX_CENTS = 100 * int(MAX_DATA_MONEY)
 
 
 @attrs.frozen(eq=False)
@@ -152,14 +159,17 @@ def text_codes(arr: pa.Array) -> tuple[I64, list[str]]:
     return codes.astype(np.int64), names
 
 
-def _decimal_cents(arr: pa.Array) -> tuple[I64, B] | None:
-    """Cents of a decimal column with at most 2 decimals and int64 range; None if not that simple."""
+def _decimal_cents(arr: pa.Array) -> tuple[I64, B, B] | None:
+    """(cents, present, fits) of a decimal column with at most 2 decimals; None if not that simple.
+    ``fits`` is False where the cents would pass 1e18 (their cents are 0: never read as such)."""
     t = arr.type
     if not pa.types.is_decimal128(t) or t.scale > 2 or t.scale < 0 or t.precision > 18:
         return None
     words = np.frombuffer(arr.buffers()[1], dtype=np.int64)[2 * arr.offset : 2 * (arr.offset + len(arr))]
-    cents = words[0::2] * (10 ** (2 - t.scale))
-    return cents.astype(np.int64), _valid(arr)
+    raw = words[0::2]
+    fits = np.abs(raw) < 10 ** (16 + t.scale)
+    cents = np.where(fits, raw, 0) * (10 ** (2 - t.scale))
+    return cents.astype(np.int64), _valid(arr), fits
 
 
 def money_column(arr: pa.Array) -> tuple[I64, B, B]:
@@ -167,13 +177,14 @@ def money_column(arr: pa.Array) -> tuple[I64, B, B]:
     n = len(arr)
     simple = _decimal_cents(arr)
     if simple is not None:
-        cents, present = simple
-        return np.where(present, cents, 0), present, np.ones(n, dtype=np.bool_)
+        cents, present, fits = simple
+        cents = np.where(present, cents, 0)
+        return cents, present, fits & (np.abs(cents) < _MAX_CENTS)
     if pa.types.is_integer(arr.type):
         values = _i64(arr, 0)
         present = _valid(arr)
-        fast = np.abs(values) < 10**15
-        return values * 100, present, fast
+        fast = np.abs(values) < int(MAX_DATA_MONEY)
+        return np.where(fast, values, 0) * 100, present, fast
     if _is_float(arr.type):
         return float_money(arr)
     text = pc.utf8_trim(_text(arr), WHITESPACE)
@@ -223,7 +234,7 @@ def units_column(arr: pa.Array) -> tuple[I64, B]:
     n = len(arr)
     if pa.types.is_integer(arr.type):
         values = _i64(arr, 1)
-        return values, values >= 1
+        return values, (values >= 1) & (values <= MAX_UNITS)
     if _is_float(arr.type):
         return float_units(arr)
     text = pc.utf8_trim(_text(arr), WHITESPACE)
@@ -234,6 +245,23 @@ def units_column(arr: pa.Array) -> tuple[I64, B]:
         idx = np.flatnonzero(ok)
         units[idx] = _i64(text.take(pa.array(idx)).cast(pa.int64()), 1)
     return units, ok | empty
+
+
+_NUL = -2  # the code of a free-text value holding a NUL character (the reference reader rejects it)
+
+
+def _has_nul(text: pa.Array) -> B:
+    return np.asarray(pc.match_substring(text, "\x00").fill_null(False), dtype=np.bool_)
+
+
+def _nul_free(add: Callable[[Sequence[str | None]], list[int]]) -> Callable[[list[str]], list[int]]:
+    """``add`` of a ``_Table``, giving ``_NUL`` for a name with a NUL character (never added)."""
+
+    def lookup(names: list[str]) -> list[int]:
+        codes = add([None if "\x00" in v else v for v in names])
+        return [_NUL if "\x00" in v else k for v, k in zip(names, codes, strict=True)]
+
+    return lookup
 
 
 def _choice(codes: I64, names: Sequence[str], choices: Sequence[str], default: int) -> tuple[I64, B]:
@@ -327,6 +355,7 @@ class _Batches:
         self.table: pa.Table | None = None
         self.rows: int | None = None
         self.rows_at_most: int | None = None
+        self.bad: dict[int, str] = {}  # rows of a CSV file that are no rows (``source.bad_rows``)
         path = Path(source) if isinstance(source, str | Path) else None
         name = path.name.lower() if path is not None else ""
         if path is not None and name.endswith(_PARQUET_SUFFIXES) and path.is_file():
@@ -352,6 +381,7 @@ class _Batches:
                 self.rows_at_most = path.stat().st_size // max(len(header), 1) + 1
         else:
             self.table = to_arrow(source)
+            self.bad = bad_rows(self.table)
             self.names = tuple(str(n) for n in self.table.column_names)
             self.rows = self.rows_at_most = self.table.num_rows
         check_unique(self.names, "input")
@@ -374,6 +404,7 @@ class _Batches:
             yield from self.table.to_batches(max_chunksize=self.batch_rows)
 
     def _csv_batches(self, path: Path) -> Iterator[pa.RecordBatch]:
+        yielded = 0
         try:
             with pa.input_stream(str(path), compression="detect") as stream:
                 reader = pacsv.open_csv(
@@ -388,9 +419,17 @@ class _Batches:
                 )
                 for batch in reader:
                     for lo in range(0, batch.num_rows, self.batch_rows):
-                        yield batch.slice(lo, self.batch_rows)
-        except (pa.ArrowInvalid, OSError) as exc:
+                        piece = batch.slice(lo, self.batch_rows)
+                        yielded += piece.num_rows
+                        yield piece
+                return
+        except pa.ArrowInvalid:
+            pass  # a row pyarrow cannot read: read the rest record by record, rejecting such rows
+        except OSError as exc:
             raise InputError(f"{path}: cannot read CSV: {exc}") from exc
+        table = read_csv_rows(path, self.names)  # raises InputError when even this cannot read it
+        self.bad, self.table, self.csv = bad_rows(table), table, None  # a second pass reads the table
+        yield from table.slice(yielded).to_batches(max_chunksize=self.batch_rows)
 
 
 def _ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -592,8 +631,8 @@ def read_claims_fast(
     family_of = _Codes(index=family_index)
     family_of.absent = -3  # a family the enrollment does not know
     line_of = _Codes(lambda v: lines.add([x if x in kinds.kinds or x in kinds.excluded else None for x in v]))
-    category_of = _Codes(categories.add)
-    code_of = _Codes(codes.add)
+    category_of = _Codes(_nul_free(categories.add))
+    code_of = _Codes(_nul_free(codes.add))
     network_of = _Codes(lambda v: [NETWORKS.index(x.lower()) if x.lower() in NETWORKS else -2 for x in v])
     # cause codes index ``columns.CAUSES``: 0 none, then the reader's causes
     cause_of = _Codes(lambda v: [CAUSES.index(x.lower()) + 1 if x.lower() in CAUSES else -2 for x in v])
@@ -633,7 +672,7 @@ def read_claims_fast(
         fast = np.ones(m, dtype=np.bool_)
         ids = pc.utf8_trim(_text(col("claim_id")), WHITESPACE)
         present = _valid(ids) & np.asarray(pc.not_equal(ids, "").fill_null(False), dtype=np.bool_)
-        fast &= present
+        fast &= present & ~_has_nul(ids)
         member = member_of(col("member_id"), NONE)
         fast &= member >= 0
         given_family = family_of(col("family_id"), NONE)
@@ -650,6 +689,7 @@ def read_claims_fast(
         network = network_of(col("network"), 0)
         fast &= network >= 0
         code = code_of(col("code"), NONE)
+        fast &= code != _NUL
         units, ok = units_column(col("units"))
         fast &= ok
         allowed, allowed_present, ok = money_column(col("allowed"))
@@ -725,6 +765,10 @@ def read_claims_fast(
         for i in sorted(texts):
             row = i + 1
             values = texts[i]
+            unreadable = data.bad.get(i)
+            if unreadable is not None:  # a CSV row that could not be read as a row (source.read_csv_rows)
+                rejects.append(Reject(row=row, claim_id="", reason=unreadable))
+                continue
             try:
                 rec = _claim(*values, row=row, lines=kinds, members=member_records, first_row=first_row)
             except RowError as err:
@@ -778,7 +822,7 @@ def read_claims_fast(
     pa.default_memory_pool().release_unused()
     return FastClaims(
         claims=claims,
-        rejects=tuple(sorted(rejects, key=lambda r: r.row)),
+        rejects=with_lines(sorted(rejects, key=lambda r: r.row), source),
         received=n,
         columns=names,
         table=table,
@@ -970,7 +1014,7 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
     fast = np.ones(n, dtype=np.bool_)
     ids = pc.utf8_trim(_text(col("member_id")), WHITESPACE)
     present = _valid(ids) & np.asarray(pc.not_equal(ids, "").fill_null(False), dtype=np.bool_)
-    fast &= present
+    fast &= present & ~_has_nul(ids)
     dup, first, _ = _duplicates(ids, present)
     fast &= ~dup
     fam_codes, fam_names = text_codes(col("family_id"))
@@ -995,6 +1039,9 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
     weekly, weekly_present, ok = money_column(col("weekly_earnings"))
     fast &= ok & (~weekly_present | (weekly >= 0))
     sex_text = pc.utf8_trim(_text(col("sex")), WHITESPACE)
+    fast &= ~_has_nul(sex_text)
+    fam_nul = np.array(["\x00" in v for v in fam_names] + [False], dtype=np.bool_)
+    fast &= ~fam_nul[fam_codes]  # NONE (-1) reads the last entry
 
     slow = np.flatnonzero(~fast)
     rejects: list[Reject] = []
@@ -1003,10 +1050,14 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
         texts = _row_texts(col, names, slow, ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL)
         first_row = dict(first)
         tier_set = frozenset(tiers)
+        unreadable = bad_rows(data.table) if data.table is not None else {}
         for j, i in enumerate(slow.tolist()):
             row = i + 1
             values = [clean(texts[name][j]) for name in ENROLLMENT_REQUIRED + ENROLLMENT_OPTIONAL]
             raw_id = values[0] or ""
+            if i in unreadable:
+                rejects.append(Reject(row=row, claim_id="", reason=unreadable[i]))
+                continue
             try:
                 slow_records.append((i, _member(*values, row=row, tiers=tier_set, first_row=first_row)))
             except RowError as err:
@@ -1063,6 +1114,6 @@ def read_enrollment_fast(source: Any, ruleset: Ruleset) -> FastEnrollment:
     return FastEnrollment(
         members=members,
         records=LazyMembers(members, birth_k.astype(np.int64), sex_list),
-        rejects=tuple(sorted(rejects, key=lambda r: r.row)),
+        rejects=with_lines(sorted(rejects, key=lambda r: r.row), source),
         received=n,
     )
