@@ -35,7 +35,10 @@ def batched_years(draw: st.DrawFn) -> tuple[Any, Any, Any, list[Any]]:
 def assert_equal_settlement(exported: Any, whole: Any) -> None:
     assert exported.summary == whole.summary
     assert exported.rejects.equals(whole.rejects)
-    assert exported.enrollment_rejects.equals(whole.enrollment_rejects)
+    # The ledger keeps its enrollment as CSV text, so its enrollment rejects carry that text's file
+    # lines even where the enrollment was handed to settle as a table (which has no lines).
+    keep = ["row", "claim_id", "reason"]
+    assert exported.enrollment_rejects.select(keep).equals(whole.enrollment_rejects.select(keep))
     assert exported.ledger.schema == whole.ledger.schema
     for name in whole.ledger.column_names:
         assert exported.ledger.column(name).to_pylist() == whole.ledger.column(name).to_pylist(), name
