@@ -20,6 +20,7 @@ import aso_rules.ledger as ledger_api
 from aso_rules.ledger import SettlementState
 from aso_rules.settle import settle
 from tests.strategies import paid_date_batches
+from tests.sweeps import examples
 from tests.vector.scenarios import settle_scenarios
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -71,7 +72,7 @@ def test_ledger__batches_posted_in_order_export_one_settlement(scenario: Any, en
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(100, 400), deadline=None, suppress_health_check=list(HealthCheck))
 @given(batched_years(), st.sampled_from(["reference", "vector"]))
 def test_ledger__batches_equal_one_settlement_on_a_larger_sweep(scenario: Any, engine: str) -> None:
     """The same equivalence over a larger sweep (CI runs slow tests)."""

@@ -46,6 +46,7 @@ from tests.settle.sl_strategies import (
     specific_terms,
 )
 from tests.settle.test_adjudicated_properties import FEES, _enrollment, _figures, _ruleset
+from tests.sweeps import examples
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -163,7 +164,7 @@ def test_p_adj_e1__every_engine_equals_the_reference(  # type: ignore[no-untyped
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100, 600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     members(),
     adjudicated_file(),
