@@ -19,10 +19,13 @@ from aso_rules.settle.adjudicate import Adjudicator, adjudicate, individual_tier
 from aso_rules.settle.disability import ltd_monthly, std_benefit
 from aso_rules.settle.order import plan_year_of
 from tests.settle.strategies import cents, claim_records, disability_terms, scenarios
+from tests.sweeps import examples
 
 CENT = Decimal("0.01")
 PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SWEEP = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SWEEP = settings(
+    max_examples=examples(1000, 2000), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 MONEY_FIELDS = (
     "allowed",
     "copay",
