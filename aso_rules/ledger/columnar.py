@@ -138,7 +138,7 @@ def post_columnar(
     """Post ``source`` as ``batch_id`` by columns (see the module docstring), or ``None`` (nothing
     changed) when the batch needs the record path. The caller holds ``store.exclusive()`` and has
     checked the batch id."""
-    from aso_rules.ledger.post import PostResult, closed_months, next_position
+    from aso_rules.ledger.post import PostResult, closed_months, next_position, record_batch
     from aso_rules.settle.vector.columns import members_from_records
     from aso_rules.settle.vector.engine import adjudicate_columns
     from aso_rules.settle.vector.reader import read_claims_fast
@@ -194,39 +194,10 @@ def post_columnar(
     money = [getattr(adj, name).astype(np.int64) for name in MONEY_FIELDS]
     years = adj.period.astype(np.int64) + adj.first_year
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    store.insert_many(
-        "batches",
-        (
-            "seq",
-            "batch_id",
-            "content_hash",
-            "posted_at",
-            "engine",
-            "row_offset",
-            "rows_received",
-            "lines",
-            "rejected",
-            "reversals",
-            "readjudicated",
-            "input_columns",
-        ),
-        [
-            (
-                seq,
-                batch_id,
-                digest,
-                now,
-                "vector",
-                offset,
-                read.received,
-                n,
-                len(rejects),
-                0,
-                0,
-                json.dumps(list(read.columns)),
-            )
-        ],
-    )
+    record_batch(
+        store, (seq, batch_id, digest, now, "vector", offset, read.received, n, len(rejects), 0, 0,
+                json.dumps(list(read.columns)))
+    )  # fmt: skip
     distinct, at = np.unique(paid, return_inverse=True)
     paid_text = pa.array([day_date(int(d)).isoformat() for d in distinct.tolist()], type=pa.string()).take(
         pa.array(at.astype(np.int64).reshape(-1))

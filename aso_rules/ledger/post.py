@@ -50,6 +50,27 @@ class PostResult:
     engine: str = ""
 
 
+BATCH_COLUMNS = (
+    "seq",
+    "batch_id",
+    "content_hash",
+    "posted_at",
+    "engine",
+    "row_offset",
+    "rows_received",
+    "lines",
+    "rejected",
+    "reversals",
+    "readjudicated",
+    "input_columns",
+)
+
+
+def record_batch(store: Store, values: tuple[Any, ...]) -> None:
+    """The ``batches`` row of a posted batch, in ``BATCH_COLUMNS`` order."""
+    store.insert_many("batches", BATCH_COLUMNS, [values])
+
+
 def load_families(store: Store, ruleset: Ruleset, families: Iterable[str] | None) -> SettlementState:
     """The state of ``families`` (all families with ``None``): their current lines, in processing order."""
     cols = ", ".join(f"l.{c}" for c in LINE_COLUMNS)
@@ -236,38 +257,22 @@ def post_batch(
         before_write()
     now = datetime.now(UTC).isoformat(timespec="seconds")
     readjudicated = [r for r in outcome.changed if r.claim.row not in outcome.new_rows]
-    store.insert_many(
-        "batches",
+    record_batch(
+        store,
         (
-            "seq",
-            "batch_id",
-            "content_hash",
-            "posted_at",
-            "engine",
-            "row_offset",
-            "rows_received",
-            "lines",
-            "rejected",
-            "reversals",
-            "readjudicated",
-            "input_columns",
+            seq,
+            batch_id,
+            batch.content_hash,
+            now,
+            chosen,
+            offset,
+            batch.received,
+            len(claims),
+            len(rejects),
+            len(reversal_rows),
+            len(readjudicated),
+            json.dumps(list(batch.columns)),
         ),
-        [
-            (
-                seq,
-                batch_id,
-                batch.content_hash,
-                now,
-                chosen,
-                offset,
-                batch.received,
-                len(claims),
-                len(rejects),
-                len(reversal_rows),
-                len(readjudicated),
-                json.dumps(list(batch.columns)),
-            )
-        ],
     )
     store.insert_many(
         "claims",
