@@ -288,13 +288,11 @@ def _settle_adjudicated(
         from aso_rules.settle.distributed import settle_dask
 
         return cast(Settlement, settle_dask(ruleset, claims, enrollment, adjudicated=True, **dask_options))
-    if engine == "vector":
-        from aso_rules.settle.vector.adjudicated import settle_adjudicated_vector
-
-        return settle_adjudicated_vector(ruleset, claims, enrollment)
     from aso_rules.settle.adjudicated import settle_adjudicated
 
-    return settle_adjudicated(ruleset, claims, enrollment)
+    return settle_adjudicated(
+        ruleset, claims, enrollment, engine="vector" if engine == "vector" else "reference"
+    )
 
 
 LONG_RUN_LINES = 50_000  # below this a run takes well under a few seconds: no progress bar

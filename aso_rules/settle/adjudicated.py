@@ -21,7 +21,7 @@ eligible. Negative changes reduce a claimant's excess last-dollars-first (``Exce
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -126,17 +126,26 @@ def paid_lines(
     return lines
 
 
-def settle_adjudicated(ruleset: Ruleset, claims: Any, enrollment: Any) -> Settlement:
+def settle_adjudicated(
+    ruleset: Ruleset, claims: Any, enrollment: Any, *, engine: str = "reference"
+) -> Settlement:
     """Stop-loss, fees and employer cost from the administrator's adjudicated claims.
 
-    ``claims`` and ``enrollment`` take the forms ``aso_rules.settle.settle`` takes. Raises the
-    readers' ``InputError`` for a file-level problem; a bad row becomes a reject.
+    ``claims`` and ``enrollment`` take the forms ``aso_rules.settle.settle`` takes. Every engine
+    reads and nets the rows here; ``engine="vector"`` settles stop-loss and fee activity on the
+    vector engine's columns (``aso_rules.settle.vector.adjudicated``). Raises the readers'
+    ``InputError`` for a file-level problem; a bad row becomes a reject.
     """
+    settle_lines: Callable[..., Settlement] = assemble
+    if engine == "vector":
+        from aso_rules.settle.vector.adjudicated import settle_paid_lines
+
+        settle_lines = settle_paid_lines
     enrolled = read_enrollment(enrollment, ruleset)
     members = enrolled.by_id()
     paid = read_adjudicated(claims, ruleset, members)
     lines = paid_lines(ruleset, members, paid.rows)
-    result = assemble(
+    result = settle_lines(
         ruleset,
         members,
         lines,
@@ -147,6 +156,8 @@ def settle_adjudicated(ruleset: Ruleset, claims: Any, enrollment: Any) -> Settle
         adjudicator=replay_of(lines),
     )
     result.summary["mode"] = "adjudicated"
+    if engine == "vector":
+        result.summary["engine"] = {"name": "vector", "fallback_lines": 0}
     return result
 
 

@@ -22,14 +22,11 @@ Two differences from a re-adjudicating vector run make the kernels equal the ref
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from aso_rules.data.adjudicated import read_adjudicated
-from aso_rules.data.readers import read_enrollment
 from aso_rules.data.records import MemberRecord, Reject
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money, from_cents, to_cents
@@ -208,28 +205,4 @@ def _line_shares(tiers: Sequence[TierLines], n: int) -> tuple[Money, ...]:
     return tuple(from_cents(v) if v else ZERO for v in total.tolist())
 
 
-def settle_adjudicated_vector(ruleset: Ruleset, claims: Any, enrollment: Any) -> Settlement:
-    """Adjudicated settlement on the vector engine (see the module docstring). Raises the readers'
-    ``InputError`` for a file-level problem; a bad row becomes a reject."""
-    from aso_rules.settle.adjudicated import REPORTED_BILLED, paid_lines, replay_of
-
-    enrolled = read_enrollment(enrollment, ruleset)
-    members = enrolled.by_id()
-    paid = read_adjudicated(claims, ruleset, members)
-    lines = paid_lines(ruleset, members, paid.rows)
-    result = settle_paid_lines(
-        ruleset,
-        members,
-        lines,
-        columns=(*paid.columns, REPORTED_BILLED),
-        claim_rejects=paid.rejects,
-        enrollment_rejects=enrolled.rejects,
-        received=paid.received,
-        adjudicator=replay_of(lines),
-    )
-    result.summary["mode"] = "adjudicated"
-    result.summary["engine"] = {"name": "vector", "fallback_lines": 0}
-    return result
-
-
-__all__ = ["paid_columns", "settle_adjudicated_vector", "settle_paid_lines"]
+__all__ = ["paid_columns", "settle_paid_lines"]
