@@ -256,6 +256,12 @@ ENTRIES = {
         "maximum is reached first, so the cap never applies.",
         "Write the cap at or below the family maximum (the ACA self-only limit, usually).",
     ),
+    "W347": (
+        "An administrative fee far above what administrators charge: more than $1,000 pepm, more than "
+        "$1,000 per claim, or more than 25% of paid claims (usual fees are $20 to $80 pepm, a few "
+        "dollars per claim, 5% to 12% of paid claims). The plan settles and prices with it as written.",
+        "Check the fee's digits and its unit (`pepm`, `per claim`, `% of paid_claims`).",
+    ),
     "E340": (
         "A `claims_basis` other than `net_of_specific` or `gross` in the assumptions.",
         "Write `claims_basis net_of_specific` when `expected_claims` counts plan-paid claims capped at "

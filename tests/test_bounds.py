@@ -50,7 +50,7 @@ def test_empty_ruleset__check_warns_load_errors(tmp_path: Path, text: str) -> No
 def test_table_outside_the_folder__is_e320(tmp_path: Path) -> None:
     text = HEADER + 'assumptions {\n  claimant_cost table "../../../../etc/passwd"\n}\n'
     found = codes(tmp_path, text)
-    assert "E311" not in found or "E320" in found
+    assert "E320" in found and "E311" not in found
 
 
 def test_fifo_rule_file__is_refused_without_blocking(tmp_path: Path) -> None:

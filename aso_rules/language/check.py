@@ -48,7 +48,11 @@ from aso_rules.language.checks.names import (
     check_unknown_constants,
     check_unknown_lines,
 )
-from aso_rules.language.checks.plausibility import check_plausibility, check_pricing_plausibility
+from aso_rules.language.checks.plausibility import (
+    check_fee_plausibility,
+    check_plausibility,
+    check_pricing_plausibility,
+)
 from aso_rules.language.checks.pricing import (
     check_assumptions,
     check_claims_consistency,
@@ -106,6 +110,7 @@ CHECKS: tuple[Check, ...] = (
     check_specific_tiers,
     check_aggregate_stop_loss,
     check_fees,
+    check_fee_plausibility,
     check_assumptions,
     check_pricing_plausibility,
     check_continuance_tables,

@@ -88,6 +88,11 @@ def parse_file(path: PathLike) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
     return parse_text(text, os.fspath(path))
 
 
+def _printable(text: str) -> str:
+    """``text`` with every character that is not printable escaped (a path echoed in a message)."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
 class _Includes:
     """Depth-first include resolution, each file once, in order of first inclusion."""
 
@@ -115,6 +120,7 @@ class _Includes:
         self, statement: ast.Include, base_shown: str, base_real: Path, chain: tuple[Path, ...]
     ) -> None:
         written = statement.path
+        shown_path = _printable(written)
         target = Path(os.path.normpath(base_real / written))
         try:
             real = target.resolve()
@@ -123,7 +129,7 @@ class _Includes:
         if not real.is_relative_to(self.root_dir):
             self._error(
                 "E291",
-                f'include "{written}" is outside the root folder {self.root_dir}',
+                f'include "{shown_path}" is outside the root folder {self.root_dir}',
                 statement,
                 "included files must be inside the folder of the root rule file",
             )
@@ -144,7 +150,7 @@ class _Includes:
         if not real.is_file():
             self._error(
                 "E290",
-                f'included file not found: "{written}"',
+                f'included file not found (or not a regular file): "{shown_path}"',
                 statement,
                 "the path is relative to this file",
             )

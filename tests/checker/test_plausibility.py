@@ -1,4 +1,4 @@
-"""W340-W342: plausibility warnings fire exactly on the nonsense they name, nowhere else."""
+"""W340-W347: plausibility warnings fire exactly on the nonsense they name, nowhere else."""
 
 from __future__ import annotations
 
@@ -56,3 +56,28 @@ def test_w343_w344_w345__zero_exactly(expected: int, maximum: int, claimants: in
     assert ("W343" in found) == (expected == 0), found
     assert ("W344" in found) == (maximum == 0), found
     assert ("W345" in found) == (claimants == 0), found
+
+
+MEDICAL = "coverage medical {\n  deductible $500 per person\n  plan pays 80%\n}\n"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 5_000_00), st.sampled_from(["pepm", "per claim"]), st.booleans())
+def test_w347__a_fee_above_the_limit(cents: int, unit: str, tiered: bool) -> None:
+    """W347 exactly when a pepm or per-claim fee (flat or any tier of a tier table) is above $1,000."""
+    amount = f"${cents // 100:,}.{cents % 100:02d}"
+    written = f"EE $30, FAM {amount}" if tiered and unit == "pepm" else amount
+    found = codes(MEDICAL + f"admin_fees {{\n  administration {written} {unit}\n}}\n")
+    assert ("W347" in found) == (cents > 1_000_00), found
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 100))
+def test_w347__a_share_of_paid_claims_above_25_percent(percent: int) -> None:
+    found = codes(MEDICAL + f"admin_fees {{\n  administration {percent}% of paid_claims\n}}\n")
+    assert ("W347" in found) == (percent > 25), found
+
+
+def test_w347__through_a_constant() -> None:
+    body = "let fee = $99,999,999,999\n" + MEDICAL + "admin_fees {\n  administration fee pepm\n}\n"
+    assert "W347" in codes(body)

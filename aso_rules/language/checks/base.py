@@ -72,6 +72,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W344": ("warning", "aggregate stop-loss maximum of $0"),
     "W345": ("warning", "no claimants"),
     "W346": ("warning", "individual cap above the family out-of-pocket maximum"),
+    "W347": ("warning", "administrative fee far above any administrator's"),
 }
 
 

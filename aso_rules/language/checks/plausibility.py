@@ -3,13 +3,15 @@
 On entry: a ``Context``. On exit: W340 (a copay above the per-person out-of-pocket maximum of its
 block), W341 (`plan pays 0%`), W342 (a visit limit of 0 visits), W343 (`expected_claims` of $0),
 W344 (an aggregate stop-loss `maximum $0`), W345 (`claimants 0% of members`), W346
-(`individual_cap` above the family out-of-pocket maximum) diagnostics. Each is a
+(`individual_cap` above the family out-of-pocket maximum), W347 (an administrative fee far above
+any administrator's: over $1,000 pepm, $1,000 per claim or 25% of paid claims) diagnostics. Each is a
 warning: the ruleset settles and prices as written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 
 from aso_rules.language import ast
 from aso_rules.language.checks.base import Context, diag, resolve, resolve_value
@@ -95,6 +97,58 @@ def check_plausibility(ctx: Context) -> Iterator[Diagnostic]:
                             f"to cover nothing, write `exclude {item.category}`; otherwise give the "
                             "number of visits",
                         )
+
+
+# Administrative fees above these are far outside what administrators charge (typically $20-$80
+# pepm, a few dollars per claim, 5%-12% of paid claims): a slip of the digits, not a contract.
+FEE_PEPM_LIMIT = Decimal(1000)
+FEE_PER_CLAIM_LIMIT = Decimal(1000)
+FEE_PAID_CLAIMS_LIMIT = Decimal(25)
+
+
+def _fee_alarm(ctx: Context, fee: ast.Fee) -> str | None:
+    """Why ``fee`` is implausible, or None."""
+    amount = resolve(ctx.constants, fee.amount)
+    if isinstance(amount, ast.Share):
+        rate = resolve_value(ctx.constants, amount.value)
+        if (
+            amount.base == "paid_claims"
+            and isinstance(rate, ast.Percent)
+            and rate.value > FEE_PAID_CLAIMS_LIMIT
+        ):
+            return f"{value_text(rate)} of paid claims (more than {FEE_PAID_CLAIMS_LIMIT}%)"
+        return None
+    if isinstance(amount, ast.TierTable):
+        values, units = [e.value for e in amount.entries], amount.units
+    elif isinstance(amount, ast.Quantity):
+        values, units = [amount.value], amount.units
+    else:
+        return None
+    limit = FEE_PEPM_LIMIT if "pepm" in units else FEE_PER_CLAIM_LIMIT if "per claim" in units else None
+    if limit is None:
+        return None
+    money = [v for v in (resolve_value(ctx.constants, v) for v in values) if isinstance(v, ast.Money)]
+    worst = max(money, key=lambda m: m.amount, default=None)
+    if worst is None or worst.amount <= limit:
+        return None
+    per = "pepm" if limit is FEE_PEPM_LIMIT else "per claim"
+    return f"{value_text(worst)} {per} (more than ${limit:,} {per})"
+
+
+def check_fee_plausibility(ctx: Context) -> Iterator[Diagnostic]:
+    """W347 (see the module docstring)."""
+    for statement in ctx.of_type(ast.AdminFees):
+        assert isinstance(statement, ast.AdminFees)
+        for fee in statement.fees:
+            alarm = _fee_alarm(ctx, fee)
+            if alarm is not None:
+                yield diag(
+                    "W347",
+                    f"administrative fee `{fee.name}` is {alarm}: far above any administrator's fee",
+                    fee.span,
+                    "check the digits: administration fees are usually $20 to $80 pepm or 5% to 12% "
+                    "of paid claims",
+                )
 
 
 def _zero_money(value: ast.Value | None) -> bool:
