@@ -21,7 +21,6 @@ orders, many limits) are settled by the reference engine, family by family, and 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 import attrs
@@ -29,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aso_rules.data.records import MemberRecord
-from aso_rules.model import Ruleset
+from aso_rules.model import PlanYear, Ruleset
 from aso_rules.money import to_cents
 from aso_rules.settle.adjudicate import individual_tiers
 from aso_rules.settle.order import add_months
@@ -114,15 +113,26 @@ class Adjudicated:
         return int(self.period[i]) + self.first_year
 
 
-def plan_years(days: I64, start: date) -> I64:
-    """The plan year (by its start year) of each day (docs/semantics.md 3.1)."""
+def plan_years(days: I64, plan_year: PlanYear) -> I64:
+    """The plan year (by its start year) of each day: ``order.plan_year_for`` over a column (the
+    declared plan year is one period whatever its length; outside it, years recur on its start's
+    month/day, docs/semantics.md 3.1)."""
+    start = plan_year.start
     d = days.astype("datetime64[D]")
     years = d.astype("datetime64[Y]").astype(np.int64) + 1970
     month_start = d.astype("datetime64[M]")
     month = month_start.astype(np.int64) % 12 + 1
     dom = (d - month_start).astype(np.int64) + 1
     before = (month < start.month) | ((month == start.month) & (dom < start.day))
-    out: I64 = years - before.astype(np.int64)
+    recurring = years - before.astype(np.int64)
+    first = start.year
+    day_start = (np.datetime64(start, "D") - np.datetime64(0, "D")).astype(np.int64)
+    day_end = (np.datetime64(plan_year.end, "D") - np.datetime64(0, "D")).astype(np.int64)
+    out: I64 = np.where(
+        days < day_start,
+        np.minimum(recurring, first - 1),
+        np.where(days > day_end, np.maximum(recurring, first + 1), first),
+    ).astype(np.int64)
     return out
 
 
@@ -267,7 +277,7 @@ def adjudicate_columns(
     empty = np.zeros(1, dtype=np.int64)
     day0, day1 = kernels.span(claims.incurred) if n else (0, 0)
     # plan years only grow with the date: the first and last days give the range
-    year_table = plan_years(np.arange(day0, day1 + 1, dtype=np.int64), ruleset.plan_year.start)
+    year_table = plan_years(np.arange(day0, day1 + 1, dtype=np.int64), ruleset.plan_year)
     y0 = int(year_table[0])
     n_periods = int(year_table[-1]) - y0 + 2
     kernels.prepare(
