@@ -90,3 +90,16 @@ def test_int64_cents_bound() -> None:
     """The largest sum of a run's lines in cents stays below int64 (see data/bounds.py)."""
     largest = int(bounds.MAX_DATA_MONEY * 100) * bounds.MAX_LINES_PER_RUN
     assert largest < bounds.INT64_MAX
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["  plan_year 2026-01-01 to 2026-12-31\n", "  benefit 60% of weekly_earnings up to $1,000 per week\n"],
+)
+def test_acme_without_a_required_line__errors_not_a_crash(tmp_path: Path, line: str) -> None:
+    """A required statement missing: E-codes, not the claims-consistency check (W330) compiling a
+    program that cannot compile (found by the fuzz suite: StopIteration inside a check)."""
+    text = (Path(__file__).parents[1] / "rulesets" / "acme-2026.aso").read_text()
+    assert line in text
+    found = codes(tmp_path, text.replace(line, "", 1))
+    assert any(code.startswith("E") for code in found), found

@@ -122,6 +122,9 @@ CHECKS: tuple[Check, ...] = (
 
 
 _UNBOUNDED = frozenset({"E318"})
+# checks that compile the program (W330 compares compiled assumptions): only on a program with no
+# error so far, since a program with errors need not compile
+_NEEDS_CLEAN = frozenset({check_claims_consistency})
 
 
 def check_program(program: ast.Program) -> list[Diagnostic]:
@@ -129,6 +132,8 @@ def check_program(program: ast.Program) -> list[Diagnostic]:
     ctx = Context.of(program)
     found: list[Diagnostic] = []
     for check in CHECKS:
+        if check in _NEEDS_CLEAN and any(d.is_error for d in found):
+            continue
         found.extend(check(ctx))
         if check is check_plan_year_length and any(d.code in _UNBOUNDED for d in found):
             # values outside their range (E318) are not computed with: the checks below do

@@ -76,6 +76,7 @@ def test_w347__a_fee_above_the_limit(cents: int, unit: str, tiered: bool) -> Non
 def test_w347__a_share_of_paid_claims_above_25_percent(percent: int) -> None:
     found = codes(MEDICAL + f"admin_fees {{\n  administration {percent}% of paid_claims\n}}\n")
     assert ("W347" in found) == (percent > 25), found
+    assert ("W347" in codes(MEDICAL + "admin_fees {\n  administration 150% of paid_claims\n}\n")) is False
 
 
 def test_w347__through_a_constant() -> None:

@@ -114,7 +114,7 @@ def _fee_alarm(ctx: Context, fee: ast.Fee) -> str | None:
         if (
             amount.base == "paid_claims"
             and isinstance(rate, ast.Percent)
-            and rate.value > FEE_PAID_CLAIMS_LIMIT
+            and FEE_PAID_CLAIMS_LIMIT < rate.value <= 100  # above 100% is E301
         ):
             return f"{value_text(rate)} of paid claims (more than {FEE_PAID_CLAIMS_LIMIT}%)"
         return None

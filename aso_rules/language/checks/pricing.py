@@ -248,7 +248,7 @@ def _compiled(ctx: Context) -> model.Ruleset | None:
 
     try:
         return compile_program(ctx.program)
-    except (TypeError, ValueError, KeyError, AttributeError, LookupError):
+    except (TypeError, ValueError, KeyError, AttributeError, LookupError, StopIteration):
         return None  # a program with errors: those diagnostics say what to fix
 
 
