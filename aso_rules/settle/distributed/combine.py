@@ -30,10 +30,7 @@ from aso_rules.settle.stoploss import (
     AggregateResult,
     ExcessAllocator,
     SpecificResult,
-    _reimburse,
-    accommodation_pays,
-    attachment_factors,
-    attachment_point,
+    aggregate_result,
     claimant_results,
 )
 from aso_rules.settle.windows import contract_window
@@ -91,9 +88,6 @@ def _aggregate(
     agg = ruleset.aggregate
     if agg is None:
         return None
-    mode = ruleset.settings.rounding
-    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
-    att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
     g = ZERO
     by_month = [ZERO] * len(months)
     for p in parts:
@@ -110,21 +104,7 @@ def _aggregate(
             g += delta
             if e.month >= 0:
                 by_month[e.month] += delta
-    r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, mode)
-    accommodation: tuple[Money, ...] = ()
-    if agg.monthly_accommodation:
-        accommodation = accommodation_pays(by_month, att.monthly)
-    return AggregateResult(
-        name=agg.name,
-        window=window,
-        attachment=att,
-        eligible_claims=g,
-        reimbursed=r_agg,
-        accommodation=accommodation,
-        final_settlement=r_agg - sum(accommodation, ZERO),
-        line_eligible=(),
-        line_contribution=(),
-    )
+    return aggregate_result(ruleset, months, g, by_month)
 
 
 def _activity(

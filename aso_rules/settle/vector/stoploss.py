@@ -32,15 +32,8 @@ import numpy.typing as npt
 
 from aso_rules.data.enrollment import MonthEnrollment
 from aso_rules.model import Ruleset, SpecificStopLoss
-from aso_rules.money import ONE, ZERO, Money, from_cents, round_money, to_cents
-from aso_rules.settle.stoploss import (
-    AggregateResult,
-    ClaimantResult,
-    SpecificResult,
-    accommodation_pays,
-    attachment_factors,
-    attachment_point,
-)
+from aso_rules.money import ZERO, from_cents, to_cents
+from aso_rules.settle.stoploss import AggregateResult, ClaimantResult, SpecificResult, aggregate_result
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_number
 from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_order
@@ -366,7 +359,7 @@ def stop_loss(
                 contribution[ev] -= lines.event_share[keep]
             else:
                 contribution[ev] += lines.event_absorbed[keep]
-    result = _aggregate_result(ruleset, claims, adj, months, sl.windows_of[-1], agg_eligible, contribution)
+    result = _aggregate_result(ruleset, claims, adj, months, agg_eligible, contribution)
     return (
         tuple(results),
         tuple(per_line),
@@ -417,25 +410,16 @@ def _tier_result(
     )
 
 
-def _reimburse(x: Money, pct: Money, maximum: Money | None, ruleset: Ruleset) -> Money:
-    r = x if pct == ONE else round_money(pct * x, ruleset.settings.rounding)
-    return r if maximum is None else min(r, maximum)
-
-
 def _aggregate_result(
     ruleset: Ruleset,
     claims: ClaimColumns,
     adj: Adjudicated,
     months: Sequence[MonthEnrollment],
-    window: Window,
     eligible: B,
     contribution: I64,
 ) -> AggregateResult:
-    """G, the attachment, R_agg and the monthly accommodation (7.1-7.4) from the contributions."""
-    agg = ruleset.aggregate
-    assert agg is not None
-    mode = ruleset.settings.rounding
-    att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
+    """G, the attachment, R_agg and the monthly accommodation (7.1-7.4) from the contributions:
+    ``stoploss.aggregate_result`` over their sums by plan month of payment."""
     # claims paid on or before the last day of plan month k count in month k (7.3)
     ends = np.array([day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64)
     day0, day1 = adj.paid_days
@@ -443,20 +427,6 @@ def _aggregate_result(
     month_of_day = np.searchsorted(ends, span, side="left").astype(np.int64)
     month_of_day[month_of_day >= len(months)] = -1
     sums = kernels.month_sums(claims.paid, eligible, contribution, day0, month_of_day, len(months))
-    g = from_cents(int(sums[-1]))  # ineligible lines contribute 0
-    r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, ruleset)
-    accommodation: tuple[Money, ...] = ()
-    if agg.monthly_accommodation:
-        by_month = [from_cents(int(v)) for v in sums[: len(months)].tolist()]
-        accommodation = accommodation_pays(by_month, att.monthly)
-    return AggregateResult(
-        name=agg.name,
-        window=window,
-        attachment=att,
-        eligible_claims=g,
-        reimbursed=r_agg,
-        accommodation=accommodation,
-        final_settlement=r_agg - sum(accommodation, ZERO),
-        line_eligible=(),
-        line_contribution=(),
-    )
+    # ineligible lines contribute 0
+    by_month = [from_cents(int(v)) for v in sums[: len(months)].tolist()]
+    return aggregate_result(ruleset, months, from_cents(int(sums[-1])), by_month)
