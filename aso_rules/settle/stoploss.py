@@ -394,6 +394,17 @@ class AggregateResult:
     line_contribution: tuple[Money, ...]  # each line's increase of G, in stop-loss order
 
 
+@attrs.frozen
+class AggregateClaims:
+    """The aggregate contract's eligible claims G after the specific adjustments, as an engine's
+    per-line pass found them: the input of ``aggregate_result``."""
+
+    eligible: Money  # G
+    by_month: tuple[Money, ...]  # G's parts by plan month of payment (may be empty without accommodation)
+    line_eligible: tuple[bool, ...] = ()  # per line, when the engine keeps lines as records
+    line_contribution: tuple[Money, ...] = ()
+
+
 def claimant_cap(claimant: str, agg: AggregateStopLoss, lowest: SpecificStopLoss | None) -> Money | None:
     """cap_m of 7.2: the lowest tier's laser (to_laser) or standard deductible; None = uncapped."""
     if lowest is None or not agg.cap_per_claimant:
@@ -458,47 +469,41 @@ def aggregate_contributions(
 
 
 def aggregate_result(
-    ruleset: Ruleset,
-    months: Sequence[MonthEnrollment],
-    eligible_claims: Money,
-    by_month: Sequence[Money],
-    *,
-    line_eligible: tuple[bool, ...] = (),
-    line_contribution: tuple[Money, ...] = (),
+    ruleset: Ruleset, months: Sequence[MonthEnrollment], claims: AggregateClaims
 ) -> AggregateResult:
     """The aggregate contract settled from its eligible claims G (7.1-7.4): the attachment point,
-    R_agg and, with the monthly accommodation, each month's advance from ``by_month`` (the eligible
-    claims paid in each plan month; may be empty without the option). Every engine's aggregate."""
+    R_agg and, with the monthly accommodation, each month's advance from ``claims.by_month``.
+    Every engine's aggregate (``aso_rules.settle.settle_end``)."""
     agg = ruleset.aggregate
     assert agg is not None
     mode = ruleset.settings.rounding
     window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
     att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
-    r_agg = reimburse(max(ZERO, eligible_claims - att.point), agg.reimbursement_pct, agg.maximum, mode)
+    r_agg = reimburse(max(ZERO, claims.eligible - att.point), agg.reimbursement_pct, agg.maximum, mode)
     accommodation: tuple[Money, ...] = ()
     if agg.monthly_accommodation:
-        accommodation = accommodation_pays(by_month, att.monthly)
+        accommodation = accommodation_pays(claims.by_month, att.monthly)
     return AggregateResult(
         name=agg.name,
         window=window,
         attachment=att,
-        eligible_claims=eligible_claims,
+        eligible_claims=claims.eligible,
         reimbursed=r_agg,
         accommodation=accommodation,
         final_settlement=r_agg - sum(accommodation, ZERO),
-        line_eligible=line_eligible,
-        line_contribution=line_contribution,
+        line_eligible=claims.line_eligible,
+        line_contribution=claims.line_contribution,
     )
 
 
-def aggregate_stop_loss(
+def aggregate_claims(
     ruleset: Ruleset,
     lines: Sequence[LineResult],
     members: Mapping[str, MemberRecord] | None,
     months: Sequence[MonthEnrollment],
     specific: Sequence[SpecificResult],
-) -> AggregateResult | None:
-    """Settle the ruleset's aggregate contract, or ``None`` when it has none."""
+) -> AggregateClaims | None:
+    """The reference engine's aggregate pass over its lines, or ``None`` without an aggregate."""
     agg = ruleset.aggregate
     if agg is None:
         return None
@@ -511,14 +516,24 @@ def aggregate_stop_loss(
         ruleset, lines, eligible, processing_indices(lines), spec_share, absorbed
     )
     by_month = _by_plan_month(lines, contribution, eligible, months) if agg.monthly_accommodation else []
-    return aggregate_result(
-        ruleset,
-        months,
-        sum(contribution, ZERO),
-        by_month,
+    return AggregateClaims(
+        eligible=sum(contribution, ZERO),
+        by_month=tuple(by_month),
         line_eligible=tuple(eligible),
         line_contribution=tuple(contribution),
     )
+
+
+def aggregate_stop_loss(
+    ruleset: Ruleset,
+    lines: Sequence[LineResult],
+    members: Mapping[str, MemberRecord] | None,
+    months: Sequence[MonthEnrollment],
+    specific: Sequence[SpecificResult],
+) -> AggregateResult | None:
+    """Settle the ruleset's aggregate contract over lines, or ``None`` when it has none."""
+    claims = aggregate_claims(ruleset, lines, members, months, specific)
+    return None if claims is None else aggregate_result(ruleset, months, claims)
 
 
 def _by_plan_month(

@@ -5,7 +5,8 @@ families and the lines grouped by family in processing order), the claim and mem
 monthly enrollment. On exit: per tier, the reference engine's ``SpecificResult`` totals and
 claimants (only the claimants summary.json lists: excess above the deductible, excluded by a laser,
 or reimbursed), plus per-line arrays (eligible, share, ASD absorbed) and the tier's event lines; for
-the aggregate, the reference ``AggregateResult`` totals and per-line arrays (eligible, contribution).
+the aggregate, its eligible claims (``AggregateClaims``, settled by ``aso_rules.settle.settle_end``)
+and per-line arrays (eligible, contribution).
 
 Stop-loss order is ascending (paid, claim_id), ties in processing order (``stoploss.
 processing_indices``). Everything that stays inside one claimant (eligibility, running spend, excess
@@ -33,7 +34,7 @@ import numpy.typing as npt
 from aso_rules.data.enrollment import MonthEnrollment
 from aso_rules.model import Ruleset, SpecificStopLoss
 from aso_rules.money import ZERO, from_cents, to_cents
-from aso_rules.settle.stoploss import AggregateResult, ClaimantResult, SpecificResult, aggregate_result
+from aso_rules.settle.stoploss import AggregateClaims, ClaimantResult, SpecificResult
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_number
 from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_order
@@ -290,7 +291,7 @@ def stop_loss(
     *,
     ties_by_row: bool = False,
     every_claimant: bool = False,
-) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateResult | None, AggregateLines | None]:
+) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateClaims | None, AggregateLines | None]:
     """Every specific tier (6.4) and the aggregate contract (7), or ``None`` for the aggregate when
     the ruleset has none. ``sl`` is ``stop_loss_tables``' result (filled here): every line goes
     through ``kernels.stoploss_lines``, then each tier's event lines through
@@ -359,7 +360,7 @@ def stop_loss(
                 contribution[ev] -= lines.event_share[keep]
             else:
                 contribution[ev] += lines.event_absorbed[keep]
-    result = _aggregate_result(ruleset, claims, adj, months, agg_eligible, contribution)
+    result = _aggregate_claims(ruleset, claims, adj, months, agg_eligible, contribution)
     return (
         tuple(results),
         tuple(per_line),
@@ -410,16 +411,16 @@ def _tier_result(
     )
 
 
-def _aggregate_result(
+def _aggregate_claims(
     ruleset: Ruleset,
     claims: ClaimColumns,
     adj: Adjudicated,
     months: Sequence[MonthEnrollment],
     eligible: B,
     contribution: I64,
-) -> AggregateResult:
-    """G, the attachment, R_agg and the monthly accommodation (7.1-7.4) from the contributions:
-    ``stoploss.aggregate_result`` over their sums by plan month of payment."""
+) -> AggregateClaims:
+    """G and its parts by plan month of payment (7.2, 7.3) from the contributions: what
+    ``stoploss.aggregate_result`` settles."""
     # claims paid on or before the last day of plan month k count in month k (7.3)
     ends = np.array([day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64)
     day0, day1 = adj.paid_days
@@ -429,4 +430,4 @@ def _aggregate_result(
     sums = kernels.month_sums(claims.paid, eligible, contribution, day0, month_of_day, len(months))
     # ineligible lines contribute 0
     by_month = [from_cents(int(v)) for v in sums[: len(months)].tolist()]
-    return aggregate_result(ruleset, months, from_cents(int(sums[-1])), by_month)
+    return AggregateClaims(eligible=from_cents(int(sums[-1])), by_month=tuple(by_month))
