@@ -269,8 +269,7 @@ def _aggregate_part(
     members: Mapping[str, MemberRecord],
     order: Sequence[int],
 ) -> tuple[tuple[bool, ...], AggregatePart | None, dict[int, int]]:
-    """``stoploss.aggregate_stop_loss``'s per-line contributions with every specific share and ASD
-    absorption taken as zero.
+    """``stoploss.aggregate_contributions`` with every specific share and ASD absorption taken as zero.
 
     Returns the ledger's ``aggregate_eligible`` flags, the bucket's part and the lines whose
     contribution a specific share (``net_of_specific``) or ASD absorption (``asd_counts``) changes,
