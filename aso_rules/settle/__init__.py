@@ -5,6 +5,15 @@
 employer cost and the fully insured comparison, and builds the ledger, rejects and summary.
 ``assemble`` is the same pipeline from already-read records and already-adjudicated lines.
 
+The end of a run is written once, in ``settle_end``, for every engine (reference, vector, dask)
+and for adjudicated (paid-claims) settlement. An engine runs its own per-line passes (adjudication
+or the administrator's figures, the specific tiers and the aggregate's per-line contributions,
+fee activity and line sums: Decimal loops in the reference engine, int64-cent kernels in the
+others) and fills an ``AdjudicatedLines`` with their small results; ``settle_end`` then settles, in
+this order, the aggregate contract (``stoploss.aggregate_result``), fees and premiums
+(``fees.compute_fees``), employer cost and the fully insured comparison (``employer``), and
+summary.json (``ledger.build_summary``). Only the ledger stays each engine's own.
+
 On exit ``Settlement`` holds every result; ``received = settled + rejected`` for the claims file,
 the ledger has one row per accepted line and the ledger's ``specific_reimbursed`` column adds up to
 the specific tiers' total reimbursement exactly.
@@ -13,6 +22,7 @@ the specific tiers' total reimbursement exactly.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,11 +35,17 @@ from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.extras import has as has_extra
 from aso_rules.extras import require as require_extra
 from aso_rules.model import FrozenMap, Ruleset, fmap
-from aso_rules.money import ZERO, Money
+from aso_rules.money import ZERO, Money, amount
 from aso_rules.notebook import SettlementViews
-from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured, unknown_categories
+from aso_rules.settle.employer import (
+    EmployerCost,
+    FullyInsured,
+    employer_cost,
+    fully_insured,
+    unknown_categories,
+)
 from aso_rules.settle.explain import Explanation, explain_line
-from aso_rules.settle.fees import FeeResult, compute_fees, month_activity
+from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees, month_activity
 from aso_rules.settle.ledger import (
     Counts,
     build_summary,
@@ -40,9 +56,11 @@ from aso_rules.settle.ledger import (
 from aso_rules.settle.lookup import unknown_claim
 from aso_rules.settle.results import LineResult
 from aso_rules.settle.stoploss import (
+    AggregateClaims,
     AggregateResult,
     SpecificResult,
-    aggregate_stop_loss,
+    aggregate_claims,
+    aggregate_result,
     specific_line_shares,
     specific_stop_loss,
 )
@@ -50,12 +68,18 @@ from aso_rules.settle.stoploss import (
 __all__ = [
     "ENGINES",
     "AdjudicateFn",
+    "AdjudicatedLines",
     "EngineUnavailable",
     "Explanation",
+    "LineSum",
+    "LineTotals",
+    "RunEnd",
     "Settlement",
     "assemble",
+    "line_totals",
     "records_settle",
     "settle",
+    "settle_end",
 ]
 
 ENGINES = ("reference", "vector", "dask")
@@ -73,6 +97,146 @@ def reference_adjudicator() -> AdjudicateFn:
 
     fn: AdjudicateFn = adjudicate
     return fn
+
+
+# --------------------------------------------------------------------------- the end of a run
+
+
+@attrs.frozen
+class LineSum:
+    """One line of coverage's settled lines: summary.json's ``by_line`` entry."""
+
+    claims: int
+    allowed: Money
+    member_paid: Money
+    plan_paid: Money
+
+
+@attrs.frozen
+class LineTotals:
+    """Sums over a run's settled lines (exact: Decimal cents, whatever the engine summed them in)."""
+
+    settled: int
+    paid: int
+    billed: Money
+    allowed: Money
+    member_paid: Money
+    plan_paid: Money
+    by_line: FrozenMap[str, LineSum] = attrs.field(converter=fmap)
+    unknown_categories: FrozenMap[str, FrozenMap[str, int]] = attrs.field(converter=fmap)
+
+
+def line_totals(ruleset: Ruleset, lines: Sequence[LineResult]) -> LineTotals:
+    """``LineTotals`` of ``LineResult``s (the reference engine and adjudicated settlement)."""
+    by_line: dict[str, list[Any]] = {}
+    billed = allowed = member_paid = plan_paid = ZERO
+    paid = 0
+    for r in lines:
+        row = by_line.setdefault(r.claim.line, [0, ZERO, ZERO, ZERO])
+        row[0] += 1
+        row[1] += r.allowed
+        row[2] += r.member_paid
+        row[3] += r.plan_paid
+        billed += r.claim.billed
+        allowed += r.allowed
+        member_paid += r.member_paid
+        plan_paid += r.plan_paid
+        paid += r.status == "paid"
+    return LineTotals(
+        settled=len(lines),
+        paid=paid,
+        billed=billed,
+        allowed=allowed,
+        member_paid=member_paid,
+        plan_paid=plan_paid,
+        by_line={line: LineSum(*row) for line, row in sorted(by_line.items())},
+        unknown_categories={k: fmap(v) for k, v in unknown_categories(ruleset, lines).items()},
+    )
+
+
+@attrs.frozen(eq=False)
+class AdjudicatedLines:
+    """What an engine's per-line passes hand to the end of a run (``settle_end``).
+
+    ``specific``: each tier settled (ASD, percentage, maximum over the claimants' excess);
+    ``aggregate``: the aggregate contract's eligible claims after the specific adjustments, ``None``
+    without one; ``activity``: fee activity by paid month, net of specific shares when the ruleset
+    says so; ``members_by_tier``: the members of each plan month by tier (tiered pmpm fees).
+    """
+
+    totals: LineTotals
+    received: int
+    rejected: int
+    specific: tuple[SpecificResult, ...]
+    aggregate: AggregateClaims | None
+    activity: FrozenMap[date, MonthActivity] = attrs.field(converter=fmap)
+    members_by_tier: tuple[Mapping[str, int], ...]
+
+
+@attrs.frozen(eq=False)
+class RunEnd:
+    """The end of a run: every figure summary.json reports, and summary.json itself."""
+
+    specific: tuple[SpecificResult, ...]
+    aggregate: AggregateResult | None
+    fees: FeeResult
+    employer: EmployerCost
+    insured: FullyInsured | None
+    summary: dict[str, Any]
+
+
+def settle_end(ruleset: Ruleset, months: Sequence[MonthEnrollment], lines: AdjudicatedLines) -> RunEnd:
+    """The stages after the per-line passes, in order: aggregate stop-loss, fees and premiums,
+    employer cost, the fully insured comparison and summary.json (see the module docstring)."""
+    aggregate = None if lines.aggregate is None else aggregate_result(ruleset, months, lines.aggregate)
+    fees = compute_fees(ruleset, months, lines.activity, list(lines.members_by_tier))
+    t = lines.totals
+    cost = employer_cost(t.plan_paid, lines.specific, aggregate, fees)
+    insured = fully_insured(ruleset, months, cost)
+    counts = Counts(
+        received=lines.received,
+        settled=t.settled,
+        paid=t.paid,
+        denied=t.settled - t.paid,
+        rejected=lines.rejected,
+    )
+    summary = build_summary(
+        ruleset,
+        counts=counts,
+        lines=[],
+        specific=lines.specific,
+        aggregate=aggregate,
+        fees=fees,
+        cost=cost,
+        insured=insured,
+        unknown_categories=t.unknown_categories,
+    )
+    summary["totals"] = {
+        "billed": amount(t.billed),
+        "allowed": amount(t.allowed),
+        "member_paid": amount(t.member_paid),
+        "plan_paid": amount(t.plan_paid),
+    }
+    summary["by_line"] = {
+        line: {
+            "claims": s.claims,
+            "allowed": amount(s.allowed),
+            "member_paid": amount(s.member_paid),
+            "plan_paid": amount(s.plan_paid),
+        }
+        for line, s in t.by_line.items()
+    }
+    return RunEnd(
+        specific=lines.specific,
+        aggregate=aggregate,
+        fees=fees,
+        employer=cost,
+        insured=insured,
+        summary=summary,
+    )
+
+
+# --------------------------------------------------------------------------- settlement
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -145,32 +309,22 @@ def assemble(
     members_map: FrozenMap[str, MemberRecord] = FrozenMap(members)
     months = monthly_enrollment(members_map.values(), ruleset.plan_year, ruleset.tier_codes)
     specific = specific_stop_loss(ruleset, line_list, members_map)
-    aggregate = aggregate_stop_loss(ruleset, line_list, members_map, months, specific)
     shares = specific_line_shares(specific, len(line_list))
-    activity = month_activity(ruleset, line_list, shares)
-    fees = compute_fees(ruleset, months, activity, [m.members_by_tier for m in months])
-    cost = employer_cost(sum((r.plan_paid for r in line_list), ZERO), specific, aggregate, fees)
-    insured = fully_insured(ruleset, months, cost)
-    agg_flags = aggregate.line_eligible if aggregate is not None else (False,) * len(line_list)
-    paid = sum(1 for r in line_list if r.status == "paid")
-    counts = Counts(
-        received=received if received is not None else len(line_list) + len(claim_rejects),
-        settled=len(line_list),
-        paid=paid,
-        denied=len(line_list) - paid,
-        rejected=len(claim_rejects),
-    )
-    summary = build_summary(
+    end = settle_end(
         ruleset,
-        counts=counts,
-        lines=line_list,
-        specific=specific,
-        aggregate=aggregate,
-        fees=fees,
-        cost=cost,
-        insured=insured,
-        unknown_categories=unknown_categories(ruleset, line_list),
+        months,
+        AdjudicatedLines(
+            totals=line_totals(ruleset, line_list),
+            received=received if received is not None else len(line_list) + len(claim_rejects),
+            rejected=len(claim_rejects),
+            specific=specific,
+            aggregate=aggregate_claims(ruleset, line_list, members_map, months, specific),
+            activity=month_activity(ruleset, line_list, shares),
+            members_by_tier=tuple(m.members_by_tier for m in months),
+        ),
     )
+    aggregate = end.aggregate
+    agg_flags = aggregate.line_eligible if aggregate is not None else (False,) * len(line_list)
     return Settlement(
         ruleset=ruleset,
         members=members_map,
@@ -178,12 +332,12 @@ def assemble(
         ledger=ledger_table(columns or DEFAULT_COLUMNS, line_list, shares, agg_flags),
         rejects=rejects_table(claim_rejects),
         enrollment_rejects=rejects_table(enrollment_rejects),
-        summary=summary,
+        summary=end.summary,
         months=months,
         specific=specific,
         aggregate=aggregate,
-        fees=fees,
-        employer=cost,
+        fees=end.fees,
+        employer=end.employer,
         specific_shares=shares,
         adjudicator=adjudicator,
     )

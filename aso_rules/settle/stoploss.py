@@ -101,8 +101,9 @@ def line_in_contract(
     return member is not None and member.covered_on(claim.incurred)
 
 
-def _reimburse(x: Money, pct: Rate, maximum: Money | None, mode: RoundingMode) -> Money:
-    """R = min(round(pct x X), maximum): rounding only when the percentage is not 1 (section 11)."""
+def reimburse(x: Money, pct: Rate, maximum: Money | None, mode: RoundingMode) -> Money:
+    """R = min(round(pct x X), maximum): rounding only when the percentage is not 1 (section 11);
+    every engine's specific and aggregate reimbursement of an excess ``x``."""
     r = x if pct == ONE else round_money(pct * x, mode)
     return r if maximum is None else min(r, maximum)
 
@@ -173,7 +174,7 @@ class ExcessAllocator:
         self.absorbed[claimant] = self.absorbed.get(claimant, ZERO) + absorbed
         self.excess[claimant] = self.excess.get(claimant, ZERO) + excess_line - absorbed
         before = self.reimbursed.get(claimant, ZERO)
-        after = _reimburse(self.excess[claimant], self._pct, self._maximum, self._mode)
+        after = reimburse(self.excess[claimant], self._pct, self._maximum, self._mode)
         self.reimbursed[claimant] = after
         return after - before, absorbed
 
@@ -185,7 +186,7 @@ class ExcessAllocator:
         self.absorbed[claimant] = self.absorbed.get(claimant, ZERO) - regained
         self.asd_left += regained
         before = self.reimbursed.get(claimant, ZERO)
-        after = _reimburse(self.excess[claimant], self._pct, self._maximum, self._mode)
+        after = reimburse(self.excess[claimant], self._pct, self._maximum, self._mode)
         self.reimbursed[claimant] = after
         return after - before, -regained
 
@@ -393,13 +394,134 @@ class AggregateResult:
     line_contribution: tuple[Money, ...]  # each line's increase of G, in stop-loss order
 
 
-def _claimant_cap(claimant: str, agg: AggregateStopLoss, lowest: SpecificStopLoss | None) -> Money | None:
+@attrs.frozen
+class AggregateClaims:
+    """The aggregate contract's eligible claims G after the specific adjustments, as an engine's
+    per-line pass found them: the input of ``aggregate_result``."""
+
+    eligible: Money  # G
+    by_month: tuple[Money, ...]  # G's parts by plan month of payment (may be empty without accommodation)
+    line_eligible: tuple[bool, ...] = ()  # per line, when the engine keeps lines as records
+    line_contribution: tuple[Money, ...] = ()
+
+
+def claimant_cap(claimant: str, agg: AggregateStopLoss, lowest: SpecificStopLoss | None) -> Money | None:
     """cap_m of 7.2: the lowest tier's laser (to_laser) or standard deductible; None = uncapped."""
     if lowest is None or not agg.cap_per_claimant:
         return None
     if agg.laser_treatment == "standard_only":
         return lowest.deductible
     return lowest.deductible_for(claimant)
+
+
+def aggregate_contributions(
+    ruleset: Ruleset,
+    lines: Sequence[LineResult],
+    eligible: Sequence[bool],
+    order: Sequence[int],
+    spec_share: Sequence[Money] = (),
+    absorbed: Sequence[Money] = (),
+) -> tuple[list[Money], list[int]]:
+    """Each line's contribution to the aggregate's eligible claims G (7.2), for the ruleset's
+    aggregate contract; ``order`` is the lines' stop-loss order (``processing_indices``).
+
+    An eligible line outside the lowest specific tier's covers counts its plan paid uncapped; one
+    inside counts its plan paid less its specific share (``net_of_specific``), or its claimant's
+    spend capped at cap_m plus the ASD absorbed on it (``asd_counts``). ``spec_share`` and
+    ``absorbed`` (per line) empty count as zero: a bucket of the distributed engine, whose
+    cross-claimant parts ``combine`` adds. Also returns the eligible lines inside the lowest tier's
+    covers, in stop-loss order: the lines those parts change.
+    """
+    agg = ruleset.aggregate
+    assert agg is not None
+    lowest = min(ruleset.specific, key=lambda t: t.deductible) if ruleset.specific else None
+    specific_covers = lowest.covers if lowest is not None else ()
+    key = ruleset.settings.specific_claimant_key
+    net = agg.claim_basis == "net_of_specific"
+    add_absorbed = agg.asd_counts and bool(absorbed)
+    contribution = [ZERO] * len(lines)
+    adjusted: list[int] = []
+    spent: dict[str, Money] = {}
+    caps: dict[str, Money | None] = {}
+    for i in order:
+        if not eligible[i]:
+            continue
+        r = lines[i]
+        if r.claim.line not in specific_covers:
+            contribution[i] = r.plan_paid  # elected lines outside the specific: uncapped
+            continue
+        adjusted.append(i)
+        if net:
+            contribution[i] = r.plan_paid - spec_share[i] if spec_share else r.plan_paid
+            continue
+        m = claimant_of(r, key)
+        if m not in caps:
+            caps[m] = claimant_cap(m, agg, lowest)
+        cap = caps[m]
+        before = spent.get(m, ZERO)
+        after = before + r.plan_paid
+        spent[m] = after
+        counted = after - before if cap is None else min(after, cap) - min(before, cap)
+        if add_absorbed:
+            counted += absorbed[i]
+        contribution[i] = counted
+    return contribution, adjusted
+
+
+def aggregate_result(
+    ruleset: Ruleset, months: Sequence[MonthEnrollment], claims: AggregateClaims
+) -> AggregateResult:
+    """The aggregate contract settled from its eligible claims G (7.1-7.4): the attachment point,
+    R_agg and, with the monthly accommodation, each month's advance from ``claims.by_month``.
+    Every engine's aggregate (``aso_rules.settle.settle_end``)."""
+    agg = ruleset.aggregate
+    assert agg is not None
+    mode = ruleset.settings.rounding
+    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
+    att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
+    r_agg = reimburse(max(ZERO, claims.eligible - att.point), agg.reimbursement_pct, agg.maximum, mode)
+    accommodation: tuple[Money, ...] = ()
+    if agg.monthly_accommodation:
+        accommodation = accommodation_pays(claims.by_month, att.monthly)
+    return AggregateResult(
+        name=agg.name,
+        window=window,
+        attachment=att,
+        eligible_claims=claims.eligible,
+        reimbursed=r_agg,
+        accommodation=accommodation,
+        final_settlement=r_agg - sum(accommodation, ZERO),
+        line_eligible=claims.line_eligible,
+        line_contribution=claims.line_contribution,
+    )
+
+
+def aggregate_claims(
+    ruleset: Ruleset,
+    lines: Sequence[LineResult],
+    members: Mapping[str, MemberRecord] | None,
+    months: Sequence[MonthEnrollment],
+    specific: Sequence[SpecificResult],
+) -> AggregateClaims | None:
+    """The reference engine's aggregate pass over its lines, or ``None`` without an aggregate."""
+    agg = ruleset.aggregate
+    if agg is None:
+        return None
+    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
+    n = len(lines)
+    eligible = contract_flags(lines, agg.covers, window, members)
+    spec_share = specific_line_shares(specific, n) if agg.claim_basis == "net_of_specific" else ()
+    absorbed = specific_line_absorbed(specific, n) if agg.asd_counts else ()
+    contribution, _ = aggregate_contributions(
+        ruleset, lines, eligible, processing_indices(lines), spec_share, absorbed
+    )
+    by_month = _by_plan_month(lines, contribution, eligible, months) if agg.monthly_accommodation else []
+    return AggregateClaims(
+        eligible=sum(contribution, ZERO),
+        by_month=tuple(by_month),
+        line_eligible=tuple(eligible),
+        line_contribution=tuple(contribution),
+    )
 
 
 def aggregate_stop_loss(
@@ -409,74 +531,19 @@ def aggregate_stop_loss(
     months: Sequence[MonthEnrollment],
     specific: Sequence[SpecificResult],
 ) -> AggregateResult | None:
-    """Settle the ruleset's aggregate contract, or ``None`` when it has none."""
-    agg = ruleset.aggregate
-    if agg is None:
-        return None
-    mode = ruleset.settings.rounding
-    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
-    att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
-    lowest = min(ruleset.specific, key=lambda t: t.deductible) if ruleset.specific else None
-    specific_covers = lowest.covers if lowest is not None else ()
-    key = ruleset.settings.specific_claimant_key
-    n = len(lines)
-    eligible = contract_flags(lines, agg.covers, window, members)
-    net = agg.claim_basis == "net_of_specific"
-    spec_share = specific_line_shares(specific, n) if net else ()
-    absorbed = specific_line_absorbed(specific, n) if agg.asd_counts else ()
-    contribution = [ZERO] * n
-    spent: dict[str, Money] = {}
-    caps: dict[str, Money | None] = {}
-    for i in processing_indices(lines):
-        if not eligible[i]:
-            continue
-        r = lines[i]
-        if r.claim.line not in specific_covers:
-            contribution[i] = r.plan_paid  # elected lines outside the specific: uncapped
-            continue
-        if net:
-            contribution[i] = r.plan_paid - spec_share[i]
-            continue
-        m = claimant_of(r, key)
-        if m not in caps:
-            caps[m] = _claimant_cap(m, agg, lowest)
-        cap = caps[m]
-        before = spent.get(m, ZERO)
-        after = before + r.plan_paid
-        spent[m] = after
-        counted = after - before if cap is None else min(after, cap) - min(before, cap)
-        if agg.asd_counts:
-            counted += absorbed[i]
-        contribution[i] = counted
-    g = sum(contribution, ZERO)
-    r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, mode)
-    accommodation: tuple[Money, ...] = ()
-    if agg.monthly_accommodation:
-        accommodation = _accommodation(lines, contribution, eligible, months, att.monthly)
-    return AggregateResult(
-        name=agg.name,
-        window=window,
-        attachment=att,
-        eligible_claims=g,
-        reimbursed=r_agg,
-        accommodation=accommodation,
-        final_settlement=r_agg - sum(accommodation, ZERO),
-        line_eligible=tuple(eligible),
-        line_contribution=tuple(contribution),
-    )
+    """Settle the ruleset's aggregate contract over lines, or ``None`` when it has none."""
+    claims = aggregate_claims(ruleset, lines, members, months, specific)
+    return None if claims is None else aggregate_result(ruleset, months, claims)
 
 
-def _accommodation(
+def _by_plan_month(
     lines: Sequence[LineResult],
     contribution: Sequence[Money],
     eligible: Sequence[bool],
     months: Sequence[MonthEnrollment],
-    monthly: Sequence[Money],
-) -> tuple[Money, ...]:
-    """pay_k = max(0, (C_k - T_k)+ - sum of earlier pay) over the plan months (7.3).
-
-    C_k counts eligible aggregate claims paid on or before the last day of month k.
-    """
+) -> list[Money]:
+    """C_k's monthly parts (7.3): the eligible aggregate claims paid in each plan month (on or
+    before its last day, after the month before)."""
     ends = [add_months(month.month, 1) - timedelta(days=1) for month in months]
     by_month = [ZERO] * len(months)
     for c, ok, r in zip(contribution, eligible, lines, strict=True):
@@ -486,7 +553,7 @@ def _accommodation(
             if r.claim.paid <= end:
                 by_month[k] += c
                 break
-    return accommodation_pays(by_month, monthly)
+    return by_month
 
 
 def accommodation_pays(by_month: Sequence[Money], monthly: Sequence[Money]) -> tuple[Money, ...]:

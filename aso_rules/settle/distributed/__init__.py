@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from aso_rules.settle.distributed.columnar import (
     settle_bucket_columns,
     write_column_ledger,
 )
-from aso_rules.settle.distributed.combine import combine
+from aso_rules.settle.distributed.combine import Combined, combine
 from aso_rules.settle.distributed.inputs import (
     ROWS_PER_PART,
     InputPart,
@@ -61,6 +62,7 @@ from aso_rules.settle.distributed.local import (
     ORDER_COLUMN,
     ORDER_KEY,
     Adjudicator,
+    BucketSummary,
     bucket_summary,
     settle_bucket,
     write_bucket_ledger,
@@ -339,40 +341,62 @@ def settle_dask(
                 )
             states.append(state)
         del splits, pieces
-        summaries = c.gather([submit(bucket_summary, s, pure=False) for s in states])
-        rejects: list[Reject] = sorted(
-            [r for info in infos for r in info[0]] + [r for s in summaries for r in s.rejects],
-            key=lambda r: r.row,
-        )
-        columns = next((s.columns for s in summaries if s.columns), ())
-        combined = combine(ruleset, months, summaries, received=received, rejected=len(rejects))
-        writes = [
-            (
-                submit(
-                    write_column_ledger,
-                    state,
-                    combined.shares[b],
-                    str(ledger_dir),
-                    pure=False,
-                    retries=RETRIES,
+
+        def write(state: Any, shares: Any, columns: tuple[str, ...]) -> Any:
+            if adjudicator is None:
+                return submit(
+                    write_column_ledger, state, shares, str(ledger_dir), pure=False, retries=RETRIES
                 )
-                if adjudicator is None
-                else submit(
-                    write_bucket_ledger,
-                    state,
-                    combined.shares[b],
-                    columns,
-                    str(ledger_dir),
-                    pure=False,
-                    retries=RETRIES,
-                )
+            return submit(
+                write_bucket_ledger, state, shares, columns, str(ledger_dir), pure=False, retries=RETRIES
             )
-            for b, state in enumerate(states)
-        ]
-        written = sum(c.gather(writes))
-        del states, writes, data
+
+        def all_rejects(summaries: Sequence[BucketSummary]) -> list[Reject]:
+            return sorted(
+                [r for info in infos for r in info[0]] + [r for s in summaries for r in s.rejects],
+                key=lambda r: r.row,
+            )
+
+        combined, rejects, written = combine_and_write(
+            c, ruleset, months, states, write, all_rejects, received
+        )
+        del states, data
     finally:
         cluster.close()
+    return finished(ruleset, combined, rejects, enrolled.rejects, ledger_dir, n_buckets, written)
+
+
+def combine_and_write(
+    c: Any,
+    ruleset: Ruleset,
+    months: Sequence[MonthEnrollment],
+    states: Sequence[Any],
+    write: Callable[[Any, Any, tuple[str, ...]], Any],
+    rejects_of: Callable[[Sequence[BucketSummary]], list[Reject]],
+    received: int,
+) -> tuple[Combined, list[Reject], int]:
+    """The end of every distributed run, on the settled buckets' futures: their summaries to the
+    client, ``combine`` (the rejects ``rejects_of`` the summaries counted), then each bucket's
+    ledger part written by ``write(state, shares, columns)``. Returns the combined results, the
+    rejects and the number of ledger rows written."""
+    summaries = c.gather([c.submit(bucket_summary, s, pure=False) for s in states])
+    rejects = rejects_of(summaries)
+    columns = next((s.columns for s in summaries if s.columns), ())
+    combined = combine(ruleset, months, summaries, received=received, rejected=len(rejects))
+    writes = [write(state, combined.shares[b], columns) for b, state in enumerate(states)]
+    return combined, rejects, sum(c.gather(writes))
+
+
+def finished(
+    ruleset: Ruleset,
+    combined: Combined,
+    rejects: Sequence[Reject],
+    enrollment_rejects: Sequence[Reject],
+    ledger_dir: Path,
+    parts: int,
+    written: int,
+) -> DistributedSettlement:
+    """The ``DistributedSettlement`` of a run whose ledger parts hold ``written`` lines."""
     settled = combined.summary["counts"]["settled"]
     if written != settled:  # pragma: no cover - a broken invariant, not a user error
         raise RuntimeError(f"ledger parts hold {written} lines, {settled} were settled")
@@ -380,10 +404,10 @@ def settle_dask(
     return DistributedSettlement(
         ruleset=ruleset,
         summary=combined.summary,
-        rejects=rejects_table(rejects),
-        enrollment_rejects=rejects_table(list(enrolled.rejects)),
+        rejects=rejects_table(list(rejects)),
+        enrollment_rejects=rejects_table(list(enrollment_rejects)),
         ledger_dir=ledger_dir,
-        parts=n_buckets,
+        parts=parts,
         months=combined.months,
         specific=combined.specific,
         aggregate=combined.aggregate,

@@ -32,8 +32,7 @@ from aso_rules.data.adjudicated import read_adjudicated
 from aso_rules.data.enrollment import monthly_enrollment
 from aso_rules.data.readers import read_enrollment
 from aso_rules.model import Ruleset
-from aso_rules.settle.distributed.local import bucket_state, bucket_summary, write_bucket_ledger
-from aso_rules.settle.ledger import rejects_table
+from aso_rules.settle.distributed.local import bucket_state, write_bucket_ledger
 from aso_rules.settle.results import LineResult
 
 if TYPE_CHECKING:
@@ -76,14 +75,13 @@ def settle_dask_adjudicated(
     from aso_rules.settle.distributed import (
         LEDGER_DIR,
         RETRIES,
-        DistributedSettlement,
         _clear_parts,
-        _clear_temporary,
         _Cluster,
         _is_dask_frame,
         _ship,
+        combine_and_write,
+        finished,
     )
-    from aso_rules.settle.distributed.combine import combine
     from aso_rules.settle.distributed.inputs import read_dataset
 
     enrolled = read_enrollment(enrollment, ruleset)
@@ -124,42 +122,20 @@ def settle_dask_adjudicated(
             )
             for b, (group, rows) in enumerate(bucket_lines(lines, n_buckets))
         ]
-        summaries = c.gather([c.submit(bucket_summary, s, pure=False) for s in states])
-        combined = combine(ruleset, months, summaries, received=paid.received, rejected=len(paid.rejects))
-        writes = [
-            c.submit(
-                write_bucket_ledger,
-                state,
-                combined.shares[b],
-                columns,
-                str(ledger_dir),
-                pure=False,
-                retries=RETRIES,
+
+        def write(state: Any, shares: Any, columns: tuple[str, ...]) -> Any:
+            return c.submit(
+                write_bucket_ledger, state, shares, columns, str(ledger_dir), pure=False, retries=RETRIES
             )
-            for b, state in enumerate(states)
-        ]
-        written = sum(c.gather(writes))
-        del states, writes
+
+        combined, rejects, written = combine_and_write(
+            c, ruleset, months, states, write, lambda _: list(paid.rejects), paid.received
+        )
+        del states
     finally:
         cluster.close()
-    if written != len(lines):  # pragma: no cover - a broken invariant, not a user error
-        raise RuntimeError(f"ledger parts hold {written} lines, {len(lines)} were settled")
-    _clear_temporary(ledger_dir)
-    summary = combined.summary
-    summary["mode"] = "adjudicated"
-    return DistributedSettlement(
-        ruleset=ruleset,
-        summary=summary,
-        rejects=rejects_table(paid.rejects),
-        enrollment_rejects=rejects_table(list(enrolled.rejects)),
-        ledger_dir=ledger_dir,
-        parts=n_buckets,
-        months=combined.months,
-        specific=combined.specific,
-        aggregate=combined.aggregate,
-        fees=combined.fees,
-        employer=combined.employer,
-    )
+    combined.summary["mode"] = "adjudicated"
+    return finished(ruleset, combined, rejects, enrolled.rejects, ledger_dir, n_buckets, written)
 
 
 __all__ = ["bucket_lines", "family_bucket", "settle_dask_adjudicated"]

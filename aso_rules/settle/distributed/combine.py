@@ -7,8 +7,8 @@ the run's counts. On exit: the specific tiers
 claimant, then each claimant's percentage and maximum), each excess event's share, the aggregate
 contract (eligible claims with the ``net_of_specific`` / ``asd_counts`` adjustments, attachment,
 accommodation), fees, employer cost, the fully insured comparison and summary.json, equal to what
-``aso_rules.settle.assemble`` computes from all lines at once. The arithmetic is the reference
-``stoploss``/``fees`` modules' (their functions are called where they take aggregates).
+``aso_rules.settle.assemble`` computes from all lines at once: the buckets' sums fill an
+``AdjudicatedLines`` and ``aso_rules.settle.settle_end`` settles the rest, as for every engine.
 """
 
 from __future__ import annotations
@@ -20,20 +20,17 @@ from typing import Any
 import attrs
 
 from aso_rules.data.enrollment import MonthEnrollment
-from aso_rules.model import Ruleset
-from aso_rules.money import ZERO, Money, amount
+from aso_rules.model import Ruleset, fmap
+from aso_rules.money import ZERO, Money
+from aso_rules.settle import AdjudicatedLines, LineSum, LineTotals, settle_end
 from aso_rules.settle.distributed.local import BucketSummary, ExcessEvent
-from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured
-from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees, first_of_month
-from aso_rules.settle.ledger import Counts, build_summary
+from aso_rules.settle.employer import EmployerCost
+from aso_rules.settle.fees import FeeResult, MonthActivity, first_of_month
 from aso_rules.settle.stoploss import (
+    AggregateClaims,
     AggregateResult,
     ExcessAllocator,
     SpecificResult,
-    _reimburse,
-    accommodation_pays,
-    attachment_factors,
-    attachment_point,
     claimant_results,
 )
 from aso_rules.settle.windows import contract_window
@@ -86,14 +83,12 @@ def _aggregate(
     parts: Sequence[BucketSummary],
     months: Sequence[MonthEnrollment],
     events: Sequence[tuple[ExcessEvent, Money, Money]],
-) -> AggregateResult | None:
-    """The aggregate contract: bucket sums plus each specific event's share or ASD absorption."""
+) -> AggregateClaims | None:
+    """The aggregate's eligible claims: bucket sums plus each specific event's share or ASD
+    absorption."""
     agg = ruleset.aggregate
     if agg is None:
         return None
-    mode = ruleset.settings.rounding
-    window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
-    att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
     g = ZERO
     by_month = [ZERO] * len(months)
     for p in parts:
@@ -110,21 +105,7 @@ def _aggregate(
             g += delta
             if e.month >= 0:
                 by_month[e.month] += delta
-    r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, mode)
-    accommodation: tuple[Money, ...] = ()
-    if agg.monthly_accommodation:
-        accommodation = accommodation_pays(by_month, att.monthly)
-    return AggregateResult(
-        name=agg.name,
-        window=window,
-        attachment=att,
-        eligible_claims=g,
-        reimbursed=r_agg,
-        accommodation=accommodation,
-        final_settlement=r_agg - sum(accommodation, ZERO),
-        line_eligible=(),
-        line_contribution=(),
-    )
+    return AggregateClaims(eligible=g, by_month=tuple(by_month))
 
 
 def _activity(
@@ -176,21 +157,6 @@ def combine(
         result, tier_events = _specific(ruleset, k, parts)
         specific.append(result)
         events.extend(tier_events)
-    aggregate = _aggregate(ruleset, parts, months, events)
-    fees = compute_fees(
-        ruleset,
-        months,
-        _activity(ruleset, parts, events),
-        [m.members_by_tier for m in months],
-    )
-    plan_paid = sum((p.plan_paid for p in parts), ZERO)
-    cost = employer_cost(plan_paid, specific, aggregate, fees)
-    insured = fully_insured(ruleset, months, cost)
-    settled = sum(p.settled for p in parts)
-    paid_lines = sum(p.paid for p in parts)
-    counts = Counts(
-        received=received, settled=settled, paid=paid_lines, denied=settled - paid_lines, rejected=rejected
-    )
     unknown: dict[str, dict[str, int]] = {}
     by_line: dict[str, list[Any]] = {}
     for p in parts:
@@ -203,44 +169,41 @@ def combine(
             row[1] += allowed
             row[2] += member_paid
             row[3] += line_paid
-    summary = build_summary(
-        ruleset,
-        counts=counts,
-        lines=[],
-        specific=specific,
-        aggregate=aggregate,
-        fees=fees,
-        cost=cost,
-        insured=insured,
-        unknown_categories={line: dict(sorted(c.items())) for line, c in sorted(unknown.items())},
+    totals = LineTotals(
+        settled=sum(p.settled for p in parts),
+        paid=sum(p.paid for p in parts),
+        billed=sum((p.billed for p in parts), ZERO),
+        allowed=sum((p.allowed for p in parts), ZERO),
+        member_paid=sum((p.member_paid for p in parts), ZERO),
+        plan_paid=sum((p.plan_paid for p in parts), ZERO),
+        by_line={line: LineSum(*row) for line, row in sorted(by_line.items())},
+        unknown_categories={line: fmap(dict(sorted(c.items()))) for line, c in sorted(unknown.items())},
     )
-    summary["totals"] = {
-        "billed": amount(sum((p.billed for p in parts), ZERO)),
-        "allowed": amount(sum((p.allowed for p in parts), ZERO)),
-        "member_paid": amount(sum((p.member_paid for p in parts), ZERO)),
-        "plan_paid": amount(plan_paid),
-    }
-    summary["by_line"] = {
-        line: {
-            "claims": n,
-            "allowed": amount(a),
-            "member_paid": amount(mp),
-            "plan_paid": amount(pp),
-        }
-        for line, (n, a, mp, pp) in sorted(by_line.items())
-    }
+    end = settle_end(
+        ruleset,
+        months,
+        AdjudicatedLines(
+            totals=totals,
+            received=received,
+            rejected=rejected,
+            specific=tuple(specific),
+            aggregate=_aggregate(ruleset, parts, months, events),
+            activity=_activity(ruleset, parts, events),
+            members_by_tier=tuple(m.members_by_tier for m in months),
+        ),
+    )
     shares: list[dict[int, Money]] = [{} for _ in parts]
     for e, share, _ in events:
         if share:
             bucket = shares[e.bucket]
             bucket[e.index] = bucket.get(e.index, ZERO) + share
     return Combined(
-        summary=summary,
+        summary=end.summary,
         months=tuple(months),
-        specific=tuple(specific),
-        aggregate=aggregate,
-        fees=fees,
-        employer=cost,
+        specific=end.specific,
+        aggregate=end.aggregate,
+        fees=end.fees,
+        employer=end.employer,
         shares=tuple(shares),
     )
 

@@ -44,7 +44,7 @@ from aso_rules.settle.employer import unknown_categories
 from aso_rules.settle.fees import MonthActivity, month_activity
 from aso_rules.settle.ledger import ledger_table
 from aso_rules.settle.results import LineResult
-from aso_rules.settle.stoploss import _claimant_cap, claimant_of, contract_flags, processing_indices
+from aso_rules.settle.stoploss import aggregate_contributions, claimant_of, contract_flags, processing_indices
 from aso_rules.settle.windows import add_months, contract_window
 
 Adjudicator = Callable[..., list[LineResult]]
@@ -269,8 +269,7 @@ def _aggregate_part(
     members: Mapping[str, MemberRecord],
     order: Sequence[int],
 ) -> tuple[tuple[bool, ...], AggregatePart | None, dict[int, int]]:
-    """``stoploss.aggregate_stop_loss``'s per-line contributions with every specific share and ASD
-    absorption taken as zero.
+    """``stoploss.aggregate_contributions`` with every specific share and ASD absorption taken as zero.
 
     Returns the ledger's ``aggregate_eligible`` flags, the bucket's part and the lines whose
     contribution a specific share (``net_of_specific``) or ASD absorption (``asd_counts``) changes,
@@ -280,41 +279,20 @@ def _aggregate_part(
     if agg is None:
         return (False,) * len(lines), None, {}
     window = contract_window(ruleset.plan_year.start, agg.basis, terminal_liability=agg.terminal_liability)
-    lowest = min(ruleset.specific, key=lambda t: t.deductible) if ruleset.specific else None
-    specific_covers = lowest.covers if lowest is not None else ()
-    key = ruleset.settings.specific_claimant_key
-    net = agg.claim_basis == "net_of_specific"
     eligible = contract_flags(lines, agg.covers, window, members)
+    contribution, adjusted = aggregate_contributions(ruleset, lines, eligible, order)
     ends = accommodation_ends(ruleset)
     by_month = [ZERO] * len(ends)
-    total = ZERO
-    spent: dict[str, Money] = {}
-    caps: dict[str, Money | None] = {}
-    adjusts: dict[int, int] = {}
+    month_of: dict[int, int] = {}
     for i in order:
         if not eligible[i]:
             continue
-        r = lines[i]
-        k = _month_index(r.claim.paid, ends)
-        if r.claim.line not in specific_covers:
-            counted = r.plan_paid
-        elif net:
-            counted = r.plan_paid
-            adjusts[i] = k
-        else:
-            m = claimant_of(r, key)
-            if m not in caps:
-                caps[m] = _claimant_cap(m, agg, lowest)
-            cap = caps[m]
-            before = spent.get(m, ZERO)
-            after = before + r.plan_paid
-            spent[m] = after
-            counted = after - before if cap is None else min(after, cap) - min(before, cap)
-            adjusts[i] = k
-        total += counted
+        k = month_of[i] = _month_index(lines[i].claim.paid, ends)
         if k >= 0:
-            by_month[k] += counted
-    return tuple(eligible), AggregatePart(eligible=total, by_month=tuple(by_month)), adjusts
+            by_month[k] += contribution[i]
+    adjusts = {i: month_of[i] for i in adjusted}
+    part = AggregatePart(eligible=sum(contribution, ZERO), by_month=tuple(by_month))
+    return tuple(eligible), part, adjusts
 
 
 class SettledBucket(Protocol):

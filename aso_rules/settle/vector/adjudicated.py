@@ -30,11 +30,10 @@ import numpy.typing as npt
 from aso_rules.data.records import MemberRecord, Reject
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money, from_cents, to_cents
-from aso_rules.settle import AdjudicateFn, Settlement
-from aso_rules.settle.employer import employer_cost, fully_insured, unknown_categories
-from aso_rules.settle.ledger import Counts, build_summary, ledger_table, rejects_table
+from aso_rules.settle import AdjudicatedLines, AdjudicateFn, Settlement, line_totals, settle_end
+from aso_rules.settle.ledger import ledger_table, rejects_table
 from aso_rules.settle.results import LineResult
-from aso_rules.settle.stoploss import AggregateResult, SpecificResult
+from aso_rules.settle.stoploss import AggregateClaims, SpecificResult
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import (
     NONE,
@@ -106,9 +105,9 @@ def _tier_lines(t: TierLines, result: SpecificResult, n: int) -> SpecificResult:
     )
 
 
-def _aggregate_lines(lines: AggregateLines, result: AggregateResult) -> AggregateResult:
+def _aggregate_lines(lines: AggregateLines, claims: AggregateClaims) -> AggregateClaims:
     return attrs.evolve(
-        result,
+        claims,
         line_eligible=tuple(lines.eligible.tolist()),
         line_contribution=tuple(from_cents(v) for v in lines.contribution.tolist()),
     )
@@ -127,8 +126,6 @@ def settle_paid_lines(
 ) -> Settlement:
     """``aso_rules.settle.assemble`` for paid lines (input row order), with stop-loss and fee
     activity on the vector engine's columns (see the module docstring)."""
-    from aso_rules.settle.fees import compute_fees
-
     line_list = list(lines)
     n = len(line_list)
     mcols = members_from_records(list(members.values()), ruleset.tier_codes)
@@ -153,29 +150,18 @@ def settle_paid_lines(
     specific = tuple(_tier_lines(t, r, n) for t, r in zip(tier_lines, specific, strict=True))
     if aggregate is not None and agg_lines is not None:
         aggregate = _aggregate_lines(agg_lines, aggregate)
-    fees = compute_fees(ruleset, months, activity(ruleset, ccols, adj, tier_lines, sums), member_counts)
-    by_line = sums.by_line
-    plan_total = from_cents(int(by_line[:, kernels.BY_PLAN].sum()))
-    cost = employer_cost(plan_total, specific, aggregate, fees)
-    insured = fully_insured(ruleset, months, cost)
-    paid = int(sums.by_month[:, kernels.ACT_PAID].sum()) if n else 0
-    counts = Counts(
-        received=received if received is not None else n + len(claim_rejects),
-        settled=n,
-        paid=paid,
-        denied=n - paid,
-        rejected=len(claim_rejects),
-    )
-    summary = build_summary(
+    end = settle_end(
         ruleset,
-        counts=counts,
-        lines=line_list,
-        specific=specific,
-        aggregate=aggregate,
-        fees=fees,
-        cost=cost,
-        insured=insured,
-        unknown_categories=unknown_categories(ruleset, line_list),
+        months,
+        AdjudicatedLines(
+            totals=line_totals(ruleset, line_list),
+            received=received if received is not None else n + len(claim_rejects),
+            rejected=len(claim_rejects),
+            specific=specific,
+            aggregate=aggregate,
+            activity=activity(ruleset, ccols, adj, tier_lines, sums),
+            members_by_tier=member_counts,
+        ),
     )
     shares = _line_shares(tier_lines, n)
     agg_flags = aggregate.line_eligible if aggregate is not None else (False,) * n
@@ -186,12 +172,12 @@ def settle_paid_lines(
         ledger=ledger_table(columns, line_list, shares, agg_flags),
         rejects=rejects_table(claim_rejects),
         enrollment_rejects=rejects_table(enrollment_rejects),
-        summary=summary,
+        summary=end.summary,
         months=months,
         specific=specific,
-        aggregate=aggregate,
-        fees=fees,
-        employer=cost,
+        aggregate=end.aggregate,
+        fees=end.fees,
+        employer=end.employer,
         specific_shares=shares,
         adjudicator=adjudicator,
     )

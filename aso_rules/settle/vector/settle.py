@@ -26,12 +26,13 @@ from aso_rules.data.enrollment import MonthEnrollment, plan_months
 from aso_rules.data.readers import known_categories
 from aso_rules.data.records import MemberRecord
 from aso_rules.model import FrozenMap, Ruleset
-from aso_rules.money import Amount, amount, from_cents
+from aso_rules.money import from_cents
 from aso_rules.notebook import SettlementViews
-from aso_rules.settle.employer import EmployerCost, employer_cost, fully_insured
+from aso_rules.settle import AdjudicatedLines, LineSum, LineTotals, settle_end
+from aso_rules.settle.employer import EmployerCost
 from aso_rules.settle.explain import Explanation, TierShare
-from aso_rules.settle.fees import FeeResult, MonthActivity, compute_fees
-from aso_rules.settle.ledger import LEDGER_COLUMNS, MONEY, Counts, build_summary, rejects_table
+from aso_rules.settle.fees import FeeResult, MonthActivity
+from aso_rules.settle.ledger import LEDGER_COLUMNS, MONEY, rejects_table
 from aso_rules.settle.stoploss import AggregateResult, SpecificResult
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import (
@@ -368,37 +369,20 @@ def settle_columns(
     months, member_counts = month_enrollment(ruleset, members)
     specific, tier_lines, aggregate, agg_lines = stop_loss(ruleset, claims, members, adj, months, sl)
     del sl
-    fees = compute_fees(ruleset, months, activity(ruleset, claims, adj, tier_lines, sums), member_counts)
-    by_line = sums.by_line
-    plan_total = from_cents(int(by_line[:, kernels.BY_PLAN].sum()))
-    cost = employer_cost(plan_total, specific, aggregate, fees)
-    insured = fully_insured(ruleset, months, cost)
-    paid = int(sums.by_month[:, kernels.ACT_PAID].sum())
-    counts = Counts(
-        received=read.received,
-        settled=claims.n,
-        paid=paid,
-        denied=claims.n - paid,
-        rejected=len(read.rejects),
-    )
-    summary = build_summary(
+    end = settle_end(
         ruleset,
-        counts=counts,
-        lines=[],
-        specific=specific,
-        aggregate=aggregate,
-        fees=fees,
-        cost=cost,
-        insured=insured,
-        unknown_categories=unknown,
+        months,
+        AdjudicatedLines(
+            totals=line_totals_of(sums, claims, unknown),
+            received=read.received,
+            rejected=len(read.rejects),
+            specific=specific,
+            aggregate=aggregate,
+            activity=activity(ruleset, claims, adj, tier_lines, sums),
+            members_by_tier=member_counts,
+        ),
     )
-    summary["totals"] = {
-        "billed": _m(int(by_line[:, kernels.BY_BILLED].sum())),
-        "allowed": _m(int(by_line[:, kernels.BY_ALLOWED].sum())),
-        "member_paid": _m(int(by_line[:, kernels.BY_MEMBER].sum())),
-        "plan_paid": _m(int(by_line[:, kernels.BY_PLAN].sum())),
-    }
-    summary["by_line"] = _by_line(claims, by_line)
+    summary = end.summary
     summary["engine"] = {"name": "vector", "fallback_lines": adj.fallback_lines}
     progress.advance(claims.n - claims.n // 2)
     return VectorSettlement(
@@ -416,30 +400,39 @@ def settle_columns(
         months=months,
         specific=specific,
         specific_lines=tier_lines,
-        aggregate=aggregate,
+        aggregate=end.aggregate,
         aggregate_lines=agg_lines,
-        fees=fees,
-        employer=cost,
+        fees=end.fees,
+        employer=end.employer,
     )
 
 
-def _m(cents: int) -> Amount:
-    return amount(from_cents(cents))
-
-
-def _by_line(claims: ClaimColumns, by_line: I64) -> dict[str, dict[str, Any]]:
-    out = {}
+def line_totals_of(
+    sums: LineSums, claims: ClaimColumns, unknown: Mapping[str, Mapping[str, int]]
+) -> LineTotals:
+    """The run's ``LineTotals`` from its line sums (integer cents, turned into Decimal once)."""
+    by_line = sums.by_line
+    lines = {}
     for li in sorted(range(len(claims.line_names)), key=lambda li: claims.line_names[li]):
         row = by_line[li].tolist()
         if not row[kernels.BY_LINES]:
             continue
-        out[claims.line_names[li]] = {
-            "claims": row[kernels.BY_LINES],
-            "allowed": _m(row[kernels.BY_ALLOWED]),
-            "member_paid": _m(row[kernels.BY_MEMBER]),
-            "plan_paid": _m(row[kernels.BY_PLAN]),
-        }
-    return out
+        lines[claims.line_names[li]] = LineSum(
+            claims=row[kernels.BY_LINES],
+            allowed=from_cents(row[kernels.BY_ALLOWED]),
+            member_paid=from_cents(row[kernels.BY_MEMBER]),
+            plan_paid=from_cents(row[kernels.BY_PLAN]),
+        )
+    return LineTotals(
+        settled=claims.n,
+        paid=int(sums.by_month[:, kernels.ACT_PAID].sum()) if claims.n else 0,
+        billed=from_cents(int(by_line[:, kernels.BY_BILLED].sum())),
+        allowed=from_cents(int(by_line[:, kernels.BY_ALLOWED].sum())),
+        member_paid=from_cents(int(by_line[:, kernels.BY_MEMBER].sum())),
+        plan_paid=from_cents(int(by_line[:, kernels.BY_PLAN].sum())),
+        by_line=lines,
+        unknown_categories={k: FrozenMap(v) for k, v in unknown.items()},
+    )
 
 
 def _unknown_categories(

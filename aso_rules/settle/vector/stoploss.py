@@ -5,7 +5,8 @@ families and the lines grouped by family in processing order), the claim and mem
 monthly enrollment. On exit: per tier, the reference engine's ``SpecificResult`` totals and
 claimants (only the claimants summary.json lists: excess above the deductible, excluded by a laser,
 or reimbursed), plus per-line arrays (eligible, share, ASD absorbed) and the tier's event lines; for
-the aggregate, the reference ``AggregateResult`` totals and per-line arrays (eligible, contribution).
+the aggregate, its eligible claims (``AggregateClaims``, settled by ``aso_rules.settle.settle_end``)
+and per-line arrays (eligible, contribution).
 
 Stop-loss order is ascending (paid, claim_id), ties in processing order (``stoploss.
 processing_indices``). Everything that stays inside one claimant (eligibility, running spend, excess
@@ -32,15 +33,8 @@ import numpy.typing as npt
 
 from aso_rules.data.enrollment import MonthEnrollment
 from aso_rules.model import Ruleset, SpecificStopLoss
-from aso_rules.money import ONE, ZERO, Money, from_cents, round_money, to_cents
-from aso_rules.settle.stoploss import (
-    AggregateResult,
-    ClaimantResult,
-    SpecificResult,
-    accommodation_pays,
-    attachment_factors,
-    attachment_point,
-)
+from aso_rules.money import ZERO, from_cents, to_cents
+from aso_rules.settle.stoploss import AggregateClaims, ClaimantResult, SpecificResult
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_number
 from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_order
@@ -297,7 +291,7 @@ def stop_loss(
     *,
     ties_by_row: bool = False,
     every_claimant: bool = False,
-) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateResult | None, AggregateLines | None]:
+) -> tuple[tuple[SpecificResult, ...], tuple[TierLines, ...], AggregateClaims | None, AggregateLines | None]:
     """Every specific tier (6.4) and the aggregate contract (7), or ``None`` for the aggregate when
     the ruleset has none. ``sl`` is ``stop_loss_tables``' result (filled here): every line goes
     through ``kernels.stoploss_lines``, then each tier's event lines through
@@ -366,7 +360,7 @@ def stop_loss(
                 contribution[ev] -= lines.event_share[keep]
             else:
                 contribution[ev] += lines.event_absorbed[keep]
-    result = _aggregate_result(ruleset, claims, adj, months, sl.windows_of[-1], agg_eligible, contribution)
+    result = _aggregate_claims(ruleset, claims, adj, months, agg_eligible, contribution)
     return (
         tuple(results),
         tuple(per_line),
@@ -417,25 +411,16 @@ def _tier_result(
     )
 
 
-def _reimburse(x: Money, pct: Money, maximum: Money | None, ruleset: Ruleset) -> Money:
-    r = x if pct == ONE else round_money(pct * x, ruleset.settings.rounding)
-    return r if maximum is None else min(r, maximum)
-
-
-def _aggregate_result(
+def _aggregate_claims(
     ruleset: Ruleset,
     claims: ClaimColumns,
     adj: Adjudicated,
     months: Sequence[MonthEnrollment],
-    window: Window,
     eligible: B,
     contribution: I64,
-) -> AggregateResult:
-    """G, the attachment, R_agg and the monthly accommodation (7.1-7.4) from the contributions."""
-    agg = ruleset.aggregate
-    assert agg is not None
-    mode = ruleset.settings.rounding
-    att = attachment_point(agg, attachment_factors(agg, ruleset), months, mode)
+) -> AggregateClaims:
+    """G and its parts by plan month of payment (7.2, 7.3) from the contributions: what
+    ``stoploss.aggregate_result`` settles."""
     # claims paid on or before the last day of plan month k count in month k (7.3)
     ends = np.array([day_number(add_months(m.month, 1) - timedelta(days=1)) for m in months], dtype=np.int64)
     day0, day1 = adj.paid_days
@@ -443,20 +428,6 @@ def _aggregate_result(
     month_of_day = np.searchsorted(ends, span, side="left").astype(np.int64)
     month_of_day[month_of_day >= len(months)] = -1
     sums = kernels.month_sums(claims.paid, eligible, contribution, day0, month_of_day, len(months))
-    g = from_cents(int(sums[-1]))  # ineligible lines contribute 0
-    r_agg = _reimburse(max(ZERO, g - att.point), agg.reimbursement_pct, agg.maximum, ruleset)
-    accommodation: tuple[Money, ...] = ()
-    if agg.monthly_accommodation:
-        by_month = [from_cents(int(v)) for v in sums[: len(months)].tolist()]
-        accommodation = accommodation_pays(by_month, att.monthly)
-    return AggregateResult(
-        name=agg.name,
-        window=window,
-        attachment=att,
-        eligible_claims=g,
-        reimbursed=r_agg,
-        accommodation=accommodation,
-        final_settlement=r_agg - sum(accommodation, ZERO),
-        line_eligible=(),
-        line_contribution=(),
-    )
+    # ineligible lines contribute 0
+    by_month = [from_cents(int(v)) for v in sums[: len(months)].tolist()]
+    return AggregateClaims(eligible=from_cents(int(sums[-1])), by_month=tuple(by_month))
