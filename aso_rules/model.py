@@ -585,13 +585,15 @@ class Ruleset:
         return ruleset_html(self)
 
     def settle(self, claims: Any, enrollment: Any, *, engine: str = "reference", **kw: Any) -> Any:
-        """Settle claims against enrollment; returns a ``Settlement`` (see aso_rules.settle)."""
-        from aso_rules.settle import settle
+        """Settle claims against enrollment; returns a ``Settlement``. A thin wrapper over the facade's
+        ``aso_rules.settle_claims``, so that the model never imports the engines."""
+        import aso_rules
 
-        return settle(self, claims, enrollment, engine=engine, **kw)
+        return aso_rules.settle_claims(self, claims, enrollment, engine=engine, **kw)
 
     def price(self, enrollment: Any, **kw: Any) -> Any:
-        """Price the plan year for an enrollment; returns a ``Quote`` (see aso_rules.price)."""
-        from aso_rules.price import price
+        """Price the plan year for an enrollment; returns a ``Quote``. A thin wrapper over the facade's
+        ``aso_rules.price_plan``, so that the model never imports the pricer."""
+        import aso_rules
 
-        return price(self, enrollment, **kw)
+        return aso_rules.price_plan(self, enrollment, **kw)

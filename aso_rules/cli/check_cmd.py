@@ -14,12 +14,10 @@ import argparse
 import sys
 
 from aso_rules.language.diagnostics import Diagnostic
-from aso_rules.language.loader import check, rule_files
+from aso_rules.language.loader import IO_CODES, check, rule_files
 from aso_rules.language.render import SourceLookup, render
 
 FORMATS = ("text", "json", "sarif", "github")
-# Diagnostics that mean "could not read the input", not "the rules are wrong": exit 2.
-IO_CODES = frozenset({"E104", "E105"})
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

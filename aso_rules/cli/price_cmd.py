@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from aso_rules.cli import out_folder, seed
+from aso_rules.cli.settle_common import Failed, load_ruleset
 
 MAX_WARNINGS = 20  # skipped enrollment rows listed one by one; the rest are counted
-IO_CODES = frozenset({"E104", "E105"})  # the loader's "file not found" / "cannot read" codes
 
 
 def add_parser(subparsers: Any) -> None:
@@ -71,25 +71,16 @@ def _error(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import aso_rules
     from aso_rules.data.readers import read_enrollment
     from aso_rules.data.source import InputError
-    from aso_rules.language.loader import RulesetError
-    from aso_rules.language.render import file_sources, render_text
     from aso_rules.price import price as price_plan
     from aso_rules.price.continuance import ContinuanceTableError
     from aso_rules.price.severity import PricingError
 
     try:
-        ruleset = aso_rules.load(args.ruleset)
-    except RulesetError as exc:
-        io_errors = [d for d in exc.diagnostics if d.code in IO_CODES and d.span.file == str(args.ruleset)]
-        if io_errors:  # the rule file itself is missing or unreadable: an I/O error
-            for d in io_errors:
-                _error(f"{d.span.file}: {d.message}")
-            return 2
-        print(render_text(exc.diagnostics, file_sources()), file=sys.stderr)
-        return 1
+        ruleset = load_ruleset("price", args.ruleset)  # diagnostics: exit 1; a missing file: exit 2
+    except Failed as exc:
+        return exc.code
     try:
         enrollment = read_enrollment(args.enrollment, ruleset)
     except InputError as exc:

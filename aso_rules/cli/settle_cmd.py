@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aso_rules.cli import out_folder
-from aso_rules.cli.settle_common import Failed, error, load_ruleset, settle_files
+from aso_rules.cli.settle_common import Failed, error, load_ruleset, settle_dask_files, settle_files
 from aso_rules.progress import tracking
 
 ENGINES = ("reference", "vector", "dask")
@@ -181,8 +181,6 @@ def run(args: argparse.Namespace) -> int:
             from aso_rules.extras import require
 
             require("dask")
-            from aso_rules.settle.distributed.command import settle_dask_files
-
             settlement: Any = settle_dask_files(
                 "settle",
                 ruleset,

@@ -1,18 +1,23 @@
-"""What ``aso settle``, ``aso explain`` and ``aso test`` share: loading a ruleset for the command
-line and settling input files, with every user error turned into a message and an exit code.
+"""What ``aso settle``, ``aso price``, ``aso explain`` and the other commands share: loading a
+ruleset for the command line and settling input files (in process, or on a Dask cluster), with
+every user error turned into a message and an exit code.
 
-On entry: paths from the command line. On exit: a ``Ruleset`` / ``Settlement``, or a ``Failed``
-exception carrying the exit code (1 ruleset errors, 2 usage or I/O) after the message was printed
-to stderr. Nothing here prints a traceback for an error a user can cause.
+On entry: paths from the command line. On exit: a ``Ruleset`` / ``Settlement`` /
+``DistributedSettlement``, or a ``Failed`` exception carrying the exit code (1 ruleset errors or a
+contract the checker should have caught, 2 usage, I/O or an unreachable scheduler) after the
+message was printed to stderr. Nothing here prints a traceback for an error a user can cause.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aso_rules.model import Ruleset
+
+if TYPE_CHECKING:
+    from aso_rules.settle.distributed import DistributedSettlement
 
 
 class Failed(Exception):
@@ -28,18 +33,24 @@ def error(command: str, message: str) -> None:
 
 
 def load_ruleset(command: str, path: str) -> Ruleset:
-    """Load a rule file; print its diagnostics and raise ``Failed(1)`` if it has errors."""
+    """Load a rule file; print its diagnostics and raise ``Failed(1)`` if it has errors, or
+    ``Failed(2)`` if the rule file itself is missing or cannot be read (``IO_CODES``)."""
     if not os.path.isfile(path):
         error(command, f"{path}: no such rule file")
         raise Failed(2)
     try:
-        from aso_rules.language.loader import RulesetError, load
+        from aso_rules.language.loader import IO_CODES, RulesetError, load
     except ImportError as exc:
         error(command, f"cannot load rule files in this installation: {exc}")
         raise Failed(2) from None
     try:
         return load(path)
     except RulesetError as exc:
+        io_errors = [d for d in exc.diagnostics if d.code in IO_CODES and d.span.file == str(path)]
+        if io_errors:  # the rule file itself cannot be read (binary, not UTF-8, too large)
+            for d in io_errors:
+                error(command, f"{d.span.file}: {d.message}")
+            raise Failed(2) from None
         print_diagnostics(exc.diagnostics)
         raise Failed(1) from None
     except ImportError as exc:  # the checker or compiler is missing from this installation
@@ -105,3 +116,49 @@ def settle_files(
     except (StopLossError, FeeError) as exc:
         error(command, str(exc))
         raise Failed(1) from None
+
+
+def settle_dask_files(
+    command: str,
+    ruleset: Ruleset,
+    claims: str,
+    enrollment: str,
+    *,
+    out: str,
+    scheduler: str | None,
+    adjudicated: bool = False,
+) -> DistributedSettlement:
+    """Settle input files on a Dask cluster (a local one sized to the machine without ``scheduler``)."""
+    from aso_rules.data.source import InputError
+    from aso_rules.settle.fees import FeeError
+    from aso_rules.settle.stoploss import StopLossError
+
+    try:
+        import distributed  # noqa: F401 - only to report a missing extra plainly
+
+        from aso_rules.settle.distributed import settle_dask
+    except ImportError as exc:
+        error(command, f"the dask engine needs the dask extra (pip install 'aso-rules[dask]'): {exc}")
+        raise Failed(2) from None
+    if not os.path.exists(claims):
+        error(command, f"{claims}: no such claims file or folder")
+        raise Failed(2)
+    if not os.path.isfile(enrollment):
+        error(command, f"{enrollment}: no such enrollment file")
+        raise Failed(2)
+    try:
+        return settle_dask(
+            ruleset, claims, enrollment, out_dir=out, scheduler=scheduler, adjudicated=adjudicated
+        )
+    except InputError as exc:
+        error(command, str(exc))
+        raise Failed(2) from None
+    except (StopLossError, FeeError) as exc:
+        error(command, str(exc))
+        raise Failed(1) from None
+    except OSError as exc:  # includes a scheduler that cannot be reached (connection errors)
+        error(command, f"{getattr(exc, 'filename', None) or scheduler or ''}: {exc.strerror or exc}")
+        raise Failed(2) from None
+    except ValueError as exc:  # a malformed scheduler address
+        error(command, f"dask: {exc}")
+        raise Failed(2) from None

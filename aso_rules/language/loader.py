@@ -35,6 +35,9 @@ MAX_INCLUDE_DEPTH = 16
 MAX_INCLUDES = 256
 
 PathLike = str | os.PathLike[str]
+# Diagnostics that mean "could not read the input" (missing, unreadable, binary, not UTF-8, too
+# large), not "the rules are wrong": the commands exit 2 for them, as for any I/O error.
+IO_CODES = frozenset({"E104", "E105"})
 
 
 class RulesetError(Exception):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import aso_rules
 from aso_rules import model
 from aso_rules.cli import main
+from aso_rules.language import loader
 from aso_rules.language.diagnostics import Diagnostic, Span
 from aso_rules.language.loader import RulesetError
 from tests.price.fixtures import acme
@@ -28,9 +28,17 @@ def _enrollment(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def rule_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """acme.aso and a.aso in the current folder (what they hold is the test's loader's business)."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("acme.aso", "a.aso"):
+        (tmp_path / name).write_text("# loaded by the test's loader\n")
+
+
 @pytest.fixture
 def loads_acme(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(vars(aso_rules), "load", lambda path: acme())
+    monkeypatch.setattr(loader, "load", lambda path: acme())
 
 
 @pytest.mark.usefixtures("loads_acme")
@@ -64,7 +72,7 @@ def test_price_cmd__ruleset_errors_are_exit_1(
         span = Span(file=path, line=3, column=1, end_line=3, end_column=4)
         raise RulesetError([Diagnostic("E201", "error", "unknown tier XX", span, "declare it")])
 
-    monkeypatch.setitem(vars(aso_rules), "load", fail)
+    monkeypatch.setattr(loader, "load", fail)
     code = main(["price", "acme.aso", "--enrollment", str(_enrollment(tmp_path / "e.csv"))])
     err = capsys.readouterr().err
     assert code == 1 and "acme.aso:3:1: error[E201]: unknown tier XX" in err and "Traceback" not in err
@@ -74,7 +82,7 @@ def test_price_cmd__unpriceable_assumptions_are_exit_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Assumptions without a claim-cost distribution: exit 1 with the reason, no traceback."""
-    monkeypatch.setitem(vars(aso_rules), "load", lambda path: acme(claimant_cost=None))
+    monkeypatch.setattr(loader, "load", lambda path: acme(claimant_cost=None))
     code = main(
         ["price", "a.aso", "--enrollment", str(_enrollment(tmp_path / "e.csv")), "--out", str(tmp_path)]
     )
@@ -101,7 +109,7 @@ def test_price_cmd__many_skipped_rows_are_counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """More than 20 skipped enrollment rows: 20 listed, the rest counted; pricing goes on."""
-    monkeypatch.setitem(vars(aso_rules), "load", lambda path: acme())
+    monkeypatch.setattr(loader, "load", lambda path: acme())
     path = _enrollment(tmp_path / "e.csv")
     path.write_text(path.read_text() + "".join(f"X{n},X{n},employee,ZZ,2026-01-01,\n" for n in range(25)))
     code = main(
