@@ -47,6 +47,7 @@ from aso_rules.settle.ledger import LEDGER_COLUMNS
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import ClaimColumns, day_date, day_number
 from aso_rules.settle.vector.engine import Adjudicated, adjudicate_columns
+from aso_rules.settle.vector.layout import PAID
 from aso_rules.settle.vector.reader import FastClaims, FastEnrollment, read_claims_fast
 from aso_rules.settle.vector.settle import (
     _RECORD_COLUMNS,
@@ -129,7 +130,7 @@ def settle_bucket_columns(
     member_paid = adj.copay + adj.deductible + adj.coinsurance + adj.over_max
     sums = LineSums.of(ruleset, claims, adj)
     texts, codes = reason_texts(ruleset, claims, members, adj)
-    paid = int((adj.status == 0).sum())
+    paid = int((adj.status == PAID).sum())
     row_of = rows.tolist() if read.rejects else []
     summary = BucketSummary(
         rejects=tuple(attrs.evolve(r, row=row_of[r.row - 1]) for r in read.rejects),

@@ -41,21 +41,31 @@ from aso_rules.settle.vector.columns import (
     MemberColumns,
     day_date,
 )
-from aso_rules.settle.vector.plan import TermTable, build_terms, fraction
+from aso_rules.settle.vector.layout import (
+    D_DURATION,
+    D_EP_ACCIDENT,
+    D_EP_ILLNESS,
+    D_MAX_INCLUDES_EP,
+    D_PCT_DEN,
+    D_PCT_NUM,
+    D_WEEKLY_MAX,
+    DENIED,
+    DIS_DATES,
+    FALLBACK,
+    NO_EARNINGS,
+    NO_REASON,
+    NOT_COVERED,
+    NOT_ENROLLED,
+    PAID,
+    UNPRICED,
+    WAITING,
+)
+from aso_rules.settle.vector.plan import DISABILITY_COLUMNS, TermTable, build_terms, fraction
 
 I64 = npt.NDArray[np.int64]
 IX = npt.NDArray[np.signedinteger[Any]]  # positions and indices: int32 while they fit
 B = npt.NDArray[np.bool_]
 
-# special (formatted) reasons; static reasons are indices >= 0 into TermTable.reasons
-ACTIVE = -100
-R_NOT_ENROLLED = -2
-R_NOT_COVERED = -3
-R_UNPRICED = -4
-R_WAITING = -5
-R_NO_EARNINGS = -6
-R_DIS_DATES = -7
-R_FALLBACK = -8  # the reason text is in ``Adjudicated.fallback_reasons``
 DIS_DATES_TEXT = "incomplete: a disability claim needs absence_start and absence_end (end on or after start)"
 
 
@@ -431,22 +441,18 @@ def adjudicate_columns(
 def disability_matrix(T: TermTable) -> I64:
     """Per term: pct numerator, denominator, weekly maximum, elimination (illness, accident),
     longest payable period, whether it includes the elimination period (NONE where absent)."""
-    out = np.full((max(len(T.keys), 1), 7), NONE, dtype=np.int64)
-    out[:, 1] = 1
+    out = np.full((max(len(T.keys), 1), len(DISABILITY_COLUMNS)), NONE, dtype=np.int64)
+    out[:, D_PCT_DEN] = 1
     for k, t in enumerate(T.terms):
         dis = t.disability
         if dis is None or t.kind != "std":
             continue
-        num, den = fraction(dis.pct)
-        out[k] = (
-            num,
-            den,
-            NONE if dis.maximum is None else to_cents(dis.maximum),
-            dis.elimination_illness_days,
-            dis.elimination_accident_days,
-            NONE if dis.duration_days is None else dis.duration_days,
-            int(dis.max_includes_ep),
-        )
+        out[k, D_PCT_NUM], out[k, D_PCT_DEN] = fraction(dis.pct)
+        out[k, D_WEEKLY_MAX] = NONE if dis.maximum is None else to_cents(dis.maximum)
+        out[k, D_EP_ILLNESS] = dis.elimination_illness_days
+        out[k, D_EP_ACCIDENT] = dis.elimination_accident_days
+        out[k, D_DURATION] = NONE if dis.duration_days is None else dis.duration_days
+        out[k, D_MAX_INCLUDES_EP] = int(dis.max_includes_ep)
     return out
 
 
@@ -489,12 +495,12 @@ def _fallback(
     results: list[LineResult] = adjudicate(ruleset, member_records, records)
     for r in results:
         i = by_row[r.claim.row]
-        status[i] = 0 if r.status == "paid" else 1
+        status[i] = PAID if r.status == "paid" else DENIED
         if r.reason:
-            reason[i] = R_FALLBACK
+            reason[i] = FALLBACK
             fallback_reasons[i] = r.reason
         else:
-            reason[i] = -1
+            reason[i] = NO_REASON
         allowed[i] = to_cents(r.allowed)
         copay[i] = to_cents(r.copay)
         ded[i] = to_cents(r.deductible)
@@ -516,23 +522,23 @@ def reason_text(
 ) -> str:
     """The denial reason of line ``i`` exactly as the reference engine words it ("" when paid)."""
     code = int(adj.reason[i])
-    if code == -1:
+    if code == NO_REASON:
         return ""
     if code >= 0:
         return adj.terms.reasons[code]
-    if code == R_FALLBACK:
+    if code == FALLBACK:
         return adj.fallback_reasons[i]
     member_id = str(claims.member_id[i].as_py())
-    if code == R_NOT_ENROLLED:
+    if code == NOT_ENROLLED:
         return f"not eligible: member {member_id} is not enrolled"
-    if code == R_NOT_COVERED:
+    if code == NOT_COVERED:
         return f"not eligible: member {member_id} not covered on {day_date(int(claims.incurred[i]))}"
-    if code == R_DIS_DATES:
+    if code == DIS_DATES:
         return DIS_DATES_TEXT
-    if code == R_NO_EARNINGS:
+    if code == NO_EARNINGS:
         return f"incomplete: no earnings for member {members.ids[int(claims.member[i])]}"
     t = adj.terms.terms[int(adj.term[i])]
-    if code == R_UNPRICED:
+    if code == UNPRICED:
         network = NETWORKS[int(claims.network[i])]
         c = int(claims.code[i])
         what = (
@@ -542,7 +548,7 @@ def reason_text(
         )
         assert t.schedule is not None
         return f"unpriced: no {network}-network rate for {what} in fee schedule {t.schedule.line}"
-    if code == R_WAITING:
+    if code == WAITING:
         cls = t.dental_class
         assert cls is not None
         ends = add_months(day_date(int(members.start[int(claims.member[i])])), cls.waiting_months)

@@ -28,6 +28,65 @@ from typing import Any
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from aso_rules.settle.vector.columns import NODAY
+from aso_rules.settle.vector.layout import (
+    D_DURATION,
+    D_EP_ACCIDENT,
+    D_EP_ILLNESS,
+    D_MAX_INCLUDES_EP,
+    D_PCT_DEN,
+    D_PCT_NUM,
+    D_WEEKLY_MAX,
+    DENIED,
+    DIS_DATES,
+    L_DOLLAR_AMOUNT,
+    L_DOLLAR_KEY,
+    L_DOLLAR_LIFE,
+    L_DOLLAR_REASON,
+    L_VISIT_AMOUNT,
+    L_VISIT_KEY,
+    L_VISIT_LIFE,
+    L_VISIT_REASON,
+    NO_EARNINGS,
+    NO_REASON,
+    NOT_COVERED,
+    NOT_ENROLLED,
+    PAID,
+    T_CAT_PRICE,
+    T_CLASS_REASON,
+    T_COINS_DEN,
+    T_COINS_NUM,
+    T_COPAY,
+    T_CP_DED,
+    T_CP_OOP,
+    T_DED_AGG,
+    T_DED_APPLIES,
+    T_DED_FAM,
+    T_DED_IND,
+    T_DED_OWNER,
+    T_DENY_REASON,
+    T_EXCLUSION_REASON,
+    T_KIND,
+    T_N_DOLLARS,
+    T_N_VISITS,
+    T_NEEDS_DED,
+    T_OOP_AGG,
+    T_OOP_CAP,
+    T_OOP_FAM,
+    T_OOP_IND,
+    T_OOP_OWNER,
+    T_PCT_DEN,
+    T_PCT_NUM,
+    T_SCHEDULE,
+    T_STEP0,
+    T_STEP1,
+    T_STEP2,
+    T_UNPRICED_REASON,
+    T_WAITING_MONTHS,
+    UNPRICED,
+    WAITING,
+)
+
 BIG = np.int64(1) << np.int64(62)  # "no limit": larger than any sum of cents
 GROUP_BUCKET_BITS = 8  # ``group_order`` sorts into about 2**8 buckets of consecutive keys first
 
@@ -58,9 +117,9 @@ def _oop_room(t: Any, k: int, fam: bool, om: int, of: int) -> int:
     """What is left of the out-of-pocket maximum of term ``k`` for a person with ``om`` and a family
     with ``of`` already counted (docs/semantics.md 3.4): individual coverage counts the person's, family
     coverage the family's (aggregate mode: with the per-person cap) or the lesser of both."""
-    oind = t[k, 23]
-    ofam = t[k, 24]
-    ocap = t[k, 26]
+    oind = t[k, T_OOP_IND]
+    ofam = t[k, T_OOP_FAM]
+    ocap = t[k, T_OOP_CAP]
     if not fam:
         if oind >= 0:
             orem = oind - om
@@ -68,7 +127,7 @@ def _oop_room(t: Any, k: int, fam: bool, om: int, of: int) -> int:
             orem = ofam - of
         else:
             orem = BIG
-    elif t[k, 25] == 1:
+    elif t[k, T_OOP_AGG] == 1:
         r1 = ofam - of if ofam >= 0 else BIG
         r2 = ocap - om if ocap >= 0 else BIG
         orem = min(r1, r2)
@@ -130,12 +189,12 @@ def adjudicate(
     simple = np.zeros(t.shape[0], dtype=np.bool_)
     for k in range(t.shape[0]):
         simple[k] = (
-            t[k, 30] == 0
-            and t[k, 31] == 0
-            and t[k, 10] == 0
-            and t[k, 11] == 0
-            and t[k, 14] == 0
-            and (t[k, 15] == 0 or t[k, 16] == 0 or t[k, 17] == 0)
+            t[k, T_N_VISITS] == 0
+            and t[k, T_N_DOLLARS] == 0
+            and t[k, T_DED_APPLIES] == 0
+            and t[k, T_COINS_NUM] == 0
+            and t[k, T_CP_DED] == 0
+            and (t[k, T_STEP0] == 0 or t[k, T_STEP1] == 0 or t[k, T_STEP2] == 0)
         )
     for c in prange(bounds.shape[0] - 1):
         _adjudicate_range(
@@ -228,12 +287,12 @@ def _adjudicate_range(
             a = g_a[q]
             if live and simple[k]:
                 # a copay and nothing else: only the out-of-pocket maximum can cap it
-                cp = t[k, 9]
+                cp = t[k, T_COPAY]
                 if cp > a:
                     cp = a
-                if t[k, 13] == 1 and cp > 0:
-                    ok_m = (m * n_owners + t[k, 19]) * n_periods + y
-                    ok_f = (f * n_owners + t[k, 19]) * n_periods + y
+                if t[k, T_CP_OOP] == 1 and cp > 0:
+                    ok_m = (m * n_owners + t[k, T_OOP_OWNER]) * n_periods + y
+                    ok_f = (f * n_owners + t[k, T_OOP_OWNER]) * n_periods + y
                     om = oop_m[ok_m]
                     of = oop_f[ok_f]
                     orem = _oop_room(t, k, is_family[m], om, of)
@@ -248,27 +307,27 @@ def _adjudicate_range(
                 continue
             if live:
                 # visit limits (3.3 rule 3), in order
-                nv = t[k, 30]
+                nv = t[k, T_N_VISITS]
                 for v in range(nv):
-                    pv = life if lim[k, 2, v] == 1 else y
-                    slot = (m * n_vkeys + lim[k, 0, v]) * n_periods + pv
-                    if visits[slot] >= lim[k, 1, v]:
-                        out_status[i] = 1
-                        out_reason[i] = lim[k, 3, v]
+                    pv = life if lim[k, L_VISIT_LIFE, v] == 1 else y
+                    slot = (m * n_vkeys + lim[k, L_VISIT_KEY, v]) * n_periods + pv
+                    if visits[slot] >= lim[k, L_VISIT_AMOUNT, v]:
+                        out_status[i] = DENIED
+                        out_reason[i] = lim[k, L_VISIT_REASON, v]
                         out_repriced[i] = a
                         allowed[i] = 0
                         live = False
                         break
             if live:
-                nd = t[k, 31]
+                nd = t[k, T_N_DOLLARS]
                 for v in range(nd):
-                    pv = life if lim[k, 6, v] == 1 else y
-                    slot = (m * n_dkeys + lim[k, 4, v]) * n_periods + pv
+                    pv = life if lim[k, L_DOLLAR_LIFE, v] == 1 else y
+                    slot = (m * n_dkeys + lim[k, L_DOLLAR_KEY, v]) * n_periods + pv
                     slot_d[v] = slot
                     used_d[v] = dollars[slot]
-                    if dollars[slot] >= lim[k, 5, v]:
-                        out_status[i] = 1
-                        out_reason[i] = lim[k, 7, v]
+                    if dollars[slot] >= lim[k, L_DOLLAR_AMOUNT, v]:
+                        out_status[i] = DENIED
+                        out_reason[i] = lim[k, L_DOLLAR_REASON, v]
                         out_repriced[i] = a
                         allowed[i] = 0
                         live = False
@@ -276,25 +335,25 @@ def _adjudicate_range(
             if live:
                 # cost sharing (3.4)
                 fam = is_family[m]
-                dk_m = (m * n_owners + t[k, 18]) * n_periods + y
-                dk_f = (f * n_owners + t[k, 18]) * n_periods + y
-                ok_m = (m * n_owners + t[k, 19]) * n_periods + y
-                ok_f = (f * n_owners + t[k, 19]) * n_periods + y
+                dk_m = (m * n_owners + t[k, T_DED_OWNER]) * n_periods + y
+                dk_f = (f * n_owners + t[k, T_DED_OWNER]) * n_periods + y
+                ok_m = (m * n_owners + t[k, T_OOP_OWNER]) * n_periods + y
+                ok_f = (f * n_owners + t[k, T_OOP_OWNER]) * n_periods + y
                 dm = ded_m[dk_m]
                 df = ded_f[dk_f]
                 om = oop_m[ok_m]
                 of = oop_f[ok_f]
                 # deductible remaining
                 ded_rem = 0
-                if t[k, 29] == 1:
-                    ind = t[k, 20]
-                    fm = t[k, 21]
+                if t[k, T_NEEDS_DED] == 1:
+                    ind = t[k, T_DED_IND]
+                    fm = t[k, T_DED_FAM]
                     if ind < 0 and fm < 0:
                         ded_rem = 0
                     else:
                         if not fam:
                             rem = ind - dm if ind >= 0 else fm - df
-                        elif t[k, 22] == 1:
+                        elif t[k, T_DED_AGG] == 1:
                             rem = fm - df if fm >= 0 else ind - dm
                         else:
                             r1 = ind - dm if ind >= 0 else BIG
@@ -309,26 +368,26 @@ def _adjudicate_range(
                 dd = 0
                 ci = 0
                 for s in range(3):
-                    step = t[k, 15 + s]
+                    step = t[k, T_STEP0 + s]
                     if step == 0:
-                        cp = min(t[k, 9], rem)
-                        if t[k, 13] == 1:
+                        cp = min(t[k, T_COPAY], rem)
+                        if t[k, T_CP_OOP] == 1:
                             cp = min(cp, orem)
                             orem -= cp
                         rem -= cp
-                        if t[k, 14] == 1:
+                        if t[k, T_CP_DED] == 1:
                             credit = min(cp, ded_rem)
                             ded_rem -= credit
                     elif step == 1:
-                        if t[k, 10] == 1:
+                        if t[k, T_DED_APPLIES] == 1:
                             dd = min(rem, ded_rem, orem)
                             rem -= dd
                             orem -= dd
                             ded_rem -= dd
                     elif step == 2:
-                        num = t[k, 11]
+                        num = t[k, T_COINS_NUM]
                         if num != 0:
-                            den = t[k, 12]
+                            den = t[k, T_COINS_DEN]
                             if plan_side:
                                 c = rem - round_div(rem, den - num, den, half_even)
                             else:
@@ -340,7 +399,7 @@ def _adjudicate_range(
                 # dollar maximums on plan payments (3.5)
                 over = 0
                 for v in range(nd):
-                    avail = lim[k, 5, v] - used_d[v]
+                    avail = lim[k, L_DOLLAR_AMOUNT, v] - used_d[v]
                     if plan > avail:
                         over += plan - avail
                         plan = avail
@@ -349,13 +408,13 @@ def _adjudicate_range(
                 if to_ded != 0:
                     ded_m[dk_m] = dm + to_ded
                     ded_f[dk_f] = df + to_ded
-                to_oop = (cp if t[k, 13] == 1 else 0) + dd + ci
+                to_oop = (cp if t[k, T_CP_OOP] == 1 else 0) + dd + ci
                 if to_oop != 0:
                     oop_m[ok_m] = om + to_oop
                     oop_f[ok_f] = of + to_oop
                 for v in range(nv):
-                    pv = life if lim[k, 2, v] == 1 else y
-                    visits[(m * n_vkeys + lim[k, 0, v]) * n_periods + pv] += 1
+                    pv = life if lim[k, L_VISIT_LIFE, v] == 1 else y
+                    visits[(m * n_vkeys + lim[k, L_VISIT_KEY, v]) * n_periods + pv] += 1
                 for v in range(nd):
                     dollars[slot_d[v]] = used_d[v] + plan
                 r_cp[q] = cp
@@ -699,16 +758,6 @@ def add_months_day(days: int, months: int) -> int:
 
 # --------------------------------------------------------------------------- the fused line loop
 
-# reason codes the Python side formats (must match engine.py)
-_NOT_ENROLLED = -2
-_NOT_COVERED = -3
-_UNPRICED = -4
-_WAITING = -5
-_NO_EARNINGS = -6
-_DIS_DATES = -7
-_NODAY = -(1 << 40)
-
-
 LINE_CHUNKS = 8  # chunks of lines the per-line passes (``prepare``, sums, term keys) spread over the threads
 
 
@@ -802,43 +851,43 @@ def _prepare_range(
         out_repriced[i] = -1
         out_allowed[i] = 0
         out_plan[i] = 0
-        out_status[i] = 1
+        out_status[i] = DENIED
         if skip[i] == 1:
             continue
-        kind = t[k, 0]
+        kind = t[k, T_KIND]
         if kind == 4:
-            out_reason[i] = t[k, 2]
+            out_reason[i] = t[k, T_DENY_REASON]
             continue
         m = member[i]
         if m < 0:
-            out_reason[i] = _NOT_ENROLLED
+            out_reason[i] = NOT_ENROLLED
             continue
         if inc < m_start[m] or inc > m_end[m]:
-            out_reason[i] = _NOT_COVERED
+            out_reason[i] = NOT_COVERED
             continue
         if kind == 2:  # STD
             start = abs_start[i]
-            if start == _NODAY:
+            if start == NODAY:
                 start = inc
             end = abs_end[i]
-            if end == _NODAY or end < start:
-                out_reason[i] = _DIS_DATES
+            if end == NODAY or end < start:
+                out_reason[i] = DIS_DATES
                 continue
             w = weekly[i] if weekly[i] > 0 else m_weekly[m]
-            num = dis[k, 0]
-            den = dis[k, 1]
+            num = dis[k, D_PCT_NUM]
+            den = dis[k, D_PCT_DEN]
             if w < 0 and m_annual[m] >= 0:
                 wk = round_div(m_annual[m], num, den * 52, half_even)
             elif w >= 0:
                 wk = round_div(w, num, den, half_even)
             else:
-                out_reason[i] = _NO_EARNINGS
+                out_reason[i] = NO_EARNINGS
                 continue
-            if dis[k, 2] >= 0 and wk > dis[k, 2]:
-                wk = dis[k, 2]
+            if dis[k, D_WEEKLY_MAX] >= 0 and wk > dis[k, D_WEEKLY_MAX]:
+                wk = dis[k, D_WEEKLY_MAX]
             # the benefit depends on earlier absences of the same period: ``std_periods`` finishes it
-            out_status[i] = 0
-            out_reason[i] = -1
+            out_status[i] = PAID
+            out_reason[i] = NO_REASON
             out_plan[i] = wk
             out_repriced[i] = -2
             continue
@@ -847,7 +896,7 @@ def _prepare_range(
         if given[i] >= 0:
             price = given[i]
         else:
-            sched = t[k, 6]
+            sched = t[k, T_SCHEDULE]
             if sched >= 0:
                 c = code[i]
                 found = False
@@ -856,33 +905,33 @@ def _prepare_range(
                     if amount >= 0:
                         price = amount * units[i]
                         found = True
-                if not found and t[k, 7] >= 0:
-                    price = t[k, 7] * units[i]
+                if not found and t[k, T_CAT_PRICE] >= 0:
+                    price = t[k, T_CAT_PRICE] * units[i]
                     found = True
-                if not found and t[k, 28] > 0:
-                    price = round_div(billed[i], t[k, 27], t[k, 28], half_even)
+                if not found and t[k, T_PCT_DEN] > 0:
+                    price = round_div(billed[i], t[k, T_PCT_NUM], t[k, T_PCT_DEN], half_even)
                     found = True
                 if found and lesser_of and price > billed[i]:
                     price = billed[i]
-        if t[k, 3] >= 0:  # excluded category
-            out_reason[i] = t[k, 3]
+        if t[k, T_EXCLUSION_REASON] >= 0:  # excluded category
+            out_reason[i] = t[k, T_EXCLUSION_REASON]
             out_repriced[i] = price
             continue
         if price < 0:
-            out_reason[i] = t[k, 8] if t[k, 8] >= 0 else _UNPRICED
+            out_reason[i] = t[k, T_UNPRICED_REASON] if t[k, T_UNPRICED_REASON] >= 0 else UNPRICED
             continue
         if kind == 1:  # dental class, waiting period
-            if t[k, 4] >= 0:
-                out_reason[i] = t[k, 4]
+            if t[k, T_CLASS_REASON] >= 0:
+                out_reason[i] = t[k, T_CLASS_REASON]
                 out_repriced[i] = price
                 continue
-            if t[k, 5] > 0 and inc < add_months_day(m_start[m], t[k, 5]):
-                out_reason[i] = _WAITING
+            if t[k, T_WAITING_MONTHS] > 0 and inc < add_months_day(m_start[m], t[k, T_WAITING_MONTHS]):
+                out_reason[i] = WAITING
                 out_repriced[i] = price
                 continue
         out_allowed[i] = price
-        out_status[i] = 0  # paid, unless a limit in ``adjudicate`` denies it
-        out_reason[i] = -1
+        out_status[i] = PAID  # unless a limit in ``adjudicate`` denies it
+        out_reason[i] = NO_REASON
         out_active[i] = True
 
 
@@ -915,7 +964,7 @@ def std_periods(
     starts 1-14 days after the member's previous absence on the same line (same cause kind) continues
     its period: the elimination period left and the maximum duration are the period's."""
     size = max(n_keys, 1)
-    last_end = np.full(size, _NODAY, dtype=np.int64)
+    last_end = np.full(size, NODAY, dtype=np.int64)
     last_accident = np.zeros(size, dtype=np.bool_)
     period_ep = np.zeros(size, dtype=np.int64)
     days_so_far = np.zeros(size, dtype=np.int64)
@@ -925,12 +974,12 @@ def std_periods(
         k = term[i]
         key = keys[j]
         start = abs_start[i]
-        if start == _NODAY:
+        if start == NODAY:
             start = incurred[i]
         end = abs_end[i]
         accident = cause[i] == 2
         gap = start - last_end[key]
-        continues = last_end[key] != _NODAY and last_accident[key] == accident and 0 < gap <= 14
+        continues = last_end[key] != NODAY and last_accident[key] == accident and 0 < gap <= 14
         days = end - start + 1
         if continues:
             days_before = days_so_far[key]
@@ -941,11 +990,11 @@ def std_periods(
         else:
             days_before = 0
             payable_before = 0
-            ep = dis[k, 4] if accident else dis[k, 3]
-        cap = dis[k, 5]
+            ep = dis[k, D_EP_ACCIDENT] if accident else dis[k, D_EP_ILLNESS]
+        cap = dis[k, D_DURATION]
         if cap < 0:
             payable = days - ep
-        elif dis[k, 6] == 1:
+        elif dis[k, D_MAX_INCLUDES_EP] == 1:
             room = cap - days_before
             payable = (days if days < room else room) - ep
         else:
@@ -961,7 +1010,7 @@ def std_periods(
         out_plan[i] = benefit
         out_repriced[i] = -1
         if not continues:
-            period_ep[key] = dis[k, 4] if accident else dis[k, 3]
+            period_ep[key] = dis[k, D_EP_ACCIDENT] if accident else dis[k, D_EP_ILLNESS]
             days_so_far[key] = 0
             payable_so_far[key] = 0
         last_end[key] = end
@@ -1232,7 +1281,7 @@ def line_sums(
         for i in range(lo, hi):
             li = line[i]
             key = month_of_day[paid[i] - day0] * n_lines + li
-            ok = status[i] == 0
+            ok = status[i] == PAID
             p = plan[i]
             a = allowed[i]
             act[c, key, ACT_LINES] += 1

@@ -96,6 +96,16 @@ LIMIT_COLUMNS: tuple[str, ...] = (
     "dollar_life",
     "dollar_reason",
 )
+# Column order of the kernels' disability matrix (``engine.disability_matrix``), one row per triple.
+DISABILITY_COLUMNS: tuple[str, ...] = (
+    "pct_num",
+    "pct_den",
+    "weekly_max",
+    "ep_illness",
+    "ep_accident",
+    "duration",
+    "max_includes_ep",
+)
 
 
 @attrs.frozen(eq=False)

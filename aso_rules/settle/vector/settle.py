@@ -46,12 +46,11 @@ from aso_rules.settle.vector.columns import (
 )
 from aso_rules.settle.vector.engine import (
     CHUNKS,
-    R_NOT_COVERED,
-    R_WAITING,
     Adjudicated,
     adjudicate_columns,
     reason_text,
 )
+from aso_rules.settle.vector.layout import NOT_COVERED, PAID, WAITING
 from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
 from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, stop_loss, stop_loss_tables
 
@@ -184,7 +183,7 @@ def activity(
         rank = claims.cid_rank
         if not adj.ids_ascending and not kernels.all_distinct(rank, int(rank.max()) + 1):
             # a claim id over several lines counts once per (month, line)
-            counted = (adj.status == 0) | s.per_claim_fee_counts_denied
+            counted = (adj.status == PAID) | s.per_claim_fee_counts_denied
             key = sums.key(claims.paid[counted], claims.line[counted])
             pairs = np.unique(np.stack([key, rank[counted]]), axis=1)
             counts = np.bincount(pairs[0], minlength=len(act))
@@ -578,7 +577,7 @@ def reason_texts(
     are built only for the lines that carry them (found in one compiled pass).
     """
     texts = list(adj.terms.reasons)
-    uncovered, waiting, special = kernels.reason_lines(adj.reason, R_NOT_COVERED, R_WAITING)
+    uncovered, waiting, special = kernels.reason_lines(adj.reason, NOT_COVERED, WAITING)
     formatted: list[tuple[I64, I64]] = []
     if len(uncovered):
         # "not eligible: member M not covered on D", built by Arrow for every such line at once
