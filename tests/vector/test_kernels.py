@@ -54,10 +54,15 @@ def test_add_months_day__equals_order_add_months(day: date, months: int) -> None
 @settings(max_examples=100, deadline=None)
 @given(DAYS, st.integers(1, 12), st.integers(1, 28))
 def test_plan_years__equals_plan_year_of(day: date, month: int, dom: int) -> None:
-    """The plan year of a day over a table of days equals plan_year_of for any plan-year start."""
+    """The plan year of a day over a table of days equals plan_year_of for any start of a
+    12-month plan year (tests/vector/test_plan_years.py takes other lengths)."""
+    from aso_rules.model import PlanYear
+    from aso_rules.settle.order import add_months
+
     start = date(2025, month, dom)
+    year = PlanYear(start=start, end=add_months(start, 12) - timedelta(days=1))
     days = np.array([day_number(day + timedelta(days=k)) for k in range(-3, 4)], dtype=np.int64)
-    got = plan_years(days, start).tolist()
+    got = plan_years(days, year).tolist()
     assert got == [plan_year_of(day + timedelta(days=k), start) for k in range(-3, 4)]
 
 
