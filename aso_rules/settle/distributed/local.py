@@ -40,7 +40,7 @@ from aso_rules.data.enrollment import plan_months
 from aso_rules.data.records import MemberRecord, Reject
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money
-from aso_rules.settle.employer import unknown_categories
+from aso_rules.settle import line_totals
 from aso_rules.settle.fees import MonthActivity, month_activity
 from aso_rules.settle.ledger import ledger_table
 from aso_rules.settle.results import LineResult
@@ -170,33 +170,22 @@ def bucket_state(
     tiers = tuple(
         _tier_part(ruleset, k, lines, members, order, bucket, adjusts) for k in range(len(ruleset.specific))
     )
-    by_line: dict[str, list[Money]] = {}
-    counts: dict[str, int] = {}
-    billed = allowed = member_paid = plan_paid = ZERO
-    paid = 0
-    for r in lines:
-        row = by_line.setdefault(r.claim.line, [ZERO, ZERO, ZERO])
-        counts[r.claim.line] = counts.get(r.claim.line, 0) + 1
-        row[0] += r.allowed
-        row[1] += r.member_paid
-        row[2] += r.plan_paid
-        billed += r.claim.billed
-        allowed += r.allowed
-        member_paid += r.member_paid
-        plan_paid += r.plan_paid
-        paid += r.status == "paid"
-    unknown = unknown_categories(ruleset, lines)
+    totals = line_totals(ruleset, lines)
     summary = BucketSummary(
         rejects=tuple(rejects),
         columns=columns,
-        settled=len(lines),
-        paid=paid,
-        billed=billed,
-        allowed=allowed,
-        member_paid=member_paid,
-        plan_paid=plan_paid,
-        by_line=tuple((line, counts[line], v[0], v[1], v[2]) for line, v in sorted(by_line.items())),
-        unknown=tuple((line, cat, n) for line, cats in unknown.items() for cat, n in cats.items()),
+        settled=totals.settled,
+        paid=totals.paid,
+        billed=totals.billed,
+        allowed=totals.allowed,
+        member_paid=totals.member_paid,
+        plan_paid=totals.plan_paid,
+        by_line=tuple(
+            (line, s.claims, s.allowed, s.member_paid, s.plan_paid) for line, s in totals.by_line.items()
+        ),
+        unknown=tuple(
+            (line, cat, n) for line, cats in totals.unknown_categories.items() for cat, n in cats.items()
+        ),
         activity=tuple(month_activity(ruleset, lines).items()),
         tiers=tiers,
         aggregate=agg_part,
