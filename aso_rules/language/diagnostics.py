@@ -35,3 +35,15 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable escaped as ``\\xNN``: a path or a
+    file's text echoed in a message cannot move the cursor, clear the screen or break a line."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def escaped(text: str, limit: int = 120) -> str:
+    """A safe excerpt: printable ASCII kept, anything else escaped, at most ``limit`` characters."""
+    shown = printable(text.encode("ascii", "backslashreplace").decode("ascii"))
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."

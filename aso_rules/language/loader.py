@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aso_rules.language import ast
-from aso_rules.language.diagnostics import Diagnostic, Span
+from aso_rules.language.diagnostics import Diagnostic, Span, printable
 from aso_rules.language.parser import MAX_FILE_BYTES, decode, parse_text, too_large
 
 if TYPE_CHECKING:
@@ -91,11 +91,6 @@ def parse_file(path: PathLike) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
     return parse_text(text, os.fspath(path))
 
 
-def _printable(text: str) -> str:
-    """``text`` with every character that is not printable escaped (a path echoed in a message)."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
-
-
 class _Includes:
     """Depth-first include resolution, each file once, in order of first inclusion."""
 
@@ -123,7 +118,7 @@ class _Includes:
         self, statement: ast.Include, base_shown: str, base_real: Path, chain: tuple[Path, ...]
     ) -> None:
         written = statement.path
-        shown_path = _printable(written)
+        shown_path = printable(written)
         target = Path(os.path.normpath(base_real / written))
         try:
             real = target.resolve()

@@ -22,7 +22,7 @@ from aso_rules.language.checks.base import (
     table_path,
     table_refusal,
 )
-from aso_rules.language.diagnostics import Diagnostic
+from aso_rules.language.diagnostics import Diagnostic, escaped
 from aso_rules.language.format import value_text
 
 
@@ -153,13 +153,6 @@ def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
                         yield from _positive(
                             ctx, item.model.dispersion, (ast.Number,), "the dispersion", strict=False
                         )
-
-
-def escaped(text: str, limit: int = 120) -> str:
-    """A safe excerpt: printable ASCII kept, anything else escaped, at most ``limit`` characters."""
-    shown = text.encode("ascii", "backslashreplace").decode("ascii")
-    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in shown)
-    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
