@@ -101,8 +101,7 @@ def check_plausibility(ctx: Context) -> Iterator[Diagnostic]:
 
 # Administrative fees above these are far outside what administrators charge (typically $20-$80
 # pepm, a few dollars per claim, 5%-12% of paid claims): a slip of the digits, not a contract.
-FEE_PEPM_LIMIT = Decimal(1000)
-FEE_PER_CLAIM_LIMIT = Decimal(1000)
+FEE_LIMITS = {"pepm": Decimal(1000), "per claim": Decimal(1000)}  # by the fee's unit
 FEE_PAID_CLAIMS_LIMIT = Decimal(25)
 
 
@@ -124,14 +123,14 @@ def _fee_alarm(ctx: Context, fee: ast.Fee) -> str | None:
         values, units = [amount.value], amount.units
     else:
         return None
-    limit = FEE_PEPM_LIMIT if "pepm" in units else FEE_PER_CLAIM_LIMIT if "per claim" in units else None
-    if limit is None:
+    per = next((unit for unit in FEE_LIMITS if unit in units), None)
+    if per is None:
         return None
+    limit = FEE_LIMITS[per]
     money = [v for v in (resolve_value(ctx.constants, v) for v in values) if isinstance(v, ast.Money)]
     worst = max(money, key=lambda m: m.amount, default=None)
     if worst is None or worst.amount <= limit:
         return None
-    per = "pepm" if limit is FEE_PEPM_LIMIT else "per claim"
     return f"{value_text(worst)} {per} (more than ${limit:,} {per})"
 
 
