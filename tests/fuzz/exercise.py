@@ -8,16 +8,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pyarrow as pa
-
 from aso_rules.data.generate import generate_claims, generate_enrollment
 from aso_rules.language.loader import RulesetError, check, load
 from aso_rules.model import Ruleset
 from aso_rules.price.quote import price
 from aso_rules.price.severity import PricingError
-from aso_rules.settle import settle
 from aso_rules.testing.runner import run_ruleset
 from tests.fuzz.mutations import RULESETS
+from tests.vector.test_differential import assert_same
 
 # The refusals `aso price` reports as a one-line error for a plan it cannot price: no claim-cost
 # assumptions, no claimant share with a parametric cost, nobody enrolled. Any other PricingError
@@ -55,25 +53,11 @@ def checked(path: Path) -> Ruleset | None:
         return None
 
 
-def assert_engines_agree(rs: Ruleset, claims: pa.Table, enrollment: pa.Table) -> None:
-    """The reference and vector engines give the same ledger, rejects and summary."""
-    ref = settle(rs, claims, enrollment, engine="reference")
-    vec = settle(rs, claims, enrollment, engine="vector")
-    summary = dict(vec.summary)
-    summary.pop("engine")
-    assert summary == ref.summary
-    assert vec.rejects.equals(ref.rejects)
-    assert vec.enrollment_rejects.equals(ref.enrollment_rejects)
-    assert vec.ledger.schema == ref.ledger.schema
-    for name in ref.ledger.column_names:
-        assert vec.ledger.column(name).to_pylist() == ref.ledger.column(name).to_pylist(), name
-
-
 def exercise(rs: Ruleset, seed: int) -> None:
     """Settle (both engines), price and run the tests of a ruleset that checked clean."""
     enrollment = generate_enrollment(6, rs.plan_year, seed)
     claims = generate_claims(enrollment, 30, rs.plan_year, seed)
-    assert_engines_agree(rs, claims, enrollment)
+    assert_same(rs, claims, enrollment)
     try:
         price(rs, enrollment, simulations=200, seed=seed, grid=2**14)
     except PricingError as exc:
