@@ -35,7 +35,7 @@ from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.extras import has as has_extra
 from aso_rules.extras import require as require_extra
 from aso_rules.model import FrozenMap, Ruleset, fmap
-from aso_rules.money import ZERO, Money, amount
+from aso_rules.money import ZERO, Money
 from aso_rules.notebook import SettlementViews
 from aso_rules.settle.employer import (
     EmployerCost,
@@ -54,7 +54,7 @@ from aso_rules.settle.ledger import (
     write_outputs,
 )
 from aso_rules.settle.lookup import unknown_claim
-from aso_rules.settle.results import LineResult
+from aso_rules.settle.results import LineResult, LineSum, LineTotals
 from aso_rules.settle.stoploss import (
     AggregateClaims,
     AggregateResult,
@@ -100,30 +100,6 @@ def reference_adjudicator() -> AdjudicateFn:
 
 
 # --------------------------------------------------------------------------- the end of a run
-
-
-@attrs.frozen
-class LineSum:
-    """One line of coverage's settled lines: summary.json's ``by_line`` entry."""
-
-    claims: int
-    allowed: Money
-    member_paid: Money
-    plan_paid: Money
-
-
-@attrs.frozen
-class LineTotals:
-    """Sums over a run's settled lines (exact: Decimal cents, whatever the engine summed them in)."""
-
-    settled: int
-    paid: int
-    billed: Money
-    allowed: Money
-    member_paid: Money
-    plan_paid: Money
-    by_line: FrozenMap[str, LineSum] = attrs.field(converter=fmap)
-    unknown_categories: FrozenMap[str, FrozenMap[str, int]] = attrs.field(converter=fmap)
 
 
 def line_totals(ruleset: Ruleset, lines: Sequence[LineResult]) -> LineTotals:
@@ -203,29 +179,13 @@ def settle_end(ruleset: Ruleset, months: Sequence[MonthEnrollment], lines: Adjud
     summary = build_summary(
         ruleset,
         counts=counts,
-        lines=[],
+        totals=t,
         specific=lines.specific,
         aggregate=aggregate,
         fees=fees,
         cost=cost,
         insured=insured,
-        unknown_categories=t.unknown_categories,
     )
-    summary["totals"] = {
-        "billed": amount(t.billed),
-        "allowed": amount(t.allowed),
-        "member_paid": amount(t.member_paid),
-        "plan_paid": amount(t.plan_paid),
-    }
-    summary["by_line"] = {
-        line: {
-            "claims": s.claims,
-            "allowed": amount(s.allowed),
-            "member_paid": amount(s.member_paid),
-            "plan_paid": amount(s.plan_paid),
-        }
-        for line, s in t.by_line.items()
-    }
     return RunEnd(
         specific=lines.specific,
         aggregate=aggregate,

@@ -33,7 +33,7 @@ from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Amount, Money, amount, format_money
 from aso_rules.settle.employer import EmployerCost, FullyInsured
 from aso_rules.settle.fees import FeeResult
-from aso_rules.settle.results import LineResult
+from aso_rules.settle.results import LineResult, LineTotals
 from aso_rules.settle.stoploss import AggregateResult, SpecificResult
 
 MONEY = pa.decimal128(18, 2)
@@ -169,20 +169,6 @@ class Counts:
     rejected: int
 
 
-def _by_line(lines: Sequence[LineResult]) -> dict[str, dict[str, Any]]:
-    acc: dict[str, list[Any]] = {}
-    for r in lines:
-        row = acc.setdefault(r.claim.line, [0, ZERO, ZERO, ZERO])
-        row[0] += 1
-        row[1] += r.allowed
-        row[2] += r.member_paid
-        row[3] += r.plan_paid
-    return {
-        line: {"claims": n, "allowed": _m(a), "member_paid": _m(mp), "plan_paid": _m(pp)}
-        for line, (n, a, mp, pp) in sorted(acc.items())
-    }
-
-
 def _specific_json(res: SpecificResult) -> dict[str, Any]:
     claimants = [
         {
@@ -226,13 +212,12 @@ def build_summary(
     ruleset: Ruleset,
     *,
     counts: Counts,
-    lines: Sequence[LineResult],
+    totals: LineTotals,
     specific: Sequence[SpecificResult],
     aggregate: AggregateResult | None,
     fees: FeeResult,
     cost: EmployerCost,
     insured: FullyInsured | None,
-    unknown_categories: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
     """summary.json as a dict: docs/contracts.md's keys in its order, extra keys beside them."""
     fee_json: dict[str, Amount] = {name: _m(v) for name, v in fees.fees.items()}
@@ -245,12 +230,20 @@ def build_summary(
         },
         "counts": attrs.asdict(counts),
         "totals": {
-            "billed": _m(sum((r.claim.billed for r in lines), ZERO)),
-            "allowed": _m(sum((r.allowed for r in lines), ZERO)),
-            "member_paid": _m(sum((r.member_paid for r in lines), ZERO)),
-            "plan_paid": _m(sum((r.plan_paid for r in lines), ZERO)),
+            "billed": _m(totals.billed),
+            "allowed": _m(totals.allowed),
+            "member_paid": _m(totals.member_paid),
+            "plan_paid": _m(totals.plan_paid),
         },
-        "by_line": _by_line(lines),
+        "by_line": {
+            line: {
+                "claims": s.claims,
+                "allowed": _m(s.allowed),
+                "member_paid": _m(s.member_paid),
+                "plan_paid": _m(s.plan_paid),
+            }
+            for line, s in totals.by_line.items()
+        },
         "specific_stop_loss": [_specific_json(s) for s in specific],
         "aggregate_stop_loss": _aggregate_json(aggregate),
         "fees": fee_json,
@@ -272,7 +265,7 @@ def build_summary(
         "fully_insured": None
         if insured is None
         else {"premium": _m(insured.premium), "difference": _m(insured.difference)},
-        "unknown_categories": {k: dict(v) for k, v in (unknown_categories or {}).items()},
+        "unknown_categories": {k: dict(v) for k, v in totals.unknown_categories.items()},
     }
 
 

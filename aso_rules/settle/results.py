@@ -72,3 +72,27 @@ class LineResult:
     def member_paid(self) -> Money:
         """The ledger's member_paid: cost sharing plus amounts over a benefit maximum."""
         return self.cost_share + self.over_max
+
+
+@attrs.frozen
+class LineSum:
+    """One line of coverage's settled lines: summary.json's ``by_line`` entry."""
+
+    claims: int
+    allowed: Money
+    member_paid: Money
+    plan_paid: Money
+
+
+@attrs.frozen
+class LineTotals:
+    """Sums over a run's settled lines (exact: Decimal cents, whatever the engine summed them in)."""
+
+    settled: int
+    paid: int
+    billed: Money
+    allowed: Money
+    member_paid: Money
+    plan_paid: Money
+    by_line: FrozenMap[str, LineSum] = attrs.field(converter=fmap)
+    unknown_categories: FrozenMap[str, FrozenMap[str, int]] = attrs.field(converter=fmap)
