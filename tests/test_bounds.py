@@ -103,3 +103,17 @@ def test_acme_without_a_required_line__errors_not_a_crash(tmp_path: Path, line: 
     assert line in text
     found = codes(tmp_path, text.replace(line, "", 1))
     assert any(code.startswith("E") for code in found), found
+
+
+@pytest.mark.parametrize("command", ["settle", "explain", "price"])
+def test_unreadable_rule_file__is_an_io_error(tmp_path: Path, command: str) -> None:
+    """A rule file that cannot be read as text (here: not UTF-8) is an I/O error, exit 2, as for
+    `aso check`; a rule file with errors is exit 1."""
+    rule = tmp_path / "r.aso"
+    rule.write_bytes(b"ruleset \xff\xfe\n")
+    extra = {
+        "settle": ["--claims", "c.csv", "--enrollment", "e.csv", "--out", str(tmp_path / "o")],
+        "explain": ["--claims", "c.csv", "--enrollment", "e.csv", "--claim", "C1"],
+        "price": ["--enrollment", "e.csv", "--out", str(tmp_path / "o")],
+    }[command]
+    assert cli.main([command, str(rule), *extra]) == 2
