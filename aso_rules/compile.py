@@ -512,6 +512,8 @@ class _Compiler:
                         fields["funding_margin"] = self.rate(item.rate)
                     case ast.ClaimsBasis():
                         fields["claims_basis"] = item.basis
+                    case ast.Seasonality():
+                        fields["seasonality"] = tuple(self.number(v) for v in item.factors)
         return model.Assumptions(**fields, source=_source(blocks[0].span))
 
     def experience(self, block: ast.Experience) -> model.Experience:

@@ -430,6 +430,9 @@ class Assumptions:
     # What expected_claims counts: plan-paid claims capped at the lowest specific deductible
     # ("net_of_specific"), or all plan-paid claims ("gross", the specific layer included).
     claims_basis: ClaimsBasisName = "net_of_specific"
+    # Each plan month's claims per member month relative to the year's average (tracking's shape of
+    # the year); ``None``: every month alike.
+    seasonality: tuple[Decimal, ...] | None = None
     source: Source | None = attrs.field(default=None, eq=False)
 
 

@@ -268,6 +268,15 @@ ENTRIES = {
         "the lowest specific deductible (the default), or `claims_basis gross` when it counts all "
         "plan-paid claims, the specific layer included.",
     ),
+    "E341": (
+        "`seasonality` in the assumptions with a factor that is not a number above 0, or with a "
+        "number of factors other than the plan year's months. Each factor is a plan month's claims "
+        "per member month against the year's average; tracking (`aso track`) shapes the manual rate "
+        "and the remaining months by them.",
+        "Write one positive factor per plan month, the first for the plan year's first month, e.g. "
+        "`seasonality 0.78, 0.75, 0.96, 0.92, 1.00, 1.02, 1.11, 1.10, 1.09, 1.12, 1.14, 1.00`; they "
+        "are scaled to average 1.",
+    ),
     "E350": (
         "An `experience` block (docs/renewal.md) lacks one of the statements a renewal needs: `trend`, "
         "`projection`, `credibility` or `manual_rate`; or it states a `pooling_charge` without a "

@@ -675,6 +675,14 @@ class ClaimsBasis:
     span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
 
 
+@attrs.frozen
+class Seasonality:
+    """``seasonality 0.78, 0.75, ...``: each plan month's claims per member month, relative."""
+
+    factors: tuple[Value, ...]
+    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
+
+
 AssumptionItem: TypeAlias = (
     ExpectedClaims
     | Claimants
@@ -684,6 +692,7 @@ AssumptionItem: TypeAlias = (
     | TierRatios
     | FundingMargin
     | ClaimsBasis
+    | Seasonality
 )
 
 

@@ -386,6 +386,9 @@ class _Builder(Transformer[Token, Any]):
     def r_claims_basis(self, c: list[Any], span: Span) -> ast.ClaimsBasis:
         return ast.ClaimsBasis(str(c[0]), span=span)
 
+    def r_seasonality(self, c: list[Any], span: Span) -> ast.Seasonality:
+        return ast.Seasonality(tuple(c), span=span)
+
     # ============================================================== experience
 
     def r_experience(self, c: list[Any], span: Span) -> ast.Experience:

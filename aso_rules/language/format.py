@@ -251,6 +251,8 @@ def line_text(node: object) -> str:
             return f"tier_ratios {amount_text(node.amount)}"
         case ast.FundingMargin():
             return f"funding_margin {value_text(node.rate)}"
+        case ast.Seasonality():
+            return "seasonality " + ", ".join(value_text(v) for v in node.factors)
         case ast.ClaimsBasis():
             return f"claims_basis {node.basis}"
         # ---------------------------------------------------------------- experience

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,15 @@ def _claimant_cv(ruleset: Ruleset, exp: Experience) -> tuple[float | None, float
     return cv, ratio
 
 
+def seasonal_factors(ruleset: Ruleset) -> tuple[float, ...]:
+    """The assumptions' ``seasonality`` scaled to average 1 over the plan months (``()``: flat)."""
+    stated = ruleset.assumptions.seasonality if ruleset.assumptions is not None else None
+    if not stated:
+        return ()
+    mean = sum(stated, Decimal(0)) / len(stated)
+    return tuple(float(f / mean) for f in stated)
+
+
 def track_table(
     ruleset: Ruleset,
     members: Any,
@@ -98,7 +108,14 @@ def track_table(
     if exp.expected_by_month is not None:
         manual = tuple(float(v) * 100 * gross_ratio for v in exp.expected_by_month)
     groups: list[GroupIBNR] = [
-        group_ibnr(exp, "+".join(eligible_lines), eligible_lines, manual_by_month=manual, claimant_cv=cv)
+        group_ibnr(
+            exp,
+            "+".join(eligible_lines),
+            eligible_lines,
+            manual_by_month=manual,
+            claimant_cv=cv,
+            season=seasonal_factors(ruleset),
+        )
     ]
     eligible = groups[0]
     for name in exp.lines:

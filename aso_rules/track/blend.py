@@ -88,6 +88,14 @@ class GroupIBNR:
     method: tuple[Method, ...]
     credibility: Credibility
     total_standard_error: float
+    season: tuple[float, ...] = ()  # per plan month: its cost per member month over the year's average
+
+    def exposure(self, member_months: FloatArray) -> FloatArray:
+        """Member months weighted by the season: what a rate per seasonal member month multiplies."""
+        mm = np.asarray(member_months, dtype=np.float64)
+        if not self.season:
+            return mm
+        return np.asarray(mm * np.array(self.season[: len(mm)], dtype=np.float64), dtype=np.float64)
 
     @property
     def ibnr(self) -> FloatArray:
@@ -105,6 +113,30 @@ def _mature(chain: ChainLadder) -> npt.NDArray[np.bool_]:
     return out
 
 
+def experience_pmpm(
+    chain: ChainLadder, mature: npt.NDArray[np.bool_], mm: FloatArray, manual_pmpm: float | None
+) -> float | None:
+    """The group's own experience per member month, in cents (``None``: nothing to go on).
+
+    With a manual rate: every observed month, a mature month at its chain-ladder ultimate and an
+    immature one completed with the manual rate (``paid + (1 - completion) x manual x member
+    months``, the Bornhuetter-Ferguson a priori), so the experience spans the whole observed period
+    rather than its oldest months only. Without one: the mature months' ultimates, or every observed
+    month's when none is mature."""
+    if mm.sum() <= 0:
+        return None
+    if manual_pmpm is not None:
+        if not mature.any() or mm[mature].sum() <= 0:
+            return None
+        ultimate = np.where(
+            mature, chain.ultimate, chain.latest + (1.0 - chain.completion) * manual_pmpm * mm
+        )
+        return float(ultimate.sum() / mm.sum())
+    if mature.any() and mm[mature].sum() > 0:
+        return float(chain.ultimate[mature].sum() / mm[mature].sum())
+    return float(chain.ultimate.sum() / mm.sum())
+
+
 def group_ibnr(
     exp: Experience,
     name: str,
@@ -112,6 +144,7 @@ def group_ibnr(
     *,
     manual_by_month: tuple[float, ...] | None = None,
     claimant_cv: float | None = None,
+    season: tuple[float, ...] = (),
 ) -> GroupIBNR:
     """The group's IBNR (see the module docstring). ``manual_by_month``: the manual expected plan
     paid per plan month in cents (gross basis); ``claimant_cv`` sets the full-credibility standard."""
@@ -121,25 +154,16 @@ def group_ibnr(
     cum = cumulative(tri)
     chain = chain_ladder(cum, tail=exponential_tail(chain_ladder(cum).factors))
     mature = _mature(chain)
-    mm = np.array(exp.member_months[:n], dtype=np.float64)
-    exp_pmpm: float | None = None
-    if mature.any() and mm[mature].sum() > 0:
-        exp_pmpm = float(chain.ultimate[mature].sum() / mm[mature].sum())
-    elif manual_by_month is None and mm.sum() > 0:
-        # no mature month and no manual rate: the chain ladder's ultimates of every observed month
-        exp_pmpm = float(chain.ultimate.sum() / mm.sum())
+    factors = np.array(season, dtype=np.float64) if season else np.ones(len(exp.member_months))
+    all_mm = np.array(exp.member_months, dtype=np.float64) * factors[: len(exp.member_months)]
+    mm = all_mm[:n]
     manual_pmpm: float | None = None
-    if manual_by_month is not None:
-        all_mm = np.array(exp.member_months, dtype=np.float64)
-        if all_mm.sum() > 0:
-            manual_pmpm = float(sum(manual_by_month) / all_mm.sum())
-    mature_months = {i for i in range(n) if mature[i]}
+    if manual_by_month is not None and all_mm.sum() > 0:
+        manual_pmpm = float(sum(manual_by_month) / all_mm.sum())
+    exp_pmpm = experience_pmpm(chain, mature, mm, manual_pmpm)
+    observed = set(range(n)) if manual_pmpm is not None else {i for i in range(n) if mature[i]}
     claimants = len(
-        {
-            exp.member[k]
-            for k in np.flatnonzero(mask & (exp.cents > 0))
-            if int(exp.incurred[k]) in mature_months
-        }
+        {exp.member[k] for k in np.flatnonzero(mask & (exp.cents > 0)) if int(exp.incurred[k]) in observed}
     )
     if manual_pmpm is None:
         full, z, standard = None, 1.0, "none: no manual rate, the group's own experience"
@@ -197,4 +221,5 @@ def group_ibnr(
         method=tuple(methods),
         credibility=cred,
         total_standard_error=total_se,
+        season=tuple(float(v) for v in season),
     )

@@ -90,7 +90,7 @@ def _month_cv(group: GroupIBNR, member_months: FloatArray) -> float:
     mature = [i for i, m in enumerate(group.method) if m == "chain_ladder" and member_months[i] > 0]
     if len(mature) < 2:
         return DEFAULT_MONTH_CV
-    pmpm = group.ultimate[mature] / member_months[mature]
+    pmpm = group.ultimate[mature] / group.exposure(member_months)[mature]
     mean = float(pmpm.mean())
     return float(pmpm.std(ddof=1) / mean) if mean > 0 else DEFAULT_MONTH_CV
 
@@ -135,7 +135,7 @@ def project(
     for g in groups:
         g_paid = float(g.paid.sum())
         g_ibnr = float(g.ibnr.sum())
-        g_rem = g.credibility.projected_pmpm * rem_mm
+        g_rem = g.credibility.projected_pmpm * g.exposure(mm_all)[n:]
         paid += g_paid
         ibnr += g_ibnr
         remaining += float(g_rem.sum())

@@ -59,13 +59,31 @@ def study_ruleset() -> aso_rules.Ruleset:
     text = (ROOT / "rulesets" / "acme-2026.aso").read_text(encoding="utf-8")
     base = aso_rules.loads(text, filename="acme-2026.aso")
     total = months = Decimal(0)
+    by_month = [Decimal(0)] * 12
+    member_months = [0] * 12
     for seed in CALIBRATION_SEEDS:
         _enr, s = _year(base, seed)
         t, m = _incurred_plan_paid(s, ("medical", "rx"))
         total += t
         months += m
+        for i, month in enumerate(s.months):
+            member_months[i] += month.members
+        for r in s.lines:
+            if (
+                r.claim.line in ("medical", "rx")
+                and base.plan_year.start <= r.claim.incurred <= base.plan_year.end
+            ):
+                by_month[r.claim.incurred.month - 1] += r.plan_paid
     pepm = (total / months).quantize(Decimal("0.01"))
-    text = re.sub(r"expected_claims [^\n]*", f"expected_claims ${pepm} pepm\n  claims_basis gross", text)
+    # the book's shape of the year: each month's plan paid per member month over the year's
+    pmpm = [v / mm for v, mm in zip(by_month, member_months, strict=True)]
+    average = sum(by_month, Decimal(0)) / sum(member_months)
+    season = ", ".join(str((p / average).quantize(Decimal("0.001"))) for p in pmpm)
+    text = re.sub(
+        r"expected_claims [^\n]*",
+        f"expected_claims ${pepm} pepm\n  claims_basis gross\n  seasonality {season}",
+        text,
+    )
     return aso_rules.loads(text, filename="acme-2026-study.aso")
 
 

@@ -42,10 +42,8 @@ LINES = [
 ]
 
 
-def test_worked_plan_year(tmp_path: Path) -> None:
-    (tmp_path / "plan.aso").write_text(PLAN, encoding="utf-8")
-    rs = aso_rules.load(tmp_path / "plan.aso")
-    enrollment = pa.table(
+def _enrollment() -> pa.Table:
+    return pa.table(
         {
             "member_id": MEMBERS,
             "family_id": MEMBERS,
@@ -54,7 +52,10 @@ def test_worked_plan_year(tmp_path: Path) -> None:
             "coverage_start": ["2026-01-01"] * 10,
         }
     )
-    claims = pa.table(
+
+
+def _claims() -> pa.Table:
+    return pa.table(
         {
             "claim_id": [f"C{k}" for k in range(len(LINES))],
             "member_id": [r[0] for r in LINES],
@@ -66,7 +67,12 @@ def test_worked_plan_year(tmp_path: Path) -> None:
             "allowed": [r[3] for r in LINES],
         }
     )
-    settlement = rs.settle(claims, enrollment)
+
+
+def test_worked_plan_year(tmp_path: Path) -> None:
+    (tmp_path / "plan.aso").write_text(PLAN, encoding="utf-8")
+    rs = aso_rules.load(tmp_path / "plan.aso")
+    settlement = rs.settle(_claims(), _enrollment())
     t = track_table(rs, settlement.members.values(), settlement.ledger, as_of=date(2026, 3, 31), seed=3)
     s = t.summary
     # cumulative triangle (dollars): Jan 1000 1500 1600 / Feb 1200 1800 / Mar 900
@@ -82,22 +88,25 @@ def test_worked_plan_year(tmp_path: Path) -> None:
     # below 95%: projected PMPM); Mar 0.625/tail = 0.618649 (below 75%: projected PMPM)
     assert g["completion"] == [round(1 / tail, 6), round(0.9375 / tail, 6), round(0.625 / tail, 6)]
     assert g["method"] == ["chain_ladder", "projected_pmpm", "projected_pmpm"]
-    # experience PMPM: the mature month Jan, 1600 x tail over 10 member months = 161.64
+    # experience PMPM: every observed month, the mature Jan at its chain-ladder ultimate 1600 x tail,
+    # Feb and Mar completed with the manual rate: 1800 + (1 - 0.927974) x 100 x 10 = 1872.03 and
+    # 900 + (1 - 0.618649) x 100 x 10 = 1281.35; over 30 member months = 158.99
     # manual PMPM: $100 pepm x 10 employees / 10 members = 100.00
     # full credibility with no claimant model (CV 0): (1.644854/0.05)^2 = 1082.22 claimants;
-    # claimants in the mature month: E0, E1, E2 -> Z = sqrt(3/1082.22) = 0.052650
-    # projected PMPM = 0.052650 x 161.64 + 0.947350 x 100 = 103.25
+    # claimants in the observed months: E0 to E5 -> Z = sqrt(6/1082.22) = 0.074459
+    # projected PMPM = 0.074459 x 158.99 + 0.925541 x 100 = 104.39
     c = g["credibility"]
     assert c["full_credibility_claimants"] == 1082.2
-    assert c["claimants"] == 3
-    z = math.sqrt(3 / full_credibility_claimants(0.0))
-    assert c["z"] == pytest.approx(z, abs=1e-6) and z == pytest.approx(0.052650, abs=1e-6)
-    assert c["experience_pmpm"] == f"{160 * tail:.2f}" == "161.64"
+    assert c["claimants"] == 6
+    z = math.sqrt(6 / full_credibility_claimants(0.0))
+    assert c["z"] == pytest.approx(z, abs=1e-6) and z == pytest.approx(0.074459, abs=1e-6)
+    experience = (1600 * tail + 1800 + (1 - 0.9375 / tail) * 1000 + 900 + (1 - 0.625 / tail) * 1000) / 30
+    assert c["experience_pmpm"] == f"{experience:.2f}" == "158.99"
     assert c["manual_pmpm"] == "100.00"
-    pmpm = z * 160 * tail + (1 - z) * 100
-    assert c["projected_pmpm"] == f"{pmpm:.2f}" == "103.25"
-    # IBNR: Jan 1600 (tail - 1) = 16.43; Feb (1 - 0.9375/tail) x 103.25 x 10 = 74.39;
-    # Mar (1 - 0.625/tail) x 103.25 x 10 = 393.76
+    pmpm = z * experience + (1 - z) * 100
+    assert c["projected_pmpm"] == f"{pmpm:.2f}" == "104.39"
+    # IBNR: Jan 1600 (tail - 1) = 16.43; Feb (1 - 0.9375/tail) x 104.39 x 10 = 75.19;
+    # Mar (1 - 0.625/tail) x 104.39 x 10 = 398.10
     ibnr = [1600 * (tail - 1), (1 - 0.9375 / tail) * pmpm * 10, (1 - 0.625 / tail) * pmpm * 10]
     by_month = s["ibnr"]["by_month"]
     assert [m["ibnr"] for m in by_month] == [f"{v:.2f}" for v in ibnr]
@@ -128,3 +137,36 @@ def test_credibility_rule() -> None:
     assert credibility(271, 1082.22) == pytest.approx(math.sqrt(271 / 1082.22))
     assert credibility(0, 1082.22) == 0.0
     assert credibility(5, 0.0) == 1.0
+
+
+def test_seasonality_shapes_the_manual_rate_and_the_remaining_months(tmp_path: Path) -> None:
+    """The same year with ``seasonality``: rates are per seasonal member month (factors scaled to
+    average 1), so each remaining month's expected claims are the projected rate x its members x
+    its factor, and the manual rate is the year's expected claims over the seasonal member months."""
+    factors = [0.5, 0.5, 0.5] + [1.0] * 6 + [2.0, 2.0, 2.0]  # mean 1.125: scaled by 1 / 1.125
+    plan = PLAN.replace(
+        "claims_basis gross", "claims_basis gross\n  seasonality " + ", ".join(map(str, factors))
+    )
+    (tmp_path / "plan.aso").write_text(plan, encoding="utf-8")
+    rs = aso_rules.load(tmp_path / "plan.aso")
+    settlement = rs.settle(_claims(), _enrollment())
+    s = track_table(
+        rs, settlement.members.values(), settlement.ledger, as_of=date(2026, 3, 31), seed=3
+    ).summary
+    season = [f / 1.125 for f in factors]
+    c = s["groups"][0]["credibility"]
+    # manual: $100 x 10 employees x 12 months over sum(10 x season) = 12,000 / 120 = 100.00 (the
+    # factors average 1), and the experience: Jan 1600 x tail; Feb, Mar completed with the manual
+    # rate x their seasonal member months (10 x 0.444444); over 30 x 0.444444 seasonal member months
+    assert c["manual_pmpm"] == "100.00"
+    tail = math.prod(1 + 0.5 * (2 / 15) ** j for j in range(2, 26))
+    low = 10 * season[0]
+    experience = (
+        1600 * tail + 1800 + (1 - 0.9375 / tail) * 100 * low + 900 + (1 - 0.625 / tail) * 100 * low
+    ) / (3 * low)
+    assert c["experience_pmpm"] == f"{experience:.2f}"
+    pmpm = float(c["z"]) * experience + (1 - float(c["z"])) * 100
+    # (Z is reported to 6 places, so the figure computed from it can differ by a cent)
+    assert float(s["projection"]["remaining_months"]) == pytest.approx(
+        sum(pmpm * 10 * f for f in season[3:]), abs=0.011
+    )

@@ -47,6 +47,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E312": ("error", "attachment on expected claims without an expected_claims assumption"),
     "E313": ("error", "invalid contract basis"),
     "E340": ("error", "unknown claims basis"),
+    "E341": ("error", "seasonality factors do not fit the plan year"),
     "E314": ("error", "not a calendar date"),
     "E315": ("error", "required statement missing"),
     "E316": ("error", "amount with more than two decimal places"),

@@ -79,28 +79,36 @@ def _months(start: datetime.date, end: datetime.date) -> int:
     return months if after.day >= start.day else months - 1
 
 
-def check_plan_year_length(ctx: Context) -> Iterator[Diagnostic]:
-    """E319: the plan year is 1 to 24 whole months long (accumulators reset once per plan year;
-    shorter years are refused rather than prorated)."""
+def plan_year_months(ctx: Context) -> int | None:
+    """The plan year's whole months, or ``None`` when the header states no valid plan year."""
     if ctx.header is None:
-        return
+        return None
     for item in ctx.header.items:
         if not isinstance(item, ast.PlanYear):
             continue
         start = resolve_value(ctx.constants, item.start)
         end = resolve_value(ctx.constants, item.end)
         if not (isinstance(start, ast.Date) and isinstance(end, ast.Date)):
-            return
+            return None
         first, last = start.to_date(), end.to_date()
         if first is None or last is None or last < first or _out_of_range(end) or _out_of_range(start):
-            return
-        months = _months(first, last)
-        if not bounds.MIN_PLAN_MONTHS <= months <= bounds.MAX_PLAN_MONTHS:
-            yield diag(
-                "E319",
-                f"the plan year is {months} whole months long; it must be "
-                f"{bounds.MIN_PLAN_MONTHS} to {bounds.MAX_PLAN_MONTHS} months",
-                item.span,
-                "write a plan year such as `plan_year 2026-01-01 to 2026-12-31`",
-            )
+            return None
+        return _months(first, last)
+    return None
+
+
+def check_plan_year_length(ctx: Context) -> Iterator[Diagnostic]:
+    """E319: the plan year is 1 to 24 whole months long (accumulators reset once per plan year;
+    shorter years are refused rather than prorated)."""
+    months = plan_year_months(ctx)
+    if months is None or bounds.MIN_PLAN_MONTHS <= months <= bounds.MAX_PLAN_MONTHS:
         return
+    assert ctx.header is not None  # a plan year was read from it
+    item = next(i for i in ctx.header.items if isinstance(i, ast.PlanYear))
+    yield diag(
+        "E319",
+        f"the plan year is {months} whole months long; it must be "
+        f"{bounds.MIN_PLAN_MONTHS} to {bounds.MAX_PLAN_MONTHS} months",
+        item.span,
+        "write a plan year such as `plan_year 2026-01-01 to 2026-12-31`",
+    )

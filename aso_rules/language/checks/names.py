@@ -272,6 +272,7 @@ ITEM_WORDS = {
     "FullyInsured": "fully_insured",
     "TierRatios": "tier_ratios",
     "FundingMargin": "funding_margin",
+    "Seasonality": "seasonality",
     "ClaimsBasis": "claims_basis",
 }
 

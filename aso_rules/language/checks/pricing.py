@@ -22,6 +22,7 @@ from aso_rules.language.checks.base import (
     table_path,
     table_refusal,
 )
+from aso_rules.language.checks.bounds import plan_year_months
 from aso_rules.language.diagnostics import Diagnostic, escaped
 from aso_rules.language.format import value_text
 
@@ -75,6 +76,28 @@ def _positive(
         )
 
 
+def _seasonality(ctx: Context, item: ast.Seasonality) -> Iterator[Diagnostic]:
+    """E341: one positive number per plan month."""
+    for factor in item.factors:
+        resolved, diags = expect_value(ctx, factor, (ast.Number,), "a seasonality factor")
+        yield from diags
+        if isinstance(resolved, ast.Number) and resolved.value <= 0:
+            yield diag(
+                "E341",
+                f"a seasonality factor must be above 0, not {value_text(resolved)}",
+                factor.span,
+                "each factor is a month's claims per member month against the year's average, e.g. 0.85",
+            )
+    months = plan_year_months(ctx)
+    if months is not None and len(item.factors) != months:
+        yield diag(
+            "E341",
+            f"seasonality has {len(item.factors)} factors; the plan year has {months} months",
+            item.span,
+            "write one factor per plan month, the first for the plan year's first month",
+        )
+
+
 def _pareto_mean(ctx: Context, value: ast.Value) -> Iterator[Diagnostic]:
     """E310: a Pareto alpha at or below 1 has an infinite mean, so nothing can be priced from it."""
     resolved, _ = expect_value(ctx, value, (ast.Number,), "alpha")
@@ -124,6 +147,8 @@ def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
                             item.span,
                             "write e.g. `tier_ratios EE 1.00, ES 2.10, EC 1.85, FAM 3.00`",
                         )
+                case ast.Seasonality():
+                    yield from _seasonality(ctx, item)
                 case ast.FundingMargin():
                     value, diags = expect_value(ctx, item.rate, (ast.Percent,), "the funding margin")
                     yield from diags
