@@ -12,6 +12,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -302,6 +303,25 @@ def test_compile__continuance_table_is_loaded(tmp_path: Path) -> None:
     assert table.path == "silver.csv"
     assert len(table.rows) > 50
     assert sum(r.share for r in table.rows) == pytest.approx(1, abs=0.001)
+
+
+def test_load__continuance_table_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader reads a table once and hands it to the check (E311, W330) and the compiler."""
+    from aso_rules.price import continuance
+
+    shutil.copy("/work/shared/data/av2015/silver_integrated.csv", tmp_path / "silver.csv")
+    path = tmp_path / "plan.aso"
+    path.write_text(HEADER + 'assumptions {\n  claimant_cost table "silver.csv"\n}\n')
+    calls: list[object] = []
+    real = continuance.load_continuance_table
+
+    def counted(*args: Any, **kwargs: Any) -> model.ContinuanceTable:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(continuance, "load_continuance_table", counted)
+    assert isinstance(aso_rules.load(path).assumptions.claimant_cost, model.ContinuanceTable)  # type: ignore[union-attr]
+    assert len(calls) == 1
 
 
 def test_compile__test_member_and_claim_options() -> None:

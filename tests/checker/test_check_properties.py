@@ -23,13 +23,14 @@ from tests.strategies import rule_files
 @given(rule_files)
 def test_check_program__never_raises_on_generated_programs(rule_file: ast.RuleFile) -> None:
     """Any syntax tree the grammar can produce gets diagnostics with known codes, never an exception."""
-    diagnostics = check_program(ast.Program(rule_file))
+    checked = check_program(ast.Program(rule_file))
+    diagnostics = checked.diagnostics
     assert all(d.code in CODES for d in diagnostics)
     assert all(d.message and "\n" not in d.message and d.hint for d in diagnostics)
     if not any(d.is_error for d in diagnostics) and any(
         isinstance(s, ast.Ruleset) for s in rule_file.statements
     ):
-        ruleset = compile_program(ast.Program(rule_file))
+        ruleset = compile_program(checked)
         assert pickle.loads(pickle.dumps(ruleset)) == ruleset
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from pathlib import Path
 
 import attrs
 
 from aso_rules.language import ast
 from aso_rules.language.diagnostics import Diagnostic, Severity, Span
 from aso_rules.language.format import amount_text, value_text
+from aso_rules.language.tables import Tables
 from aso_rules.model import LINE_KINDS
 
 CODES: dict[str, tuple[Severity, str]] = {
@@ -238,9 +238,11 @@ def listing(names: Iterable[str]) -> str:
 
 @attrs.frozen
 class Context:
-    """What the checks share: the program and its definitions (first definition of each name)."""
+    """What the checks share: the program, the tables the loader read for it (``tables``) and its
+    definitions (first definition of each name)."""
 
     program: ast.Program
+    tables: Tables
     statements: tuple[tuple[ast.RuleFile, ast.Statement], ...]
     header: ast.Ruleset | None
     tiers: tuple[str, ...]
@@ -253,7 +255,7 @@ class Context:
     tests: tuple[ast.Test, ...]
 
     @classmethod
-    def of(cls, program: ast.Program) -> Context:
+    def of(cls, program: ast.Program, tables: Tables) -> Context:
         statements = tuple(program.statements())
         header: ast.Ruleset | None = None
         tiers: list[str] = []
@@ -277,6 +279,7 @@ class Context:
                         excluded.setdefault(line, statement)
         return cls(
             program=program,
+            tables=tables,
             statements=statements,
             header=header,
             tiers=tuple(dict.fromkeys(tiers)),
@@ -535,41 +538,3 @@ def duplicates(
             yield diag("E204", f"{what} `{key}` is defined twice ({where})", span, hint)
         else:
             first[key] = span
-
-
-def table_path(rule_file: str, path: str) -> Path:
-    """Where a continuance table named in ``rule_file`` lives (relative to the rule file's folder)."""
-    return Path(rule_file).parent / path
-
-
-MAX_TABLE_BYTES = 16 * 1024 * 1024
-
-
-def table_refusal(root_file: str, rule_file: str, path: str) -> str | None:
-    """Why a file named by a rule file may not be read, or None when it may.
-
-    Confined like includes: the resolved path (symlinks followed) lies inside the folder of the
-    root rule file, is a regular file (no FIFO, device or folder: nothing is opened before this is
-    known, so nothing blocks) and is at most ``MAX_TABLE_BYTES``. Missing files are left to the
-    reader (E311)."""
-    import os
-    import stat
-
-    root = Path(root_file).parent.resolve()
-    try:
-        target = table_path(rule_file, path).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return "the path cannot be resolved"
-    if not target.is_relative_to(root):
-        return "the file lies outside the ruleset folder"
-    try:
-        info = os.stat(target)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return "the file cannot be inspected"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
-    if info.st_size > MAX_TABLE_BYTES:
-        return f"the file is larger than {MAX_TABLE_BYTES // (1024 * 1024)} MiB"
-    return None
