@@ -10,8 +10,8 @@ only thing ``compile.compile_program`` accepts.
 The checks are a registry (``CHECKS``, an ordered tuple) of small pure functions
 ``check_xxx(ctx: Context) -> Iterator[Diagnostic]`` living in ``language/checks/`` (one module per
 part of the language), each enforcing the rule named in its docstring. ``Context`` gathers, once,
-what several checks need (tiers, constants, coverages, ...). Every code is listed in ``CODES`` and
-documented in docs/diagnostics.md.
+what several checks need (tiers, constants, coverages, ...). Every code is listed in ``CODES``
+(``language/codes.py``) and documented in docs/diagnostics.md.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import attrs
 
 from aso_rules.language import ast
 from aso_rules.language.checks.base import (
-    CODES,
     EHB_CATEGORIES,
     SETTINGS,
     Context,
@@ -69,6 +68,7 @@ from aso_rules.language.checks.stoploss import (
     check_stop_loss_lines,
 )
 from aso_rules.language.checks.test_blocks import check_tests
+from aso_rules.language.codes import CODES
 from aso_rules.language.diagnostics import Diagnostic
 from aso_rules.language.tables import Tables, read_tables, table_path
 

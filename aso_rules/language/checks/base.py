@@ -1,4 +1,4 @@
-"""What every check shares: the codes, the words the language knows, the ``Context`` of a
+"""What every check shares: the codes (``language.codes``), the words the language knows, the ``Context`` of a
 program, constant resolution and the value/unit expectations.
 
 On entry: a parsed ``Program``. On exit: nothing is reported here; these helpers build
@@ -15,66 +15,11 @@ from decimal import Decimal
 import attrs
 
 from aso_rules.language import ast
-from aso_rules.language.diagnostics import Diagnostic, Severity, Span
+from aso_rules.language.codes import CODES
+from aso_rules.language.diagnostics import Diagnostic, Span
 from aso_rules.language.format import amount_text, value_text
 from aso_rules.language.tables import Tables
 from aso_rules.model import LINE_KINDS
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "E201": ("error", "unknown constant"),
-    "E202": ("error", "unknown tier"),
-    "E203": ("error", "unknown coverage line"),
-    "E204": ("error", "duplicate definition"),
-    "E205": ("error", "value in the wrong unit"),
-    "E206": ("error", "unknown member in a test"),
-    "E207": ("error", "unknown setting value"),
-    "E208": ("error", "statement not allowed here"),
-    "E209": ("error", "unknown kind of coverage"),
-    "E210": ("error", "unknown claim or stop-loss contract in an expectation"),
-    "E211": ("error", "unknown field in an expectation"),
-    "E212": ("error", "unknown word"),
-    "E301": ("error", "percentage outside 0-100%"),
-    "E302": ("error", "out-of-pocket maximum below the deductible"),
-    "E303": ("error", "family amount below the person amount"),
-    "E304": ("error", "tier table misses a tier"),
-    "E305": ("error", "tier table repeats a tier"),
-    "E306": ("error", "plan year ends before it starts"),
-    "E307": ("error", "specific stop-loss tiers overlap"),
-    "E308": ("error", "coverage not suited to ASO funding"),
-    "E309": ("error", "aggregate family out-of-pocket without an individual cap"),
-    "E310": ("error", "distribution parameter out of range"),
-    "E311": ("error", "continuance table missing or malformed"),
-    "E312": ("error", "attachment on expected claims without an expected_claims assumption"),
-    "E313": ("error", "invalid contract basis"),
-    "E340": ("error", "unknown claims basis"),
-    "E314": ("error", "not a calendar date"),
-    "E315": ("error", "required statement missing"),
-    "E316": ("error", "amount with more than two decimal places"),
-    "E317": ("error", "line not eligible for this stop-loss"),
-    "E318": ("error", "value outside the supported range"),
-    "E319": ("error", "plan year shorter than 1 month or longer than 24 months"),
-    "E320": ("error", "file read by the rules is outside the ruleset folder or not a regular file"),
-    "E350": ("error", "experience block misses a required statement"),
-    "E351": ("error", "trend outside -50% to +100% a year"),
-    "E352": ("error", "credibility parameter not positive"),
-    "E353": ("error", "projection period outside 1 to 60 months"),
-    "E354": ("error", "completion or plan-design factor out of range"),
-    "W301": ("warning", "specific stop-loss tiers leave a gap"),
-    "W302": ("warning", "laser below the specific deductible"),
-    "W303": ("warning", "aggregate attachment below expected claims"),
-    "W304": ("warning", "test expects nothing"),
-    "W305": ("warning", "dollar maximum on an essential health benefit"),
-    "W330": ("warning", "expected_claims disagrees with the claimant model"),
-    "W340": ("warning", "copay above the out-of-pocket maximum"),
-    "W341": ("warning", "plan pays 0%"),
-    "W342": ("warning", "limit of 0 visits"),
-    "W343": ("warning", "expected claims of $0"),
-    "W344": ("warning", "aggregate stop-loss maximum of $0"),
-    "W345": ("warning", "no claimants"),
-    "W346": ("warning", "individual cap above the family out-of-pocket maximum"),
-    "W347": ("warning", "administrative fee far above any administrator's"),
-}
-
 
 # Settings (docs/semantics.md section 12): key -> (allowed values, where it may be written).
 HEADER = "ruleset header"
