@@ -1,4 +1,4 @@
-"""Properties of the checker and compiler over generated syntax trees (tests/strategies.py).
+"""Properties of the checker and compiler over generated syntax trees (tests/strategies/language.py).
 
 The checker never raises on any program the grammar can express: it only reports. A program
 that checks with no error compiles without raising, to a ruleset that pickles and compares equal.
@@ -16,7 +16,7 @@ from aso_rules.compile import compile_program
 from aso_rules.language import ast
 from aso_rules.language.check import CODES, check_program
 from tests.checker.helpers import MEDICAL, codes
-from tests.strategies import rule_files
+from tests.strategies.language import rule_files
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

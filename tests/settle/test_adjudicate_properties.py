@@ -18,7 +18,7 @@ from aso_rules.settle.accumulators import LIFETIME
 from aso_rules.settle.adjudicate import Adjudicator, adjudicate, individual_tiers
 from aso_rules.settle.disability import ltd_monthly, std_benefit
 from aso_rules.settle.order import plan_year_of
-from tests.settle.strategies import cents, claim_records, disability_terms, scenarios
+from tests.strategies.settle import cents, claim_records, disability_terms, scenarios
 from tests.sweeps import examples
 
 CENT = Decimal("0.01")

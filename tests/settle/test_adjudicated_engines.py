@@ -36,16 +36,16 @@ from aso_rules.model import Settings
 from aso_rules.settle import assemble, settle
 from aso_rules.settle.distributed import read_ledger
 from tests.dask.inline import InlineClient
-from tests.settle.sl_strategies import (
+from tests.settle.test_adjudicated_properties import FEES, _enrollment, _figures, _ruleset
+from tests.strategies.settle import cents
+from tests.strategies.stoploss import (
     CLAIMANTS,
     KINDS,
     aggregate_terms,
-    cents,
     line_results,
     members,
     specific_terms,
 )
-from tests.settle.test_adjudicated_properties import FEES, _enrollment, _figures, _ruleset
 from tests.sweeps import examples
 
 ROOT = Path(__file__).resolve().parents[2]

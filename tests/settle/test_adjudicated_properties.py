@@ -20,7 +20,8 @@ from aso_rules.money import ZERO
 from aso_rules.settle import assemble
 from aso_rules.settle.adjudicated import settle_adjudicated
 from tests.settle.sl_plans import PLAN_2025, TIERS
-from tests.settle.sl_strategies import aggregate_terms, cents, line_results, members, specific_terms
+from tests.strategies.settle import cents
+from tests.strategies.stoploss import aggregate_terms, line_results, members, specific_terms
 
 COVERAGES = {
     "medical": Coverage("medical", "medical"),

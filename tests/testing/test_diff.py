@@ -18,8 +18,8 @@ from aso_rules.language.parser import parse_text
 from aso_rules.settle import records_settle
 from aso_rules.testing.diff import diff_report, money_changes, no_change, render_diff_text, statement_changes
 from aso_rules.testing.runner import case_claims, case_members
-from tests import strategies as lang
-from tests.settle.strategies import claim_records, families, scenarios
+from tests.strategies import language as lang
+from tests.strategies.settle import claim_records, families, scenarios
 
 PLAN = """\
 ruleset "T" {

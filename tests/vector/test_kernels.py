@@ -26,7 +26,7 @@ from aso_rules.settle.vector.engine import (
 )
 from aso_rules.settle.vector.plan import fraction
 from aso_rules.settle.vector.reader import read_claims_fast, read_enrollment_fast
-from tests.vector.scenarios import settle_scenarios
+from tests.strategies.scenarios import settle_scenarios
 
 RATES = st.one_of(
     st.integers(0, 1000).map(lambda n: Decimal(n) / 1000),

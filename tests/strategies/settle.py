@@ -42,6 +42,7 @@ STEP_ORDERS = (
 
 
 def cents(low: int, high: int) -> st.SearchStrategy[Decimal]:
+    """Money between ``low`` and ``high`` cents."""
     return st.integers(low, high).map(from_cents)
 
 

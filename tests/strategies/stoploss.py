@@ -16,15 +16,11 @@ from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.model import AggregateStopLoss, Basis, SpecificStopLoss, TierAmounts
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.results import LineResult
+from tests.strategies.settle import cents
 
 CLAIMANTS = tuple(f"M{i}" for i in range(6))
 KINDS = ("medical", "rx", "dental")
 BASES = (Basis(12, 12), Basis(12, 15), Basis(15, 12), Basis(24, 12), Basis(paid_basis=True))
-
-
-def cents(lo: int, hi: int) -> st.SearchStrategy[Money]:
-    """Money between lo and hi cents."""
-    return st.integers(lo, hi).map(lambda c: (Decimal(c) / 100).quantize(Decimal("0.01")))
 
 
 def pct() -> st.SearchStrategy[Decimal]:
