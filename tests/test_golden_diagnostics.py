@@ -50,9 +50,9 @@ def emitted_codes() -> set[str]:
         if path.name == "codes.py" and path.parent.name == "language":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
-            if is_text and re.fullmatch(r"[EW]\d{3}", node.value):
-                found.add(node.value)
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and re.fullmatch(r"[EW]\d{3}", value):
+                found.add(value)
     return found
 
 

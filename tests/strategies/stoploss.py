@@ -69,7 +69,7 @@ def line_results(draw: st.DrawFn, min_size: int = 0, max_size: int = 14) -> list
 
 
 @st.composite
-def specific_terms(draw: st.DrawFn, *, simple: bool = False, **fixed: Any) -> SpecificStopLoss:
+def specific_terms(draw: st.DrawFn, /, *, simple: bool = False, **fixed: Any) -> SpecificStopLoss:
     """A specific tier; ``simple`` = 100%, no ASD, no maximum (I-SPEC-4's preconditions)."""
     sd = draw(cents(0, 30_000_000))
     lasers: dict[str, Money | None] = {}
@@ -92,7 +92,7 @@ def specific_terms(draw: st.DrawFn, *, simple: bool = False, **fixed: Any) -> Sp
 
 
 @st.composite
-def aggregate_terms(draw: st.DrawFn, **fixed: Any) -> AggregateStopLoss:
+def aggregate_terms(draw: st.DrawFn, /, **fixed: Any) -> AggregateStopLoss:
     """An aggregate contract with factors by tier (only EE members are generated)."""
     kw: dict[str, Any] = {
         "name": "agg",

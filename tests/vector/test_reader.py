@@ -130,7 +130,7 @@ def test_string_index__finds_what_a_dict_finds(
     for k, v in enumerate(values):
         first.setdefault(v, k)
     index = StringIndex(pa.array(values, type=pa.string()).slice(0))
-    queries = queries + values[:2]
+    queries = [*queries, *values[:2]]
     arr = pa.array(["pad"] * cut + queries, type=pa.string()).slice(cut)  # a non-zero offset
     want = [-1 if q is None else first.get(q, -1) for q in queries]
     assert index.find(arr).tolist() == want

@@ -195,8 +195,10 @@ class Run:
         lines = getattr(self.settlement, "lines", None)
         if lines is not None:
             (found,) = [r for r in lines if r.claim.claim_id == claim_id]
-            return found
-        return self.settlement.explain(claim_id).line
+            kept: LineResult = found
+            return kept
+        explained: LineResult = self.settlement.explain(claim_id).line
+        return explained
 
     @cached_property
     def summary(self) -> dict[str, Any]:
