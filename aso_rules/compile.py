@@ -1,12 +1,14 @@
 """The compiler: a checked program -> the domain model (``model.Ruleset``).
 
-On entry: a ``Program`` on which ``check.check_program`` reported no error (names resolve, units
-fit, tier tables are complete, the header has a plan year and tiers). On exit: a frozen, picklable
+On entry: a ``CheckedProgram`` (from ``check.check_program``) with no error (names resolve, units
+fit, tier tables are complete, the header has a plan year and tiers), carrying the continuance
+tables the loader read (``language.tables``: the compiler opens no file). On exit: a frozen, picklable
 ``Ruleset`` that carries every statement's meaning and no syntax: constants resolved, a single
 amount spread to every tier, percentages as exact rates (``Decimal("80") / 100``), money quantised
 to cents, out-of-network terms inheriting every unstated in-network parameter, specific tiers sorted
 by deductible, docs/semantics.md's defaults for everything unstated, and ``Source(file, line)`` on every
-statement-level object. Given a program with errors the result is unspecified (it may raise).
+statement-level object. ``compile_unchecked`` is for a check that compares compiled values (W330):
+given a program with errors its result is unspecified (it may raise).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import attrs
 
 from aso_rules import model
 from aso_rules.language import ast
-from aso_rules.language.check import coverage_kind, resolve, resolve_value, table_path
+from aso_rules.language.check import CheckedProgram, coverage_kind, resolve, resolve_value
 from aso_rules.language.diagnostics import Span
+from aso_rules.language.tables import Tables
 from aso_rules.money import CENT, ZERO, Money, Rate
 
-__all__ = ["compile_program"]
+__all__ = ["compile_program", "compile_unchecked"]
 
 DEFAULT_COVERS = ("medical", "rx")
 DAYS_PER_UNIT = {"days": 1, "weeks": 7, "months": 30}
@@ -37,8 +40,9 @@ def _source(span: Span) -> model.Source:
 class _Compiler:
     """Holds the constants and tiers while statements are mapped one by one."""
 
-    def __init__(self, program: ast.Program) -> None:
+    def __init__(self, program: ast.Program, tables: Tables) -> None:
         self.program = program
+        self.tables = tables
         self.constants: dict[str, ast.Let] = {}
         self.tiers: tuple[str, ...] = ()
         for _, statement in program.statements():
@@ -565,9 +569,9 @@ class _Compiler:
             case ast.Pareto():
                 return model.Pareto(self.number(severity.alpha), self.money(severity.scale))
             case ast.ContinuanceTable():
-                from aso_rules.price.continuance import load_continuance_table
-
-                table = load_continuance_table(table_path(severity.span.file, severity.path), severity.name)
+                table = self.tables[(severity.span.file, severity.path, severity.name)].table
+                if table is None:
+                    raise ValueError(f"continuance table {severity.path!r} was not read")
                 return attrs.evolve(table, path=severity.path)
         raise TypeError(f"not a severity model: {severity!r}")  # pragma: no cover
 
@@ -725,6 +729,14 @@ def _default_reason(*names: str) -> str:
     return f"not covered: {', '.join(names)} excluded by the plan"
 
 
-def compile_program(program: ast.Program) -> model.Ruleset:
+def compile_program(checked: CheckedProgram) -> model.Ruleset:
     """The domain model of a program that checked clean (see the module docstring)."""
-    return _Compiler(program).ruleset()
+    if checked.has_errors:
+        raise ValueError("compile_program needs a program that checked without errors")
+    return _Compiler(checked.program, checked.tables).ruleset()
+
+
+def compile_unchecked(program: ast.Program, tables: Tables) -> model.Ruleset:
+    """The domain model of a program not yet fully checked, for a check that needs compiled values;
+    a program with errors may raise (TypeError, ValueError, KeyError, ...) or compile to nonsense."""
+    return _Compiler(program, tables).ruleset()

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aso_rules.language.check import CODES
-from aso_rules.language.render import DESCRIPTIONS
+from aso_rules.language.codes import CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 G = ROOT / "tests" / "golden" / "diagnostics"
@@ -365,8 +364,8 @@ def _anchor(code: str, title: str) -> str:
 
 def render_doc() -> str:
     """The text of docs/diagnostics.md."""
-    titles = {**DESCRIPTIONS, **{c: t for c, (_, t) in CODES.items()}}
-    sev = {c: s for c, (s, _) in CODES.items()}
+    titles = {c: entry.title for c, entry in CODES.items()}
+    sev = {c: entry.severity for c, entry in CODES.items()}
     order = sorted(ENTRIES, key=lambda c: (c[0] != "E", c))
     out = [
         "# Diagnostics",

@@ -12,6 +12,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -292,9 +293,9 @@ def test_compile__aggregate_family_out_of_pocket_with_cap() -> None:
     assert rs.coverages["medical"].networks["out"].ind_oop_cap_in_family == D("10000.00")
 
 
-def test_compile__continuance_table_is_loaded(tmp_path: Path) -> None:
+def test_compile__continuance_table_is_loaded(tmp_path: Path, shared_data: Path) -> None:
     """`claimant_cost table "FILE"` loads the table relative to the rule file, keeping the path as written."""
-    shutil.copy("/work/shared/data/av2015/silver_integrated.csv", tmp_path / "silver.csv")
+    shutil.copy(shared_data / "av2015" / "silver_integrated.csv", tmp_path / "silver.csv")
     path = tmp_path / "plan.aso"
     path.write_text(HEADER + 'assumptions {\n  claimant_cost table "silver.csv"\n}\n')
     table = aso_rules.load(path).assumptions.claimant_cost  # type: ignore[union-attr]
@@ -302,6 +303,27 @@ def test_compile__continuance_table_is_loaded(tmp_path: Path) -> None:
     assert table.path == "silver.csv"
     assert len(table.rows) > 50
     assert sum(r.share for r in table.rows) == pytest.approx(1, abs=0.001)
+
+
+def test_load__continuance_table_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path
+) -> None:
+    """The loader reads a table once and hands it to the check (E311, W330) and the compiler."""
+    from aso_rules.price import continuance
+
+    shutil.copy(shared_data / "av2015" / "silver_integrated.csv", tmp_path / "silver.csv")
+    path = tmp_path / "plan.aso"
+    path.write_text(HEADER + 'assumptions {\n  claimant_cost table "silver.csv"\n}\n')
+    calls: list[object] = []
+    real = continuance.load_continuance_table
+
+    def counted(*args: Any, **kwargs: Any) -> model.ContinuanceTable:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(continuance, "load_continuance_table", counted)
+    assert isinstance(aso_rules.load(path).assumptions.claimant_cost, model.ContinuanceTable)  # type: ignore[union-attr]
+    assert len(calls) == 1
 
 
 def test_compile__test_member_and_claim_options() -> None:

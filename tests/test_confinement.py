@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from aso_rules.language.checks.base import MAX_TABLE_BYTES
 from aso_rules.language.loader import RulesetError, check, load
 from aso_rules.language.parser import MAX_FILE_BYTES, lark_parser
+from aso_rules.language.tables import MAX_TABLE_BYTES
 
 # grammar rule -> what its strings are
 FILE_STATEMENTS = {"include": "a rule file", "continuance_table": "a continuance table (and its table name)"}

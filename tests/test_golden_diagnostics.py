@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 from pathlib import Path
@@ -14,7 +15,7 @@ from types import ModuleType
 import pytest
 
 from aso_rules.language import loader, parser
-from aso_rules.language.check import CODES
+from aso_rules.language.codes import CODES
 from aso_rules.language.render import DESCRIPTIONS, file_sources, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,30 @@ def golden_codes() -> set[str]:
 
 
 ALL_CODES = sorted(set(documented_codes()) | golden_codes() | set(CODES) | set(DESCRIPTIONS))
+
+
+def emitted_codes() -> set[str]:
+    """Every code written in the package's source (a string literal such as ``"E311"``), outside the
+    table itself."""
+    found: set[str] = set()
+    for path in (ROOT / "aso_rules").rglob("*.py"):
+        if path.name == "codes.py" and path.parent.name == "language":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and re.fullmatch(r"[EW]\d{3}", value):
+                found.add(value)
+    return found
+
+
+def test_codes__every_emitted_code_is_in_the_table_and_documented() -> None:
+    """One table (language/codes.py) names every code the package emits, and only those; each has a
+    title and an entry in docs/diagnostics.md; render.DESCRIPTIONS is derived from it."""
+    emitted = emitted_codes()
+    assert emitted == set(CODES), (sorted(emitted - set(CODES)), sorted(set(CODES) - emitted))
+    assert all(entry.title for entry in CODES.values())
+    assert set(documented_codes()) == set(CODES)
+    assert {c: e.title for c, e in CODES.items() if e.stage == "front end"} == DESCRIPTIONS
 
 
 def rendered(code: str, monkeypatch: pytest.MonkeyPatch) -> tuple[set[str], str]:

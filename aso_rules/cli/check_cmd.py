@@ -45,7 +45,7 @@ def check_stdin() -> tuple[list[Diagnostic], str]:
     if program is not None:
         from aso_rules.language.check import check_program
 
-        diagnostics = diagnostics + list(check_program(program))
+        diagnostics = diagnostics + list(check_program(program).diagnostics)
     return diagnostics, text
 
 

@@ -14,145 +14,83 @@ as ``illness`` or ``denied``: the checker decides from context), ``String``. A v
 per is a ``Quantity`` (``$1,500 per person`` -> ``Quantity(Money(1500), ("per person",))``); a
 percent of a base is a ``Share``; a tier table is a ``TierTable``.
 
+The values live in ``ast_values`` and the ``test`` blocks in ``ast_test_blocks``; both are re-exported
+here, so ``ast`` stays the one import of the tree.
+
 Change log (names are a contract with the checker and compiler): ``Experience`` and its items added
 (the renewal block).
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Literal, TypeAlias
 
 import attrs
 
+from aso_rules.language.ast_test_blocks import (
+    ExpectAggregate,
+    ExpectClaim,
+    ExpectDiagnostic,
+    ExpectSpecific,
+    ExpectSummary,
+    FieldValue,
+    Option,
+    Test,
+    TestClaim,
+    TestItem,
+    TestMember,
+)
+from aso_rules.language.ast_values import (
+    NO_SPAN,
+    Amount,
+    Date,
+    Duration,
+    DurationUnit,
+    Money,
+    Name,
+    Number,
+    Percent,
+    Quantity,
+    Rates,
+    Share,
+    String,
+    TierAmount,
+    TierTable,
+    Value,
+)
 from aso_rules.language.diagnostics import Span
 
-NO_SPAN = Span("", 0, 0, 0, 0)
-
-
-# =========================================================================================== values
-
-
-@attrs.frozen
-class Money:
-    """``$1,500`` -> ``Money(Decimal("1500"))``; the digits after the point are kept as written."""
-
-    amount: Decimal
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Percent:
-    """``62.5%`` -> ``Percent(Decimal("62.5"))`` (the number as written, not the rate 0.625)."""
-
-    value: Decimal
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-    @property
-    def rate(self) -> Decimal:
-        return self.value / 100
-
-
-@attrs.frozen
-class Number:
-    """A plain number: a count (``20``), a ratio (``1.00``), a coefficient (``3.0``)."""
-
-    value: Decimal
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Date:
-    """``2026-01-01``; not validated as a calendar date (``to_date`` returns None if invalid)."""
-
-    year: int
-    month: int
-    day: int
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-    def to_date(self) -> datetime.date | None:
-        try:
-            return datetime.date(self.year, self.month, self.day)
-        except ValueError:
-            return None
-
-
-DurationUnit = Literal["days", "weeks", "months"]
-
-
-@attrs.frozen
-class Duration:
-    """``7 days``, ``26 weeks``, ``12 months``."""
-
-    amount: Decimal
-    unit: DurationUnit
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Name:
-    """A bare snake_case word in value position: a ``let`` constant or a word like ``illness``."""
-
-    name: str
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class String:
-    """A double-quoted string; ``value`` is unescaped (``\\"`` -> ``"``, ``\\\\`` -> ``\\``)."""
-
-    value: str
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-Value: TypeAlias = Money | Percent | Number | Date | Duration | Name | String
-
-
-@attrs.frozen
-class Quantity:
-    """A value with what it is per, in written order.
-
-    ``units`` items are ``"per person"``, ``"per family"``, ``"per claimant"``, ``"per claim"``,
-    ``"per day"``, ``"per week"``, ``"per month"``, ``"per visit"``, ``"per unit"``, ``"per year"``
-    (any ``per NAME``), ``"pepm"``, ``"pmpm"``, ``"visits"``, ``"lifetime"``.
-    ``20 visits per person per year`` -> ``Quantity(Number(20), ("visits", "per person", "per year"))``.
-    """
-
-    value: Value
-    units: tuple[str, ...] = ()
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Share:
-    """``125% of expected_claims`` -> ``Share(Percent(125), "expected_claims")``."""
-
-    value: Value
-    base: str
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class TierAmount:
-    tier: str
-    value: Value
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class TierTable:
-    """``EE $42.10, ES $95.00 pepm``: one entry per tier as written, then the units."""
-
-    entries: tuple[TierAmount, ...]
-    units: tuple[str, ...] = ()
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-Rates: TypeAlias = Quantity | TierTable
-Amount: TypeAlias = Quantity | Share | TierTable
-
+# The values and the test blocks live in their own modules; every node is still importable from here.
+__all__ = [
+    "NO_SPAN",
+    "Amount",
+    "Date",
+    "Duration",
+    "DurationUnit",
+    "ExpectAggregate",
+    "ExpectClaim",
+    "ExpectDiagnostic",
+    "ExpectSpecific",
+    "ExpectSummary",
+    "FieldValue",
+    "Money",
+    "Name",
+    "Number",
+    "Option",
+    "Percent",
+    "Quantity",
+    "Rates",
+    "Share",
+    "String",
+    "Test",
+    "TestClaim",
+    "TestItem",
+    "TestMember",
+    "TierAmount",
+    "TierTable",
+    "Value",
+]
 
 # =========================================================================================== header
 
@@ -805,123 +743,6 @@ class Experience:
     """``experience { ... }``: how this year's experience becomes next year's rates."""
 
     items: tuple[ExperienceItem, ...] = ()
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-# =========================================================================================== tests
-
-
-@attrs.frozen
-class Option:
-    """An optional ``KEY VALUE`` of a test member or claim, as written.
-
-    Keys: relationship, from, to, salary, weekly_earnings (members); paid, billed, allowed, code,
-    units, cause, weekly_earnings, ``network`` (value ``Name("in"|"out")``) and ``absence``
-    (two values: start and end) (claims).
-    """
-
-    key: str
-    values: tuple[Value, ...]
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class TestMember:
-    """``member "ID" family "FID" tier T [options]``."""
-
-    __test__ = False  # not a pytest class
-
-    member_id: str
-    family_id: str
-    tier: str
-    options: tuple[Option, ...] = ()
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class TestClaim:
-    """``claim "ID" member "M" LINE CATEGORY incurred DATE [options]``."""
-
-    __test__ = False
-
-    claim_id: str
-    member_id: str
-    line: str
-    category: str
-    incurred: Value
-    options: tuple[Option, ...] = ()
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class FieldValue:
-    field: str
-    value: Value
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class ExpectClaim:
-    """``expect "CLAIM" FIELD VALUE [FIELD VALUE ...] [within TOL]``."""
-
-    claim_id: str
-    fields: tuple[FieldValue, ...]
-    within: Value | None = None
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class ExpectSummary:
-    """``expect summary employer_cost.total $X [within TOL]``."""
-
-    path: tuple[str, ...]
-    value: Value
-    within: Value | None = None
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class ExpectSpecific:
-    """``expect specific "TIER" reimbursed $X [within TOL]``."""
-
-    tier: str
-    field: str
-    value: Value
-    within: Value | None = None
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class ExpectAggregate:
-    """``expect aggregate reimbursed|attachment_point|eligible_claims $X [within TOL]``."""
-
-    field: str
-    value: Value
-    within: Value | None = None
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class ExpectDiagnostic:
-    """``expect diagnostic W301``."""
-
-    code: str
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-TestItem: TypeAlias = (
-    TestMember | TestClaim | ExpectClaim | ExpectSummary | ExpectSpecific | ExpectAggregate | ExpectDiagnostic
-)
-
-
-@attrs.frozen
-class Test:
-    """``test "NAME" { ... }``."""
-
-    __test__ = False
-
-    name: str
-    items: tuple[TestItem, ...] = ()
     span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
 
 

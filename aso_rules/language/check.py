@@ -1,32 +1,33 @@
 """The checker: every semantic mistake of a parsed program, as diagnostics.
 
 On entry: a ``Program`` built from rule files that parsed without syntax errors (names unresolved,
-units unvalidated). On exit: a list of every ``Diagnostic`` the program deserves (E2xx names and
+units unvalidated), and the tables the loader read for it (``language.tables``). On exit: a
+``CheckedProgram``: the program, its tables and every ``Diagnostic`` it deserves (E2xx names and
 types, E3xx values and consistency, W3xx warnings), sorted by file, line and column; nothing a
-user writes makes this module raise. A program with no error-severity diagnostic is what
-``compile.compile_program`` accepts.
+user writes makes this module raise. A ``CheckedProgram`` with no error-severity diagnostic is the
+only thing ``compile.compile_program`` accepts.
 
 The checks are a registry (``CHECKS``, an ordered tuple) of small pure functions
 ``check_xxx(ctx: Context) -> Iterator[Diagnostic]`` living in ``language/checks/`` (one module per
 part of the language), each enforcing the rule named in its docstring. ``Context`` gathers, once,
-what several checks need (tiers, constants, coverages, ...). Every code is listed in ``CODES`` and
-documented in docs/diagnostics.md.
+what several checks need (tiers, constants, coverages, ...). Every code is listed in ``CODES``
+(``language/codes.py``) and documented in docs/diagnostics.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import attrs
+
 from aso_rules.language import ast
 from aso_rules.language.checks.base import (
-    CODES,
     EHB_CATEGORIES,
     SETTINGS,
     Context,
     coverage_kind,
     resolve,
     resolve_value,
-    table_path,
 )
 from aso_rules.language.checks.bounds import check_bounds, check_plan_year_length
 from aso_rules.language.checks.coverage import (
@@ -67,7 +68,9 @@ from aso_rules.language.checks.stoploss import (
     check_stop_loss_lines,
 )
 from aso_rules.language.checks.test_blocks import check_tests
+from aso_rules.language.codes import CODES
 from aso_rules.language.diagnostics import Diagnostic
+from aso_rules.language.tables import Tables, read_tables, table_path
 
 __all__ = [
     "CHECKS",
@@ -75,6 +78,7 @@ __all__ = [
     "EHB_CATEGORIES",
     "SETTINGS",
     "Check",
+    "CheckedProgram",
     "Context",
     "check_program",
     "coverage_kind",
@@ -127,9 +131,25 @@ _UNBOUNDED = frozenset({"E318"})
 _NEEDS_CLEAN = frozenset({check_claims_consistency})
 
 
-def check_program(program: ast.Program) -> list[Diagnostic]:
-    """Every diagnostic of ``program``, sorted by position (file, line, column) then code."""
-    ctx = Context.of(program)
+@attrs.frozen
+class CheckedProgram:
+    """A program that has been checked: its tables (read once, by the loader) and its diagnostics,
+    sorted by position (file, line, column) then code. Compile it only when ``has_errors`` is false."""
+
+    program: ast.Program
+    tables: Tables = attrs.field(repr=False)
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+
+def check_program(program: ast.Program, tables: Tables | None = None) -> CheckedProgram:
+    """Check ``program``; ``tables`` are the ones the loader read (read here when not given)."""
+    if tables is None:
+        tables = read_tables(program)
+    ctx = Context.of(program, tables)
     found: list[Diagnostic] = []
     for check in CHECKS:
         if check in _NEEDS_CLEAN and any(d.is_error for d in found):
@@ -140,4 +160,5 @@ def check_program(program: ast.Program) -> list[Diagnostic]:
             # arithmetic on them (rounding, sums) that such values do not survive
             break
     unique = list(dict.fromkeys(found))
-    return sorted(unique, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))
+    ordered = sorted(unique, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))
+    return CheckedProgram(program, tables, tuple(ordered))

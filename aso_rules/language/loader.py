@@ -1,6 +1,7 @@
 """The orchestrator: the only module that knows the stage order.
 
-    read -> parse (parser.py, build.py) -> includes -> check (check.py) -> compile (compile.py)
+    read -> parse (parser.py, build.py) -> includes -> tables (tables.py) -> check (check.py)
+         -> compile (compile.py)
 
 On entry: paths or text from a user, anything at all. On exit: a ``Ruleset`` (``load``, ``loads``),
 or diagnostics (``check``, ``parse_program``); user errors never raise anything but
@@ -29,6 +30,7 @@ from aso_rules.language.diagnostics import Diagnostic, Span, printable
 from aso_rules.language.parser import MAX_FILE_BYTES, decode, parse_text, too_large
 
 if TYPE_CHECKING:
+    from aso_rules.language.check import CheckedProgram
     from aso_rules.model import Ruleset
 
 MAX_INCLUDE_DEPTH = 16
@@ -207,14 +209,16 @@ def parse_program_text(
 # ============================================================================ check and compile
 
 
-def _check_program(program: ast.Program) -> list[Diagnostic]:
+def _check_program(program: ast.Program) -> CheckedProgram:
     from aso_rules.language.check import check_program
+    from aso_rules.language.tables import read_tables
 
-    return list(check_program(program))
+    return check_program(program, read_tables(program))
 
 
 def _compile(program: ast.Program, diagnostics: list[Diagnostic]) -> Ruleset:
-    diagnostics.extend(_check_program(program))
+    checked = _check_program(program)
+    diagnostics.extend(checked.diagnostics)
     if not _has_errors(diagnostics) and not any(isinstance(s, ast.Ruleset) for _, s in program.statements()):
         # `check` only warns (W101) about an empty file; loading it for a command needs a plan.
         root = program.root.path
@@ -231,7 +235,7 @@ def _compile(program: ast.Program, diagnostics: list[Diagnostic]) -> Ruleset:
         raise RulesetError(diagnostics)
     from aso_rules.compile import compile_program
 
-    return compile_program(program)
+    return compile_program(checked)
 
 
 def load(path: PathLike) -> Ruleset:
@@ -307,7 +311,7 @@ def check(paths: PathLike | Iterable[PathLike]) -> list[Diagnostic]:
         if real in included:
             continue
         if program is not None and checker:
-            found = found + _check_program(program)
+            found = found + list(_check_program(program).diagnostics)
         for diagnostic in found:
             if diagnostic not in seen:
                 seen.add(diagnostic)

@@ -13,27 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
+from aso_rules.language.codes import CODES
 from aso_rules.language.diagnostics import Diagnostic
 
 SourceLookup = Callable[[str], str | None]
 
-# Descriptions of the codes owned by the front end (SARIF rule metadata); other codes take the
-# message of their first diagnostic.
-DESCRIPTIONS = {
-    "E101": "unexpected token",
-    "E102": "unexpected character",
-    "E103": "unterminated string",
-    "E104": "file not readable (missing, binary, not UTF-8, I/O error)",
-    "E105": "file too large",
-    "E106": "braces nested too deep",
-    "E107": "literal too long",
-    "E108": "too many syntax errors",
-    "W101": "the file has no statements",
-    "E290": "include not found",
-    "E291": "include outside the root folder",
-    "E292": "include cycle",
-    "E293": "too many includes",
-}
+# Descriptions of the codes owned by the front end (SARIF rule metadata and the docs anchor); other
+# codes take the message of their first diagnostic.
+DESCRIPTIONS = {code: entry.title for code, entry in CODES.items() if entry.stage == "front end"}
 
 
 def _ordered(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:

@@ -1,17 +1,16 @@
 """The pricing report: one self-contained HTML page an actuary can hand to a CFO.
 
-On entry: a ``Quote``. On exit: an HTML string with the headline figures, the employer cost
-distribution (expected cost, maximum liability and fully insured premium marked), the breakdown of
-expected cost, funding rates per tier and the assumptions used. plotly.js is inlined by default
-(``include_plotlyjs=True``): the page loads nothing from the network and uses system fonts only;
-``plotly="cdn"`` (``aso price --plotly cdn``) loads it from plotly's CDN instead, for a small page.
+On entry: a ``Quote`` (read through ``QuoteView``, so this module does not import ``price.quote``).
+On exit: an HTML string with the headline figures, the employer cost distribution (expected cost,
+maximum liability and fully insured premium marked), the breakdown of expected cost, funding rates
+per tier and the assumptions used, in the house style (``report_style``). plotly.js is inlined by
+default (``include_plotlyjs=True``): the page loads nothing from the network and uses system fonts
+only; ``plotly="cdn"`` (``aso price --plotly cdn``) loads it from plotly's CDN instead, for a small page.
 """
 
 from __future__ import annotations
 
-import html
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -24,47 +23,27 @@ except ImportError as exc:  # pragma: no cover - exercised by the install tests 
     raise MissingExtra("report", "plotly") from exc
 
 from aso_rules import model
-
-if TYPE_CHECKING:
-    from aso_rules.price.quote import Quote
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 2rem auto;
-       max-width: 1080px; color: #1d2733; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
-.sub { color: #5a6675; margin-top: 0; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap: .8rem; }
-.card { border: 1px solid #d6dde5; border-radius: 8px; padding: .8rem 1rem; }
-.card .v { font-size: 1.35rem; font-weight: 600; } .card .l { color: #5a6675; font-size: .85rem; }
-table { border-collapse: collapse; margin: .5rem 0; } td, th { padding: .3rem .8rem; text-align: right; }
-th { border-bottom: 2px solid #1d2733; } td:first-child, th:first-child { text-align: left; }
-tr:nth-child(even) td { background: #f4f6f8; }
-table.text td, table.text th { text-align: left; } .note { color: #5a6675; font-size: .85rem; }
-"""
+from aso_rules.report_style import CSS as _CSS
+from aso_rules.report_style import card as _card
+from aso_rules.report_style import esc as _esc
+from aso_rules.report_style import table as _table
+from aso_rules.report_style import usd as _usd
 
 
-def _usd(value: str | Decimal | float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"${Decimal(str(value)):,.2f}"
+class QuoteView(Protocol):
+    """What the report reads of a ``price.quote.Quote`` (named here so this module needs no import of it)."""
+
+    @property
+    def summary(self) -> dict[str, Any]: ...
+    @property
+    def ruleset(self) -> model.Ruleset: ...
+    @property
+    def cost_grid(self) -> np.ndarray: ...
+    @property
+    def cost_probs(self) -> np.ndarray: ...
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text))
-
-
-def _card(label: str, value: str) -> str:
-    return f'<div class="card"><div class="v">{_esc(value)}</div><div class="l">{_esc(label)}</div></div>'
-
-
-def _table(head: list[str], rows: list[list[str]], css: str = "") -> str:
-    h = "".join(f"<th>{_esc(c)}</th>" for c in head)
-    body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in r) + "</tr>" for r in rows)
-    cls = f' class="{css}"' if css else ""
-    return f"<table{cls}><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def cost_figure(quote: Quote) -> go.Figure:
+def cost_figure(quote: QuoteView) -> go.Figure:
     """The employer cost distribution as a histogram of probabilities, with the key levels marked."""
     s = quote.summary
     cost, probs = quote.cost_grid, quote.cost_probs
@@ -180,7 +159,7 @@ def _assumption_rows(ruleset: model.Ruleset, summary: dict[str, Any]) -> list[li
 PLOTLY = ("inline", "cdn")  # plotly.js in the page (about 4.8 MB, works offline) or from plotly's CDN
 
 
-def render_report(quote: Quote, plotly: str = "inline") -> str:
+def render_report(quote: QuoteView, plotly: str = "inline") -> str:
     """The full HTML page: self-contained with ``plotly="inline"``; about 25 kB with ``"cdn"``,
     which loads plotly.js from its CDN when the page is opened."""
     s = quote.summary

@@ -154,7 +154,11 @@ class Adjudicator:
     # ------------------------------------------------------------------ the pipeline
 
     def settle_line(self, claim: ClaimRecord) -> LineResult:
-        """Adjudicate one line against the accumulators, then move them (covered lines only)."""
+        """Adjudicate one line against the accumulators, then move them (covered lines only).
+
+        Denials by dental class and by limit are ``_dental_denial`` and ``_limit_denial``; what stays
+        here (about 120 lines) is the one ordered pass of semantics.md 3.3-3.6, kept in one piece so
+        the order of reads and accumulator writes can be read top to bottom."""
         terms = self.terms_for(claim)
         year = self.plan_year(claim.incurred)
         steps: list[Step] | None = [] if self.explain else None
@@ -188,61 +192,14 @@ class Adjudicator:
             return self._deny(claim, year, method, None, steps, None)
         member_id = member.member_id
         if kind == "dental":
-            cls = terms.dental_class
-            if cls is None:
-                reason = f"not covered: {claim.category} is not a dental class of {claim.line}"
-                return self._deny(claim, year, reason, allowed, steps, coverage.source)
-            if cls.waiting_months:
-                ends = add_months(member.coverage_start, cls.waiting_months)
-                if claim.incurred < ends:
-                    reason = f"waiting period: class {cls.name} is covered from {ends}"
-                    return self._deny(claim, year, reason, allowed, steps, cls.source)
+            denied = self._dental_denial(claim, member, terms, year, allowed, steps)
+            if denied is not None:
+                return denied
+        denied = self._limit_denial(claim, member_id, terms, year, allowed, steps)
+        if denied is not None:
+            return denied
         acc = self.accumulators
-        for visit in terms.visit_limits:
-            period = LIFETIME if visit.lifetime else year
-            used_visits = acc.visits.get((visit.key, period, member_id), 0)
-            if steps is not None:
-                detail = f"{visit.label}: {used_visits} used before this line"
-                counts = {visit.name: Decimal(used_visits)}
-                reached = used_visits >= visit.amount
-                after = counts if reached else {visit.name: Decimal(used_visits + 1)}
-                steps.append(
-                    Step(
-                        "limit",
-                        None,
-                        detail,
-                        visit.source,
-                        counts,
-                        after,
-                        {visit.name: Decimal(visit.amount)},
-                        {visit.name: Decimal(1)},
-                    )
-                )
-            if used_visits >= visit.amount:
-                reason = f"visit limit reached: {visit.label}"
-                return self._deny(claim, year, reason, allowed, steps, visit.source)
         dollars = acc.dollars
-        for cap in terms.dollar_limits:
-            period = LIFETIME if cap.lifetime else year
-            used_dollars = dollars.get((cap.key, period, member_id), ZERO)
-            if used_dollars >= cap.amount:
-                if steps is not None:
-                    at = {cap.name: used_dollars}
-                    detail = f"{cap.label}: {used_dollars} used before this line"
-                    steps.append(
-                        Step(
-                            "maximum",
-                            None,
-                            detail,
-                            cap.source,
-                            at,
-                            at,
-                            {cap.name: cap.amount},
-                            {cap.name: allowed},
-                        )
-                    )
-                reason = f"benefit maximum reached: {cap.label}"
-                return self._deny(claim, year, reason, allowed, steps, cap.source)
 
         # ---- cost sharing (3.4)
         family = member.tier not in self._individual
@@ -323,6 +280,87 @@ class Adjudicator:
             plan_year=year,
             steps=tuple(steps) if steps is not None else (),
         )
+
+    def _dental_denial(
+        self,
+        claim: ClaimRecord,
+        member: MemberRecord,
+        terms: LineTerms,
+        year: int,
+        allowed: Money,
+        steps: list[Step] | None,
+    ) -> LineResult | None:
+        """A dental line of no class of its coverage, or in its class's waiting period: denied."""
+        coverage = terms.coverage
+        assert coverage is not None
+        cls = terms.dental_class
+        if cls is None:
+            reason = f"not covered: {claim.category} is not a dental class of {claim.line}"
+            return self._deny(claim, year, reason, allowed, steps, coverage.source)
+        if cls.waiting_months:
+            ends = add_months(member.coverage_start, cls.waiting_months)
+            if claim.incurred < ends:
+                reason = f"waiting period: class {cls.name} is covered from {ends}"
+                return self._deny(claim, year, reason, allowed, steps, cls.source)
+        return None
+
+    def _limit_denial(
+        self,
+        claim: ClaimRecord,
+        member_id: str,
+        terms: LineTerms,
+        year: int,
+        allowed: Money,
+        steps: list[Step] | None,
+    ) -> LineResult | None:
+        """A line past a visit limit or a reached dollar maximum (3.5): denied, the limit explained."""
+        acc = self.accumulators
+        dollars = acc.dollars
+        for visit in terms.visit_limits:
+            period = LIFETIME if visit.lifetime else year
+            used_visits = acc.visits.get((visit.key, period, member_id), 0)
+            if steps is not None:
+                detail = f"{visit.label}: {used_visits} used before this line"
+                counts = {visit.name: Decimal(used_visits)}
+                reached = used_visits >= visit.amount
+                after = counts if reached else {visit.name: Decimal(used_visits + 1)}
+                steps.append(
+                    Step(
+                        "limit",
+                        None,
+                        detail,
+                        visit.source,
+                        counts,
+                        after,
+                        {visit.name: Decimal(visit.amount)},
+                        {visit.name: Decimal(1)},
+                    )
+                )
+            if used_visits >= visit.amount:
+                reason = f"visit limit reached: {visit.label}"
+                return self._deny(claim, year, reason, allowed, steps, visit.source)
+        for cap in terms.dollar_limits:
+            period = LIFETIME if cap.lifetime else year
+            used_dollars = dollars.get((cap.key, period, member_id), ZERO)
+            if used_dollars >= cap.amount:
+                if steps is not None:
+                    at = {cap.name: used_dollars}
+                    detail = f"{cap.label}: {used_dollars} used before this line"
+                    steps.append(
+                        Step(
+                            "maximum",
+                            None,
+                            detail,
+                            cap.source,
+                            at,
+                            at,
+                            {cap.name: cap.amount},
+                            {cap.name: allowed},
+                        )
+                    )
+                reason = f"benefit maximum reached: {cap.label}"
+                return self._deny(claim, year, reason, allowed, steps, cap.source)
+        return None
 
     # ------------------------------------------------------------------ disability (section 5)
 

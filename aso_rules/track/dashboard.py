@@ -18,7 +18,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by the install tests in a subprocess
     raise MissingExtra("report", "plotly") from exc
 
-from aso_rules.price.report import _CSS, _card, _esc, _table, _usd
+from aso_rules.report_style import CSS, card, esc, table, usd
 
 if TYPE_CHECKING:
     from aso_rules.track import Tracking
@@ -117,16 +117,16 @@ def render(tracking: Tracking, plotly: str = "inline") -> str:
     p = s["projection"]["incurred_plan_paid"]
     pos = s["position"]
     cards = [
-        _card("Paid to date", _usd(s["projection"]["paid_to_date"])),
-        _card("IBNR (± s.e.)", f"{_usd(s['ibnr']['plan_paid'])} ± {_usd(s['ibnr']['standard_error'])}"),
-        _card("Projected year (incurred)", _usd(p["expected"])),
-        _card("5-95% band", f"{_usd(p['p05'])} to {_usd(p['p95'])}"),
-        _card("Projected employer cost", _usd(pos["employer_cost"]["expected"])),
+        card("Paid to date", usd(s["projection"]["paid_to_date"])),
+        card("IBNR (± s.e.)", f"{usd(s['ibnr']['plan_paid'])} ± {usd(s['ibnr']['standard_error'])}"),
+        card("Projected year (incurred)", usd(p["expected"])),
+        card("5-95% band", f"{usd(p['p05'])} to {usd(p['p95'])}"),
+        card("Projected employer cost", usd(pos["employer_cost"]["expected"])),
     ]
     if pos["fully_insured"] is not None:
         fi = pos["fully_insured"]
-        cards.append(_card("Surplus vs fully insured", _usd(fi["surplus"]["expected"])))
-        cards.append(_card("Chance ASO costs more", f"{fi['probability_aso_costs_more'] * 100:.1f}%"))
+        cards.append(card("Surplus vs fully insured", usd(fi["surplus"]["expected"])))
+        cards.append(card("Chance ASO costs more", f"{fi['probability_aso_costs_more'] * 100:.1f}%"))
     first = True
 
     def chart(fig: go.Figure) -> str:
@@ -141,34 +141,34 @@ def render(tracking: Tracking, plotly: str = "inline") -> str:
         else "<p>No aggregate stop-loss.</p>"
     )
     claimants = [
-        [c["member_id"], _usd(c["paid"]), _usd(c["specific_deductible"]),
+        [c["member_id"], usd(c["paid"]), usd(c["specific_deductible"]),
          "n/a" if c["share_of_deductible"] is None else f"{c['share_of_deductible'] * 100:.1f}%",
-         _usd(c["laser"]) if c["lasered"] else ""]
+         usd(c["laser"]) if c["lasered"] else ""]
         for c in pos["high_claimants"]
     ]  # fmt: skip
     group = s["groups"][0]
     cred = group["credibility"]
     rs = tracking.experience.ruleset
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{_esc(rs.name)}: tracking as of {s["as_of"]}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>{esc(rs.name)}: tracking as of {s["as_of"]}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
-<h1>{_esc(rs.name)}: the plan year as of {s["as_of"]}</h1>
+<h1>{esc(rs.name)}: the plan year as of {s["as_of"]}</h1>
 <p class="sub">Plan year {rs.plan_year.start} to {rs.plan_year.end};
 {s["months_observed"]} months observed.</p>
 <div class="cards">{"".join(cards)}</div>
 <h2>Plan paid by month against expected</h2>
 {chart(months_figure(s))}
-<h2>Lag triangle: {_esc(group["name"])} (plan paid by incurred month and months of lag)</h2>
+<h2>Lag triangle: {esc(group["name"])} (plan paid by incurred month and months of lag)</h2>
 {chart(triangle_figure(group))}
 <p class="note">Completion factors {", ".join(f"{c:.1%}" for c in group["completion"])};
-credibility Z = {cred["z"]:.3f} ({_esc(cred["standard"])}); projected PMPM {_usd(cred["projected_pmpm"])}.</p>
+credibility Z = {cred["z"]:.3f} ({esc(cred["standard"])}); projected PMPM {usd(cred["projected_pmpm"])}.</p>
 <h2>Projection of the year</h2>
 {chart(fan_figure(s))}
 <h2>Aggregate stop-loss</h2>
 {gauge}
 <h2>Largest claimants to date</h2>
-{_table(["Member", "Paid to date", "Specific deductible", "Share reached", "Laser"], claimants)}
+{table(["Member", "Paid to date", "Specific deductible", "Share reached", "Laser"], claimants)}
 <p class="note">Method and assumptions: docs/tracking.md.
 Figures from {s["method"]["simulations"]:,} simulated years (seed {s["method"]["seed"]}).</p>
 </body></html>

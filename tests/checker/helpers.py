@@ -30,13 +30,13 @@ def diagnose(body: str, *, header: str = HEADER, root: Path | None = None) -> li
     """Every diagnostic of ``header + body`` (the body dedented)."""
     program, diagnostics = parse_program_text(header + dedent(body), filename="t.aso", root=root)
     assert program is not None, diagnostics
-    return check_program(program)
+    return list(check_program(program).diagnostics)
 
 
 def diagnose_file(path: Path) -> list[Diagnostic]:
     program, diagnostics = parse_program(path)
     assert program is not None, diagnostics
-    return check_program(program)
+    return list(check_program(program).diagnostics)
 
 
 def found(body: str, **kw: object) -> list[tuple[str, int]]:

@@ -11,9 +11,6 @@ import pytest
 from aso_rules.language.check import CHECKS, CODES
 from tests.checker.helpers import HEADER, MEDICAL, diagnose, diagnose_file, found
 
-AV2015 = Path("/work/shared/data/av2015")
-AV2026 = Path("/work/shared/data/av2026")
-
 
 def test_registry__every_check_documents_its_rule() -> None:
     """Each registered check has a docstring naming the codes it emits, all of them known codes."""
@@ -623,12 +620,12 @@ def test_check_assumptions__units_and_shares() -> None:
 
 
 def test_check_continuance_tables__missing_malformed_and_valid(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path
 ) -> None:
     """A table file is found relative to the rule file and well formed (E311 otherwise)."""
     monkeypatch.chdir(tmp_path)
-    shutil.copy(AV2015 / "silver_integrated.csv", tmp_path / "silver.csv")
-    shutil.copy(AV2026 / "av2026_core_columns.csv", tmp_path / "av2026.csv")
+    shutil.copy(shared_data / "av2015" / "silver_integrated.csv", tmp_path / "silver.csv")
+    shutil.copy(shared_data / "av2026" / "av2026_core_columns.csv", tmp_path / "av2026.csv")
     (tmp_path / "bad.csv").write_text("Maximum,membership,maxed_value\n100,abc,5\n")
     assert found('assumptions {\n  claimant_cost table "silver.csv"\n}\n') == []
     assert found('assumptions {\n  claimant_cost table "av2026.csv" named "Silver_Med"\n}\n') == []

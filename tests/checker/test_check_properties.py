@@ -1,4 +1,4 @@
-"""Properties of the checker and compiler over generated syntax trees (tests/strategies.py).
+"""Properties of the checker and compiler over generated syntax trees (tests/strategies/language.py).
 
 The checker never raises on any program the grammar can express: it only reports. A program
 that checks with no error compiles without raising, to a ruleset that pickles and compares equal.
@@ -16,20 +16,21 @@ from aso_rules.compile import compile_program
 from aso_rules.language import ast
 from aso_rules.language.check import CODES, check_program
 from tests.checker.helpers import MEDICAL, codes
-from tests.strategies import rule_files
+from tests.strategies.language import rule_files
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule_files)
 def test_check_program__never_raises_on_generated_programs(rule_file: ast.RuleFile) -> None:
     """Any syntax tree the grammar can produce gets diagnostics with known codes, never an exception."""
-    diagnostics = check_program(ast.Program(rule_file))
+    checked = check_program(ast.Program(rule_file))
+    diagnostics = checked.diagnostics
     assert all(d.code in CODES for d in diagnostics)
     assert all(d.message and "\n" not in d.message and d.hint for d in diagnostics)
     if not any(d.is_error for d in diagnostics) and any(
         isinstance(s, ast.Ruleset) for s in rule_file.statements
     ):
-        ruleset = compile_program(ast.Program(rule_file))
+        ruleset = compile_program(checked)
         assert pickle.loads(pickle.dumps(ruleset)) == ruleset
 
 

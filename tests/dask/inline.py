@@ -41,9 +41,9 @@ class InlineClient:
         return [_resolve(f) for f in futures]
 
     def compute(self, delayed: Sequence[Any]) -> list[Done]:
-        import dask
+        from dask.base import compute
 
-        return [Done(v) for v in dask.compute(*delayed, scheduler="sync")]
+        return [Done(v) for v in compute(*delayed, scheduler="sync")]
 
     def nthreads(self) -> dict[str, int]:
         return {"inline": self.threads}

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from aso_rules.settle import settle
 from aso_rules.settle.distributed import settle_dask
 from tests.dask.inline import InlineClient
-from tests.vector.scenarios import settle_scenarios
+from tests.strategies.scenarios import settle_scenarios
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 SLOW = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from collections import Counter
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +35,7 @@ def test_examples__acme_files_read_clean(acme: Ruleset) -> None:
     assert sum(m.relationship == "employee" for m in enrollment.members) == 300
     claims = read_claims(EXAMPLES / "acme-claims.csv", acme, enrollment.by_id())
     assert claims.rejects == () and claims.received == 5_000
-    allowed: Counter[str] = Counter()
+    allowed: defaultdict[str, Decimal] = defaultdict(Decimal)
     for c in claims.claims:
         allowed[c.member_id] += c.allowed or Decimal(0)
     assert allowed["M-1042"] > 400_000

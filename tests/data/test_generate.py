@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -29,7 +29,7 @@ def claims(enrollment: pa.Table) -> pa.Table:
 
 
 def allowed_by_member(claims: pa.Table) -> dict[str, Decimal]:
-    totals: Counter[str] = Counter()
+    totals: defaultdict[str, Decimal] = defaultdict(Decimal)
     for member, allowed in zip(claims["member_id"].to_pylist(), claims["allowed"].to_pylist(), strict=True):
         totals[member] += allowed or Decimal(0)
     return dict(totals)

@@ -4,11 +4,13 @@ tested through parse_program so that no checker or compiler is needed."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from aso_rules.language import ast
+from aso_rules.language.diagnostics import Diagnostic
 from aso_rules.language.loader import (
     MAX_INCLUDE_DEPTH,
     RulesetError,
@@ -30,8 +32,8 @@ def _write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def _codes(diagnostics: list[object]) -> list[tuple[str, str, int]]:
-    return [(d.code, os.path.basename(d.span.file), d.span.line) for d in diagnostics]  # type: ignore[attr-defined]
+def _codes(diagnostics: Sequence[Diagnostic]) -> list[tuple[str, str, int]]:
+    return [(d.code, os.path.basename(d.span.file), d.span.line) for d in diagnostics]
 
 
 def test_parse_program__includes_in_order_each_statement_knows_its_file(tmp_path: Path) -> None:

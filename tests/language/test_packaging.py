@@ -58,5 +58,5 @@ def _site() -> str:
     import attrs
     import lark
 
-    paths = sorted({str(Path(m.__file__).resolve().parents[1]) for m in (attrs, lark)})
+    paths = sorted({str(Path(str(m.__file__)).resolve().parents[1]) for m in (attrs, lark)})
     return f"sys.path.extend({paths!r}); "

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from aso_rules.language import ast
 from aso_rules.language.format import format_file
 from aso_rules.language.parser import parse_text
-from tests import strategies
+from tests.strategies import language as strategies
 
 
 @settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])

@@ -19,9 +19,8 @@ from hypothesis import strategies as st
 import aso_rules.ledger as ledger_api
 from aso_rules.ledger import SettlementState
 from aso_rules.settle import settle
-from tests.strategies import paid_date_batches
+from tests.strategies.scenarios import paid_date_batches, settle_scenarios
 from tests.sweeps import examples
-from tests.vector.scenarios import settle_scenarios
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,8 +23,9 @@ from aso_rules.price.av import (
 )
 from aso_rules.price.continuance import load_continuance_table
 from aso_rules.price.severity import CostShareTerms, PlanPaid, TableDist
+from tests.shared import require_shared_data
 
-AV2015 = Path(os.environ.get("ASO_SHARED_DATA", "/work/shared/data")) / "av2015"
+AV2015 = require_shared_data() / "av2015"
 
 
 def _cases(kind: str) -> list[dict[str, str]]:

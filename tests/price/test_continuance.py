@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,14 +9,20 @@ import pytest
 
 from aso_rules.price.continuance import ContinuanceTableError, load_continuance_table
 
-DATA = Path(os.environ.get("ASO_SHARED_DATA", "/work/shared/data"))
-AV2015 = DATA / "av2015"
-AV2026 = DATA / "av2026" / "av2026_core_columns.csv"
+
+@pytest.fixture
+def av2015(shared_data: Path) -> Path:
+    return shared_data / "av2015"
 
 
-def test_load_continuance_table__av2015_integrated() -> None:
+@pytest.fixture
+def av2026(shared_data: Path) -> Path:
+    return shared_data / "av2026" / "av2026_core_columns.csv"
+
+
+def test_load_continuance_table__av2015_integrated(av2015: Path) -> None:
     """An av2015 file reads as 84 buckets, shares from membership, the last unlimited."""
-    table = load_continuance_table(AV2015 / "silver_integrated.csv")
+    table = load_continuance_table(av2015 / "silver_integrated.csv")
     assert len(table.rows) == 84
     assert table.rows[-1].up_to == Decimal("Infinity")
     assert table.rows[1].up_to == 100
@@ -25,36 +30,36 @@ def test_load_continuance_table__av2015_integrated() -> None:
     assert table.rows[-1].limited_expected_value == Decimal("5809.578026")
 
 
-def test_load_continuance_table__av2015_thousands_separators() -> None:
+def test_load_continuance_table__av2015_thousands_separators(av2015: Path) -> None:
     """Quoted memberships with thousands separators ("356,360") are read as numbers."""
-    table = load_continuance_table(AV2015 / "silver_medical.csv")
+    table = load_continuance_table(av2015 / "silver_medical.csv")
     first = table.rows[0]
     assert first.up_to == 0 and first.share > 0
 
 
-def test_load_continuance_table__av2026_named() -> None:
+def test_load_continuance_table__av2026_named(av2026: Path) -> None:
     """An av2026 file yields only the named table's 166 buckets."""
-    table = load_continuance_table(AV2026, "Silver_Combined")
+    table = load_continuance_table(av2026, "Silver_Combined")
     assert len(table.rows) == 166
     assert table.name == "Silver_Combined"
     assert table.rows[1].up_to == 100
 
 
-def test_load_continuance_table__av2026_name_case_insensitive() -> None:
+def test_load_continuance_table__av2026_name_case_insensitive(av2026: Path) -> None:
     """A table name differing only in case selects the table."""
-    assert len(load_continuance_table(AV2026, "silver_med").rows) == 166
+    assert len(load_continuance_table(av2026, "silver_med").rows) == 166
 
 
-def test_load_continuance_table__av2026_needs_name() -> None:
+def test_load_continuance_table__av2026_needs_name(av2026: Path) -> None:
     """A multi-table file without a name is an error listing the names available."""
     with pytest.raises(ContinuanceTableError, match="Gold_Med"):
-        load_continuance_table(AV2026)
+        load_continuance_table(av2026)
 
 
-def test_load_continuance_table__unknown_name() -> None:
+def test_load_continuance_table__unknown_name(av2026: Path) -> None:
     """An unknown table name is an error naming the tables available."""
     with pytest.raises(ContinuanceTableError, match=r"unknown table name 'Tin'.*Silver_Rx"):
-        load_continuance_table(AV2026, "Tin")
+        load_continuance_table(av2026, "Tin")
 
 
 def test_load_continuance_table__missing_file(tmp_path: Path) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import attrs
 import numpy as np
@@ -15,8 +13,9 @@ from aso_rules.money import money
 from aso_rules.price.aggregate import ClaimCount, simulate
 from aso_rules.price.quote import _layer_expectation
 from aso_rules.price.severity import FloatArray, Layer, LognormalDist
+from tests.shared import require_shared_data
 
-EXAMPLES = Path(os.environ.get("ASO_SHARED_DATA", "/work/shared/data")) / "published_examples"
+EXAMPLES = require_shared_data() / "published_examples"
 
 
 def _rows(mechanism: str) -> list[dict[str, str]]:

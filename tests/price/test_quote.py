@@ -115,10 +115,10 @@ def test_price__without_claim_cost_is_a_pricing_error() -> None:
         price(acme(claimant_cost=None), acme_months(), simulations=0)
 
 
-def test_price__continuance_table_severity() -> None:
+def test_price__continuance_table_severity(shared_data: Path) -> None:
     """An av2026 table (loaded from its path) prices, with every member a draw from the table."""
     table = model.ContinuanceTable(
-        path="/work/shared/data/av2026/av2026_core_columns.csv", name="Gold_Combined"
+        path=str(shared_data / "av2026" / "av2026_core_columns.csv"), name="Gold_Combined"
     )
     q = price(acme(claimant_cost=table, claimants_pct=None), acme_months(), simulations=0)
     assert q.summary["claimant_model"]["expected_claimants"] == pytest.approx(585.0)
@@ -173,9 +173,9 @@ def test_price__asd_retention_between_zero_and_asd(quote: Quote) -> None:
     assert abs(Decimal(second["expected_excess_retained"])) <= Decimal("0.01")
 
 
-def test_price__table_path_relative_to_rule_file(tmp_path: Path) -> None:
+def test_price__table_path_relative_to_rule_file(tmp_path: Path, shared_data: Path) -> None:
     """A table path written relative to the rule file is found beside the root rule file."""
-    source = Path("/work/shared/data/av2026/av2026_core_columns.csv")
+    source = shared_data / "av2026" / "av2026_core_columns.csv"
     (tmp_path / "tables").mkdir()
     (tmp_path / "tables" / "av.csv").write_text(source.read_text())
     rs = attrs.evolve(

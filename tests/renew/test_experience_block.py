@@ -49,7 +49,7 @@ experience {
 def codes(text: str) -> list[str]:
     program, diagnostics = parse_program_text(text)
     assert program is not None, diagnostics
-    return [d.code for d in check_program(program)]
+    return [d.code for d in check_program(program).diagnostics]
 
 
 def test_experience__formats_to_itself() -> None:

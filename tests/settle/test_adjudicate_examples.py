@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.settle.adjudicate import adjudicate
 from tests.settle.helpers import D, run
 from tests.settle.plans import by_id, claim, den_a, disability, hdhp_b, med_a, member
@@ -114,7 +115,7 @@ def test_adjudicate__c09_er_copay_then_deductible() -> None:
     assert acc.out_of_pocket("medical/in", 2025, "M9") == D("1720.00")
 
 
-def _c15_claims() -> tuple[list, list]:
+def _c15_claims() -> tuple[list[MemberRecord], list[ClaimRecord]]:
     d1 = member("D1")
     rows = [
         ("L1", "I", "D0120", "65.00", "2025-01-14", "2025-01-20"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 import attrs
 import pytest
@@ -131,7 +132,7 @@ def test_adjudicate__deductible_before_copay() -> None:
 
 
 @pytest.mark.parametrize(("side", "coins"), [("member", "625.13"), ("plan", "625.12")])
-def test_adjudicate__coinsurance_rounding_side(side: str, coins: str) -> None:
+def test_adjudicate__coinsurance_rounding_side(side: Literal["member", "plan"], coins: str) -> None:
     """Rounding on the plan side rounds the plan's 50% share; the member takes the rest."""
     rs = den_a()
     rs = attrs.evolve(rs, settings=attrs.evolve(rs.settings, coinsurance_rounding_side=side))

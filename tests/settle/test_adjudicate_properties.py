@@ -18,7 +18,7 @@ from aso_rules.settle.accumulators import LIFETIME
 from aso_rules.settle.adjudicate import Adjudicator, adjudicate, individual_tiers
 from aso_rules.settle.disability import ltd_monthly, std_benefit
 from aso_rules.settle.order import plan_year_of
-from tests.settle.strategies import cents, claim_records, disability_terms, scenarios
+from tests.strategies.settle import cents, claim_records, disability_terms, scenarios
 from tests.sweeps import examples
 
 CENT = Decimal("0.01")
@@ -41,7 +41,7 @@ MONEY_FIELDS = (
 
 @PROPS
 @given(scenarios())
-def test_adjudicate__line_identities(sc) -> None:  # type: ignore[no-untyped-def]
+def test_adjudicate__line_identities(sc) -> None:
     """I-LINE-1/2/4: allowed = plan + cost share + over_max, all parts >= 0, two decimals;
     I-LINE-3 under lesser-of: billed = allowed + contractual_adj with contractual_adj >= 0."""
     rs, members, claims = sc
@@ -62,7 +62,7 @@ def test_adjudicate__line_identities(sc) -> None:  # type: ignore[no-untyped-def
 
 @PROPS
 @given(scenarios(cross=False))
-def test_adjudicate__accumulators_stay_within_limits(sc) -> None:  # type: ignore[no-untyped-def]
+def test_adjudicate__accumulators_stay_within_limits(sc) -> None:
     """I-ACC-1/2: deductible and out-of-pocket totals per member and family never pass their limits
     (separate network accumulators: each total counts one network tier)."""
     rs, members, claims = sc
@@ -73,7 +73,7 @@ def test_adjudicate__accumulators_stay_within_limits(sc) -> None:  # type: ignor
     tier = {m.member_id: m.tier for m in members}
     individual = individual_tiers(rs)
 
-    def terms(owner: str):  # type: ignore[no-untyped-def]
+    def terms(owner: str):
         line, network = owner.split("/")
         return rs.coverages[line].cost_sharing(network)
 
@@ -102,7 +102,7 @@ def test_adjudicate__accumulators_stay_within_limits(sc) -> None:  # type: ignor
 
 @PROPS
 @given(scenarios(limits=True))
-def test_adjudicate__visit_and_dollar_limits_hold(sc) -> None:  # type: ignore[no-untyped-def]
+def test_adjudicate__visit_and_dollar_limits_hold(sc) -> None:
     """I-ACC-3: covered visits <= the visit limit; plan paid in a capped category <= its maximum."""
     rs, members, claims = sc
     visits_limit, dollars_limit = rs.coverages["medical"].limits
@@ -130,7 +130,7 @@ def test_adjudicate__visit_and_dollar_limits_hold(sc) -> None:  # type: ignore[n
 
 @PROPS
 @given(scenarios())
-def test_adjudicate__new_plan_year_starts_from_zero(sc) -> None:  # type: ignore[no-untyped-def]
+def test_adjudicate__new_plan_year_starts_from_zero(sc) -> None:
     """I-ACC-4: a family's first line of a plan year sees zero annual accumulators (no carry-over)."""
     rs, members, claims = sc
     seen: set[tuple[str, int]] = set()
@@ -179,7 +179,7 @@ def test_adjudicate__adding_a_line_never_lowers_family_plan_paid(data: st.DataOb
     extra = data.draw(claim_records(members))
     by_member = {m.member_id: m for m in members}
 
-    def totals(lines):  # type: ignore[no-untyped-def]
+    def totals(lines):
         out: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         for r in adjudicate(rs, by_member, lines):
             out[(by_member[r.claim.member_id].family_id, r.plan_year)] += r.plan_paid
@@ -215,7 +215,7 @@ def test_adjudicate__i_acc_4_sees_a_reset_in_a_hand_built_case() -> None:
     cents(0, 10_000_000),
     st.sampled_from(["half_up", "half_even"]),
 )
-def test_std__payable_days_and_benefit_bounded(terms, length, cause, annual, mode) -> None:  # type: ignore[no-untyped-def]
+def test_std__payable_days_and_benefit_bounded(terms, length, cause, annual, mode) -> None:
     """I-DIS-1: 0 <= payable_days <= max_benefit_days, benefit <= round(weekly_max x max_days / 7)."""
     start = date(2025, 3, 1)
     b = std_benefit(terms, start, start + timedelta(days=length), cause, annual / 52, mode)
@@ -235,7 +235,7 @@ def test_std__payable_days_and_benefit_bounded(terms, length, cause, annual, mod
     cents(0, 2_000_000),
     st.sampled_from(["half_up", "half_even"]),
 )
-def test_ltd__net_gross_minimum(terms, annual, offsets, mode) -> None:  # type: ignore[no-untyped-def]
+def test_ltd__net_gross_minimum(terms, annual, offsets, mode) -> None:
     """I-DIS-2: net >= minimum, gross <= monthly max; net <= gross when gross >= minimum;
     net = minimum exactly when offsets >= gross - minimum."""
     gross, minimum, net = ltd_monthly(terms, annual, mode, offsets)
@@ -260,7 +260,7 @@ def test_plan_year_of__matches_the_latest_start(start: date, offset: int) -> Non
 @pytest.mark.slow
 @SWEEP
 @given(scenarios())
-def test_adjudicate__line_identities_sweep(sc) -> None:  # type: ignore[no-untyped-def]
+def test_adjudicate__line_identities_sweep(sc) -> None:
     """The line identities (I-LINE-1..4) over a long sweep of generated scenarios."""
     test_adjudicate__line_identities.hypothesis.inner_test(sc)  # type: ignore[attr-defined]
 
@@ -282,7 +282,7 @@ def test_adjudicate__monotonicity_sweep(data: st.DataObject) -> None:
     st.integers(0, 400),
     st.integers(0, 200),
 )
-def test_std__recurrence_keeps_the_period_within_its_maximum(terms, length, before, used, ep) -> None:  # type: ignore[no-untyped-def]
+def test_std__recurrence_keeps_the_period_within_its_maximum(terms, length, before, used, ep) -> None:
     """I-DIS-1 across a recurrent period: the period's payable days never exceed max_benefit_days."""
     from aso_rules.settle.disability import PeriodSoFar
 

@@ -58,7 +58,7 @@ def ruleset() -> aso_rules.Ruleset:
     return aso_rules.loads(RULES)
 
 
-def run(tmp_path: Path, ruleset: aso_rules.Ruleset, rows: list[str], header: str = HEADER):  # type: ignore[no-untyped-def]
+def run(tmp_path: Path, ruleset: aso_rules.Ruleset, rows: list[str], header: str = HEADER):
     claims = tmp_path / "claims.csv"
     claims.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     enrollment = tmp_path / "enrollment.csv"
@@ -66,7 +66,7 @@ def run(tmp_path: Path, ruleset: aso_rules.Ruleset, rows: list[str], header: str
     return settle_adjudicated(ruleset, claims, enrollment)
 
 
-def specific_of(s, claimant: str):  # type: ignore[no-untyped-def]
+def specific_of(s, claimant: str):
     return s.specific[0].claimants[claimant]
 
 

@@ -36,16 +36,16 @@ from aso_rules.model import Settings
 from aso_rules.settle import assemble, settle
 from aso_rules.settle.distributed import read_ledger
 from tests.dask.inline import InlineClient
-from tests.settle.sl_strategies import (
+from tests.settle.test_adjudicated_properties import FEES, _enrollment, _figures, _ruleset
+from tests.strategies.settle import cents
+from tests.strategies.stoploss import (
     CLAIMANTS,
     KINDS,
     aggregate_terms,
-    cents,
     line_results,
     members,
     specific_terms,
 )
-from tests.settle.test_adjudicated_properties import FEES, _enrollment, _figures, _ruleset
 from tests.sweeps import examples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,7 +157,7 @@ def _engines(rs: aso_rules.Ruleset, claims: Any, enrollment: Any, tmp: Path) -> 
     FEES,
     RULE_SETTINGS,
 )
-def test_p_adj_e1__every_engine_equals_the_reference(  # type: ignore[no-untyped-def]
+def test_p_adj_e1__every_engine_equals_the_reference(
     tmp_path_factory, mm, claims, tiers, agg, fees, rule_settings
 ):
     _every_engine_equals_the_reference(tmp_path_factory, mm, claims, tiers, agg, fees, rule_settings)
@@ -173,14 +173,14 @@ def test_p_adj_e1__every_engine_equals_the_reference(  # type: ignore[no-untyped
     FEES,
     RULE_SETTINGS,
 )
-def test_p_adj_e1__every_engine_equals_the_reference__sweep(  # type: ignore[no-untyped-def]
+def test_p_adj_e1__every_engine_equals_the_reference__sweep(
     tmp_path_factory, mm, claims, tiers, agg, fees, rule_settings
 ):
     """P-ADJ-E1 on 200 examples (``pytest -m slow``; 600 passed once in 74 s of CPU on a loaded machine)."""
     _every_engine_equals_the_reference(tmp_path_factory, mm, claims, tiers, agg, fees, rule_settings)
 
 
-def _every_engine_equals_the_reference(tmp_path_factory, mm, claims, tiers, agg, fees, rule_settings):  # type: ignore[no-untyped-def]
+def _every_engine_equals_the_reference(tmp_path_factory, mm, claims, tiers, agg, fees, rule_settings):
     tiers = [attrs.evolve(t, name=f"spec{k}") for k, t in enumerate(tiers)]
     rs = attrs.evolve(_ruleset(tiers, agg, fees), settings=rule_settings)
     runs = _engines(rs, claims, _enrollment(mm), tmp_path_factory.mktemp("dask"))
@@ -197,7 +197,7 @@ def _every_engine_equals_the_reference(tmp_path_factory, mm, claims, tiers, agg,
 
 @PROPS
 @given(members(), line_results(), specific_terms(), st.one_of(st.none(), aggregate_terms()), FEES)
-def test_p_adj_e2__a_ledger_settles_back_in_every_engine(tmp_path_factory, mm, lines, tier, agg, fees):  # type: ignore[no-untyped-def]
+def test_p_adj_e2__a_ledger_settles_back_in_every_engine(tmp_path_factory, mm, lines, tier, agg, fees):
     rs = _ruleset([tier], agg, fees)
     original = assemble(rs, mm, lines)
     runs = _engines(rs, original.ledger, _enrollment(mm), tmp_path_factory.mktemp("dask"))

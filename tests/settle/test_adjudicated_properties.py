@@ -20,7 +20,8 @@ from aso_rules.money import ZERO
 from aso_rules.settle import assemble
 from aso_rules.settle.adjudicated import settle_adjudicated
 from tests.settle.sl_plans import PLAN_2025, TIERS
-from tests.settle.sl_strategies import aggregate_terms, cents, line_results, members, specific_terms
+from tests.strategies.settle import cents
+from tests.strategies.stoploss import aggregate_terms, line_results, members, specific_terms
 
 COVERAGES = {
     "medical": Coverage("medical", "medical"),
@@ -30,7 +31,7 @@ COVERAGES = {
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _ruleset(spec, agg, fees=()) -> Ruleset:  # type: ignore[no-untyped-def]
+def _ruleset(spec, agg, fees=()) -> Ruleset:
     return Ruleset(
         name="p",
         plan_year=PLAN_2025,
@@ -42,7 +43,7 @@ def _ruleset(spec, agg, fees=()) -> Ruleset:  # type: ignore[no-untyped-def]
     )
 
 
-def _enrollment(mm) -> pa.Table:  # type: ignore[no-untyped-def]
+def _enrollment(mm) -> pa.Table:
     rows = list(mm.values())
     return pa.table(
         {
@@ -56,7 +57,7 @@ def _enrollment(mm) -> pa.Table:  # type: ignore[no-untyped-def]
     )
 
 
-def _figures(s):  # type: ignore[no-untyped-def]
+def _figures(s):
     return (
         [(t.eligible_paid, t.asd_absorbed, t.reimbursed, dict(t.claimants)) for t in s.specific],
         None if s.aggregate is None else (s.aggregate.eligible_claims, s.aggregate.reimbursed),
@@ -82,7 +83,7 @@ FEES = st.lists(
 
 @PROPS
 @given(members(), line_results(), specific_terms(), st.one_of(st.none(), aggregate_terms()), FEES)
-def test_p_adj_1__the_ledger_settles_back_to_the_same_figures(mm, lines, tier, agg, fees):  # type: ignore[no-untyped-def]
+def test_p_adj_1__the_ledger_settles_back_to_the_same_figures(mm, lines, tier, agg, fees):
     rs = _ruleset([tier], agg, fees)
     original = assemble(rs, mm, lines)
     again = settle_adjudicated(rs, original.ledger, _enrollment(mm))
@@ -92,7 +93,7 @@ def test_p_adj_1__the_ledger_settles_back_to_the_same_figures(mm, lines, tier, a
 
 @PROPS
 @given(members(), line_results(), specific_terms(simple=True), st.data())
-def test_p_adj_2__versions_and_adjustments_net_per_claim(mm, lines, tier, data):  # type: ignore[no-untyped-def]
+def test_p_adj_2__versions_and_adjustments_net_per_claim(mm, lines, tier, data):
     rs = _ruleset([tier], None)
     original = assemble(rs, mm, lines)
     table = original.ledger

@@ -42,7 +42,7 @@ def _files(tmp_path: Path, rows: list[str]) -> tuple[Path, Path, Path]:
     return rules, claims, enrollment
 
 
-def _audit(tmp_path: Path, rows: list[str]):  # type: ignore[no-untyped-def]
+def _audit(tmp_path: Path, rows: list[str]):
     rules, claims, enrollment = _files(tmp_path, rows)
     rs = aso_rules.load(rules)
     members = read_enrollment(enrollment, rs).by_id()
@@ -102,7 +102,7 @@ def test_audit__the_engines_own_ledger_has_no_finding(tmp_path: Path) -> None:
     assert result.audited > 4000 and result.findings == ()
 
 
-def test_audit__cli_writes_files_and_exit_code(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_audit__cli_writes_files_and_exit_code(tmp_path: Path, capsys) -> None:
     rules, claims, enrollment = _files(
         tmp_path,
         [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -56,6 +57,7 @@ def test_settle_cmd__writes_outputs_and_prints_summary(files, capsys):
         reader = csv.DictReader(fh)
         rows = list(reader)
         header = reader.fieldnames
+    assert header is not None
     assert header[:9] == ["claim_id", "member_id", "line", "category", "incurred", "paid", "billed",
                           "input_allowed", "provider"]  # fmt: skip
     assert [r["claim_id"] for r in rows] == ["c1", "c2", "c4"]
@@ -146,11 +148,11 @@ def test_test_cmd__passes_and_fails(files, monkeypatch, capsys):
     assert main(["test", str(files / "acme.aso")]) == 0
     assert capsys.readouterr().out.endswith("2 passed, 0 failed\n")
     rs = acme_full()
+    expected = rs.tests[0].expectations[1].value
+    assert isinstance(expected, Decimal)
     bad = attrs.evolve(
         rs.tests[0],
-        expectations=(
-            Expectation("claim", "plan_paid", rs.tests[0].expectations[1].value + 1, subject="c1"),
-        ),
+        expectations=(Expectation("claim", "plan_paid", expected + 1, subject="c1"),),
     )
     monkeypatch.setattr(loader, "load", lambda path: attrs.evolve(rs, tests=(bad, rs.tests[1])))
     assert main(["test", str(files / "acme.aso"), "--format", "json"]) == 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aso_rules.data.enrollment import monthly_enrollment
 from aso_rules.model import Assumptions, Basis, Fee, Settings
 from aso_rules.settle import assemble
-from aso_rules.settle.stoploss import aggregate_stop_loss, specific_stop_loss, specific_tier
+from aso_rules.settle.stoploss import AggregateResult, aggregate_stop_loss, specific_stop_loss, specific_tier
 from tests.settle.sl_plans import (
     aggregate,
     d,
@@ -35,6 +37,13 @@ C22_LINES = [
     line("Q2", "Q", "rx", "2025-08-20", "2025-09-03", "60000.00"),
     line("R1", "R", "medical", "2025-09-30", "2025-10-15", "120000.00"),
 ]
+
+
+def _aggregate(*args: Any) -> AggregateResult:
+    """``aggregate_stop_loss`` of a ruleset that has an aggregate contract (never None)."""
+    result = aggregate_stop_loss(*args)
+    assert result is not None
+    return result
 
 
 def _one_tier(tier, lines, members=None):
@@ -225,7 +234,7 @@ def test_aggregate__c24_numbers():
     rs = ruleset(specific_tiers=[specific(deductible="75000.00")], agg=aggregate(factors=G1_FACTORS))
     months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
     spec = specific_stop_loss(rs, lines, members)
-    res = aggregate_stop_loss(rs, lines, members, months, spec)
+    res = _aggregate(rs, lines, members, months, spec)
     att = res.attachment
     assert att.monthly[0] == m("81200.00")
     assert att.monthly[6] == m("65860.00")
@@ -238,7 +247,7 @@ def test_aggregate__c24_numbers():
         specific_tiers=[specific(deductible="75000.00")],
         agg=aggregate(factors=G1_FACTORS, minimum_pct=m("0")),
     )
-    res2 = aggregate_stop_loss(no_min, lines, members, months, spec)
+    res2 = _aggregate(no_min, lines, members, months, spec)
     assert res2.attachment.point == m("882360.00")
     assert res2.reimbursed == m("117640.00")
 
@@ -249,7 +258,7 @@ def test_aggregate__fixed_minimum():
     members = members_for(lines)
     rs = ruleset(agg=aggregate(factors={"EE": "100.00"}, minimum_fixed="50000.00"))
     months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
-    res = aggregate_stop_loss(rs, lines, members, months, ())
+    res = _aggregate(rs, lines, members, months, ())
     assert res.attachment.calculated == m("2400.00")
     assert res.attachment.point == m("50000.00")
 
@@ -270,7 +279,7 @@ def test_aggregate__cap_at_specific_deductible_and_laser():
             agg=aggregate(factors={"EE": "1.00"}, covers=covers, laser_treatment=treatment),
         )
         months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
-        res = aggregate_stop_loss(rs, lines, members, months, specific_stop_loss(rs, lines, members))
+        res = _aggregate(rs, lines, members, months, specific_stop_loss(rs, lines, members))
         assert res.eligible_claims == m(expected), treatment
         assert res.line_eligible == (True, True, True)
 
@@ -284,7 +293,7 @@ def test_aggregate__net_of_specific():
     for basis in ("capped", "net_of_specific"):
         rs = ruleset(specific_tiers=[spec], agg=aggregate(factors={"EE": "1.00"}, claim_basis=basis))
         months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
-        res = aggregate_stop_loss(rs, lines, members, months, specific_stop_loss(rs, lines, members))
+        res = _aggregate(rs, lines, members, months, specific_stop_loss(rs, lines, members))
         results[basis] = res.eligible_claims
     # specific: 0.9 x (200,000 - 50,000) = 135,000
     assert results == {"capped": m("100000.00"), "net_of_specific": m("165000.00")}
@@ -301,7 +310,7 @@ def test_aggregate__reimbursement_pct_and_maximum():
     ):
         rs = ruleset(agg=aggregate(factors={"EE": "1.00"}, minimum_pct=m("0"), **kw))
         months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
-        res = aggregate_stop_loss(rs, lines, members, months, ())
+        res = _aggregate(rs, lines, members, months, ())
         assert res.attachment.point == m("36.00")
         assert res.reimbursed == m(expected), kw
 
@@ -317,7 +326,7 @@ def test_aggregate__monthly_accommodation():
     mm = {x.member_id: x for x in members}
     rs = ruleset(agg=aggregate(factors={"EE": "1000.00"}, minimum_pct=m("0"), monthly_accommodation=True))
     months = monthly_enrollment(mm.values(), rs.plan_year, rs.tier_codes)
-    res = aggregate_stop_loss(rs, lines, mm, months, ())
+    res = _aggregate(rs, lines, mm, months, ())
     # T = 10,000 a month: Jan C 12,000 -> 2,000; Feb 15,000 vs 20,000 -> 0; later 0
     assert res.accommodation[:3] == (m("2000.00"), m("0.00"), m("0.00"))
     assert res.reimbursed == m("0.00")
@@ -330,11 +339,11 @@ def test_aggregate__terminal_liability():
     lines = [line("A1", "E-EE-0", "medical", "2025-12-01", "2026-02-10", "150000.00")]
     rs = ruleset(agg=aggregate(factors={"EE": "1000.00"}, terminal_liability=True))
     months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
-    res = aggregate_stop_loss(rs, lines, members, months, ())
+    res = _aggregate(rs, lines, members, months, ())
     assert res.attachment.point == m("150000.00")
     assert res.eligible_claims == m("150000.00")
     assert res.reimbursed == m("0.00")
-    plain = aggregate_stop_loss(ruleset(agg=aggregate(factors={"EE": "1000.00"})), lines, members, months, ())
+    plain = _aggregate(ruleset(agg=aggregate(factors={"EE": "1000.00"})), lines, members, months, ())
     assert plain.attachment.point == m("120000.00")
     assert plain.eligible_claims == m("0.00")
 
@@ -349,7 +358,7 @@ def test_aggregate__pct_of_expected():
         ),
     )
     months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
-    res = aggregate_stop_loss(rs, [], members, months, ())
+    res = _aggregate(rs, [], members, months, ())
     assert res.attachment.factors["EE"] == m("600.00")
     assert res.attachment.point == m("72000.00")
 
@@ -403,7 +412,7 @@ def _liability(spec_kw, agg_kw, amounts):
     )
     months = monthly_enrollment(members.values(), rs.plan_year, rs.tier_codes)
     spec = specific_stop_loss(rs, lines, members)
-    agg = aggregate_stop_loss(rs, lines, members, months, spec)
+    agg = _aggregate(rs, lines, members, months, spec)
     assert agg.attachment.point == m("120000.00")
     return sum(r.plan_paid for r in lines) - sum(s.reimbursed for s in spec) - agg.reimbursed
 

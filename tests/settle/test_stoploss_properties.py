@@ -26,10 +26,10 @@ from aso_rules.settle.stoploss import (
     specific_tier,
 )
 from tests.settle.sl_plans import PLAN_2025, TIERS
-from tests.settle.sl_strategies import (
+from tests.strategies.settle import cents
+from tests.strategies.stoploss import (
     CLAIMANTS,
     aggregate_terms,
-    cents,
     line_results,
     members,
     specific_terms,

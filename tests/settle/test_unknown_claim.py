@@ -23,7 +23,10 @@ ENROLLMENT = str(ROOT / "examples" / "acme-enrollment.csv")
 def settled(engine: str) -> Settlement:
     import aso_rules
 
-    return aso_rules.load(str(ROOT / "rulesets" / "acme-2026.aso")).settle(CLAIMS, ENROLLMENT, engine=engine)
+    settlement: Settlement = aso_rules.load(str(ROOT / "rulesets" / "acme-2026.aso")).settle(
+        CLAIMS, ENROLLMENT, engine=engine
+    )
+    return settlement
 
 
 @pytest.mark.parametrize("engine", ["reference", "vector"])

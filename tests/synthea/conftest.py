@@ -9,30 +9,24 @@ import pytest
 
 from tests.synthea.convert import Conversion, Line, SyntheaSample, convert, read_sample
 
-SAMPLE = Path("/work/shared/data/synthea_sample")
-
-
-def sample_folder() -> Path:
-    """The export: shared/data beside the repository (CI lays it there) or the workplace copy."""
-    here = Path(__file__).resolve()
-    for base in (*here.parents,):
-        candidate = base / "shared" / "data" / "synthea_sample"
-        if candidate.is_dir():
-            return candidate
-    return SAMPLE
-
 
 @pytest.fixture(scope="session")
-def synthea() -> SyntheaSample:
-    folder = sample_folder()
+def synthea_folder(shared_data: Path) -> Path:
+    """The export, in the shared reference data (tests/shared.py)."""
+    folder = shared_data / "synthea_sample"
     if not (folder / "claims_transactions.csv").exists():
         pytest.skip(f"Synthea sample not found at {folder}")
-    return read_sample(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")
-def conversion(tmp_path_factory: pytest.TempPathFactory, synthea: SyntheaSample) -> Conversion:
-    return convert(sample_folder(), tmp_path_factory.mktemp("synthea"))
+def synthea(synthea_folder: Path) -> SyntheaSample:
+    return read_sample(synthea_folder)
+
+
+@pytest.fixture(scope="session")
+def conversion(tmp_path_factory: pytest.TempPathFactory, synthea_folder: Path) -> Conversion:
+    return convert(synthea_folder, tmp_path_factory.mktemp("synthea"))
 
 
 def lines_by_period(lines: tuple[Line, ...]) -> dict[str, list[Line]]:

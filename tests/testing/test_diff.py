@@ -18,8 +18,8 @@ from aso_rules.language.parser import parse_text
 from aso_rules.settle import records_settle
 from aso_rules.testing.diff import diff_report, money_changes, no_change, render_diff_text, statement_changes
 from aso_rules.testing.runner import case_claims, case_members
-from tests import strategies as lang
-from tests.settle.strategies import claim_records, families, scenarios
+from tests.strategies import language as lang
+from tests.strategies.settle import claim_records, families, scenarios
 
 PLAN = """\
 ruleset "T" {
@@ -63,7 +63,7 @@ def _program(tmp_path: Path, name: str, text: str) -> ast.Program:
     return program
 
 
-def _settle(tmp_path: Path, name: str, text: str):  # type: ignore[no-untyped-def]
+def _settle(tmp_path: Path, name: str, text: str):
     path = tmp_path / name
     path.write_text(text)
     ruleset = load(path)
@@ -154,7 +154,7 @@ def _zero(report: dict[str, object]) -> bool:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
-def test_money_changes__same_ruleset_same_claims_is_zero(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_money_changes__same_ruleset_same_claims_is_zero(scenario) -> None:
     """Settling the same generated claims under the same generated ruleset twice moves no dollar."""
     ruleset, members, claims = scenario
     old = records_settle(ruleset, members, claims)

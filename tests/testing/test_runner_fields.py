@@ -77,7 +77,7 @@ def _run(tmp_path: Path, tests: str) -> list[object]:
     ruleset = load(path)
     program, _ = parse_program(path)
     assert program is not None
-    return list(run_ruleset(ruleset, diagnostics=check_program(program)))
+    return list(run_ruleset(ruleset, diagnostics=check_program(program).diagnostics))
 
 
 def test_runner__disability_fields(tmp_path: Path) -> None:

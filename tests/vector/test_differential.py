@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aso_rules.settle import settle
-from tests.vector.scenarios import settle_scenarios
+from tests.strategies.scenarios import settle_scenarios
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 SLOW = settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
@@ -90,7 +90,8 @@ def many_tier_scenarios(draw: st.DrawFn) -> tuple[Any, pa.Table, pa.Table]:
     flags holds."""
     import attrs
 
-    from tests.vector.scenarios import cents, specific_tier
+    from tests.strategies.scenarios import specific_tier
+    from tests.strategies.settle import cents
 
     rs, claims, enrollment = draw(settle_scenarios(corrupt=False))
     people = sorted(

@@ -25,7 +25,7 @@ from aso_rules.data.source import column_text
 from aso_rules.money import to_cents
 from aso_rules.settle.vector.floats import MONEY_BOUND, float_money, float_units
 from aso_rules.settle.vector.reader import money_column, read_claims_fast, read_enrollment_fast
-from tests.vector.scenarios import settle_scenarios
+from tests.strategies.scenarios import settle_scenarios
 
 SPECIAL = [
     0.0, -0.0, 5e-324, 2.2250738585072014e-308, -5e-324, math.nan, -math.nan, math.inf, -math.inf,

@@ -26,7 +26,7 @@ from aso_rules.settle.vector.engine import (
 )
 from aso_rules.settle.vector.plan import fraction
 from aso_rules.settle.vector.reader import read_claims_fast, read_enrollment_fast
-from tests.vector.scenarios import settle_scenarios
+from tests.strategies.scenarios import settle_scenarios
 
 RATES = st.one_of(
     st.integers(0, 1000).map(lambda n: Decimal(n) / 1000),
@@ -83,7 +83,7 @@ def grouped_inputs(draw: st.DrawFn) -> tuple[npt.NDArray[np.int64], int, npt.NDA
     and keys with no line) and a drawn order of the lines."""
     n_keys = draw(st.sampled_from([1, 2, 7, 255, 256, 257, 1000, 5000]))
     keys = draw(st.lists(st.integers(0, n_keys - 1), max_size=400))
-    if keys and draw(st.booleans()):  # the largest key always used, as with the engine's families
+    if len(keys) > 0 and draw(st.booleans()):  # the largest key always used, as with the engine's families
         keys[draw(st.integers(0, len(keys) - 1))] = n_keys - 1
     order = draw(st.permutations(range(len(keys))))
     return np.array(keys, dtype=np.int64), n_keys, np.array(order, dtype=np.int64)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from aso_rules.settle.vector.columns import ClaimColumns, MemberColumns
 from aso_rules.settle.vector.reader import read_claims_fast, read_enrollment_fast
 from aso_rules.settle.vector.settle import settle_columns
-from tests.vector.scenarios import settle_scenarios
+from tests.strategies.scenarios import settle_scenarios
 
 CENTS = {"billed", "allowed", "weekly", "annual"}
 BYTES = {"line", "network", "category", "cause", "tier"}

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from aso_rules.model import PlanYear
 from aso_rules.settle.order import add_months, plan_year_for
 from aso_rules.settle.vector.engine import plan_years
-from tests.vector.scenarios import settle_scenarios
+from tests.strategies.scenarios import settle_scenarios
 from tests.vector.test_differential import assert_same
 
 DAY0 = date(1970, 1, 1)

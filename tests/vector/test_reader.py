@@ -24,7 +24,7 @@ from aso_rules.data.writers import write_csv
 from aso_rules.settle.vector.columns import str_rank
 from aso_rules.settle.vector.reader import read_claims_fast, read_enrollment_fast
 from aso_rules.settle.vector.strindex import StringIndex
-from tests.vector.scenarios import settle_scenarios
+from tests.strategies.scenarios import settle_scenarios
 
 EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -95,7 +95,7 @@ def test_read_claims_fast__ids_in_any_order_and_repeated_across_batches(
 
 def test_read_claims_fast__a_ragged_csv_row_is_rejected_alone(tmp_path: Path) -> None:
     """A CSV row with too many fields is rejected with its file line; the file is still read."""
-    from tests.vector.scenarios import CLAIM_COLUMNS
+    from tests.strategies.scenarios import CLAIM_COLUMNS
 
     path = tmp_path / "claims.csv"
     path.write_text(",".join(CLAIM_COLUMNS) + "\n" + ",".join(["x"] * (len(CLAIM_COLUMNS) + 2)) + "\n")
@@ -130,7 +130,7 @@ def test_string_index__finds_what_a_dict_finds(
     for k, v in enumerate(values):
         first.setdefault(v, k)
     index = StringIndex(pa.array(values, type=pa.string()).slice(0))
-    queries = queries + values[:2]
+    queries = [*queries, *values[:2]]
     arr = pa.array(["pad"] * cut + queries, type=pa.string()).slice(cut)  # a non-zero offset
     want = [-1 if q is None else first.get(q, -1) for q in queries]
     assert index.find(arr).tolist() == want

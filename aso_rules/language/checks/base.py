@@ -1,4 +1,4 @@
-"""What every check shares: the codes, the words the language knows, the ``Context`` of a
+"""What every check shares: the codes (``language.codes``), the words the language knows, the ``Context`` of a
 program, constant resolution and the value/unit expectations.
 
 On entry: a parsed ``Program``. On exit: nothing is reported here; these helpers build
@@ -11,71 +11,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from pathlib import Path
 
 import attrs
 
 from aso_rules.language import ast
-from aso_rules.language.diagnostics import Diagnostic, Severity, Span
+from aso_rules.language.codes import CODES
+from aso_rules.language.diagnostics import Diagnostic, Span
 from aso_rules.language.format import amount_text, value_text
+from aso_rules.language.tables import Tables
 from aso_rules.model import LINE_KINDS
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "E201": ("error", "unknown constant"),
-    "E202": ("error", "unknown tier"),
-    "E203": ("error", "unknown coverage line"),
-    "E204": ("error", "duplicate definition"),
-    "E205": ("error", "value in the wrong unit"),
-    "E206": ("error", "unknown member in a test"),
-    "E207": ("error", "unknown setting value"),
-    "E208": ("error", "statement not allowed here"),
-    "E209": ("error", "unknown kind of coverage"),
-    "E210": ("error", "unknown claim or stop-loss contract in an expectation"),
-    "E211": ("error", "unknown field in an expectation"),
-    "E212": ("error", "unknown word"),
-    "E301": ("error", "percentage outside 0-100%"),
-    "E302": ("error", "out-of-pocket maximum below the deductible"),
-    "E303": ("error", "family amount below the person amount"),
-    "E304": ("error", "tier table misses a tier"),
-    "E305": ("error", "tier table repeats a tier"),
-    "E306": ("error", "plan year ends before it starts"),
-    "E307": ("error", "specific stop-loss tiers overlap"),
-    "E308": ("error", "coverage not suited to ASO funding"),
-    "E309": ("error", "aggregate family out-of-pocket without an individual cap"),
-    "E310": ("error", "distribution parameter out of range"),
-    "E311": ("error", "continuance table missing or malformed"),
-    "E312": ("error", "attachment on expected claims without an expected_claims assumption"),
-    "E313": ("error", "invalid contract basis"),
-    "E340": ("error", "unknown claims basis"),
-    "E341": ("error", "seasonality factors do not fit the plan year"),
-    "E314": ("error", "not a calendar date"),
-    "E315": ("error", "required statement missing"),
-    "E316": ("error", "amount with more than two decimal places"),
-    "E317": ("error", "line not eligible for this stop-loss"),
-    "E318": ("error", "value outside the supported range"),
-    "E319": ("error", "plan year shorter than 1 month or longer than 24 months"),
-    "E320": ("error", "file read by the rules is outside the ruleset folder or not a regular file"),
-    "E350": ("error", "experience block misses a required statement"),
-    "E351": ("error", "trend outside -50% to +100% a year"),
-    "E352": ("error", "credibility parameter not positive"),
-    "E353": ("error", "projection period outside 1 to 60 months"),
-    "E354": ("error", "completion or plan-design factor out of range"),
-    "W301": ("warning", "specific stop-loss tiers leave a gap"),
-    "W302": ("warning", "laser below the specific deductible"),
-    "W303": ("warning", "aggregate attachment below expected claims"),
-    "W304": ("warning", "test expects nothing"),
-    "W305": ("warning", "dollar maximum on an essential health benefit"),
-    "W330": ("warning", "expected_claims disagrees with the claimant model"),
-    "W340": ("warning", "copay above the out-of-pocket maximum"),
-    "W341": ("warning", "plan pays 0%"),
-    "W342": ("warning", "limit of 0 visits"),
-    "W343": ("warning", "expected claims of $0"),
-    "W344": ("warning", "aggregate stop-loss maximum of $0"),
-    "W345": ("warning", "no claimants"),
-    "W346": ("warning", "individual cap above the family out-of-pocket maximum"),
-    "W347": ("warning", "administrative fee far above any administrator's"),
-}
-
 
 # Settings (docs/semantics.md section 12): key -> (allowed values, where it may be written).
 HEADER = "ruleset header"
@@ -239,9 +183,11 @@ def listing(names: Iterable[str]) -> str:
 
 @attrs.frozen
 class Context:
-    """What the checks share: the program and its definitions (first definition of each name)."""
+    """What the checks share: the program, the tables the loader read for it (``tables``) and its
+    definitions (first definition of each name)."""
 
     program: ast.Program
+    tables: Tables
     statements: tuple[tuple[ast.RuleFile, ast.Statement], ...]
     header: ast.Ruleset | None
     tiers: tuple[str, ...]
@@ -254,7 +200,7 @@ class Context:
     tests: tuple[ast.Test, ...]
 
     @classmethod
-    def of(cls, program: ast.Program) -> Context:
+    def of(cls, program: ast.Program, tables: Tables) -> Context:
         statements = tuple(program.statements())
         header: ast.Ruleset | None = None
         tiers: list[str] = []
@@ -278,6 +224,7 @@ class Context:
                         excluded.setdefault(line, statement)
         return cls(
             program=program,
+            tables=tables,
             statements=statements,
             header=header,
             tiers=tuple(dict.fromkeys(tiers)),
@@ -536,41 +483,3 @@ def duplicates(
             yield diag("E204", f"{what} `{key}` is defined twice ({where})", span, hint)
         else:
             first[key] = span
-
-
-def table_path(rule_file: str, path: str) -> Path:
-    """Where a continuance table named in ``rule_file`` lives (relative to the rule file's folder)."""
-    return Path(rule_file).parent / path
-
-
-MAX_TABLE_BYTES = 16 * 1024 * 1024
-
-
-def table_refusal(root_file: str, rule_file: str, path: str) -> str | None:
-    """Why a file named by a rule file may not be read, or None when it may.
-
-    Confined like includes: the resolved path (symlinks followed) lies inside the folder of the
-    root rule file, is a regular file (no FIFO, device or folder: nothing is opened before this is
-    known, so nothing blocks) and is at most ``MAX_TABLE_BYTES``. Missing files are left to the
-    reader (E311)."""
-    import os
-    import stat
-
-    root = Path(root_file).parent.resolve()
-    try:
-        target = table_path(rule_file, path).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return "the path cannot be resolved"
-    if not target.is_relative_to(root):
-        return "the file lies outside the ruleset folder"
-    try:
-        info = os.stat(target)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return "the file cannot be inspected"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
-    if info.st_size > MAX_TABLE_BYTES:
-        return f"the file is larger than {MAX_TABLE_BYTES // (1024 * 1024)} MiB"
-    return None

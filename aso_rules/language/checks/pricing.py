@@ -19,12 +19,11 @@ from aso_rules.language.checks.base import (
     expect_value,
     percent_range,
     resolve,
-    table_path,
-    table_refusal,
 )
 from aso_rules.language.checks.bounds import plan_year_months
 from aso_rules.language.diagnostics import Diagnostic, escaped
 from aso_rules.language.format import value_text
+from aso_rules.language.tables import named_tables
 
 
 def check_fees(ctx: Context) -> Iterator[Diagnostic]:
@@ -182,35 +181,26 @@ def check_assumptions(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_continuance_tables(ctx: Context) -> Iterator[Diagnostic]:
     """E311: a `claimant_cost table "FILE" [named "NAME"]` file exists, relative to the rule file,
-    and holds a well-formed continuance table (with that name, when named)."""
-    for rule_file, statement in ctx.statements:
-        if not isinstance(statement, ast.Assumptions):
-            continue
-        for item in statement.items:
-            if isinstance(item, ast.ClaimantCost) and isinstance(item.model, ast.ContinuanceTable):
-                model = item.model
-                refusal = table_refusal(ctx.program.root.path, rule_file.path, model.path)
-                if refusal is not None:
-                    yield diag(
-                        "E320",
-                        f"{escaped(model.path)}: {refusal}",
-                        model.span,
-                        "keep tables beside the rule files (a regular file inside the ruleset folder)",
-                    )
-                    continue
-                # imported here: the pricing package is heavy and most programs have no table
-                from aso_rules.price.continuance import ContinuanceTableError, load_continuance_table
-
-                try:
-                    load_continuance_table(table_path(rule_file.path, model.path), model.name)
-                except ContinuanceTableError as exc:
-                    yield diag(
-                        "E311",
-                        escaped(str(exc).splitlines()[0]) if str(exc) else "unreadable continuance table",
-                        model.span,
-                        "the path is relative to the rule file; the file is an AV Calculator "
-                        "continuance table (av2015 or av2026 layout)",
-                    )
+    and holds a well-formed continuance table (with that name, when named). E320: the file may not
+    be read (outside the ruleset folder, not a regular file, too large). The loader read the tables
+    (``language.tables``); this check reports what it found."""
+    for key, node in named_tables(ctx.program):
+        read = ctx.tables[key]
+        if read.refusal is not None:
+            yield diag(
+                "E320",
+                f"{escaped(node.path)}: {read.refusal}",
+                node.span,
+                "keep tables beside the rule files (a regular file inside the ruleset folder)",
+            )
+        elif read.error is not None:
+            yield diag(
+                "E311",
+                escaped(read.error.splitlines()[0]) if read.error else "unreadable continuance table",
+                node.span,
+                "the path is relative to the rule file; the file is an AV Calculator "
+                "continuance table (av2015 or av2026 layout)",
+            )
 
 
 # Without the enrollment only the employee-only tier has a known member count (one). Its rate may
@@ -262,10 +252,10 @@ def _stated_ee(ctx: Context) -> Decimal | None:
 
 
 def _compiled(ctx: Context) -> model.Ruleset | None:
-    from aso_rules.compile import compile_program
+    from aso_rules.compile import compile_unchecked
 
     try:
-        return compile_program(ctx.program)
+        return compile_unchecked(ctx.program, ctx.tables)
     except (TypeError, ValueError, KeyError, AttributeError, LookupError, StopIteration):
         return None  # a program with errors: those diagnostics say what to fix
 

@@ -14,7 +14,6 @@ from aso_rules.language.checks.base import (
     CAUSES,
     CLAIM_FIELDS,
     CLAIM_OPTIONS,
-    CODES,
     COUNT_FIELDS,
     MEMBER_OPTIONS,
     RELATIONSHIPS,
@@ -29,9 +28,9 @@ from aso_rules.language.checks.base import (
     listing,
     quoted,
 )
+from aso_rules.language.codes import CODES
 from aso_rules.language.diagnostics import Diagnostic
 from aso_rules.language.format import value_text
-from aso_rules.language.render import DESCRIPTIONS
 
 
 def check_tests(ctx: Context) -> Iterator[Diagnostic]:
@@ -116,7 +115,7 @@ def check_tests(ctx: Context) -> Iterator[Diagnostic]:
                     yield from expect_value(ctx, item.value, (ast.Money,), f"`{item.field}`")[1]
                 case ast.ExpectDiagnostic():
                     expectations += 1
-                    if item.code not in CODES and item.code not in DESCRIPTIONS:
+                    if item.code not in CODES:
                         yield diag(
                             "E211",
                             f"unknown diagnostic code `{item.code}`",

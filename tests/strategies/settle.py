@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -22,6 +22,7 @@ from aso_rules.model import (
     DentalClass,
     DentalTerms,
     DisabilityTerms,
+    FamilyMode,
     FeeSchedule,
     Limit,
     PlanYear,
@@ -42,6 +43,7 @@ STEP_ORDERS = (
 
 
 def cents(low: int, high: int) -> st.SearchStrategy[Decimal]:
+    """Money between ``low`` and ``high`` cents."""
     return st.integers(low, high).map(from_cents)
 
 
@@ -71,7 +73,7 @@ def cost_sharings(draw: st.DrawFn) -> CostSharing:
     if oop_ind is not None and ded_ind is not None and oop_ind < ded_ind:
         oop_ind = ded_ind
     oop_fam = None if oop_ind is None else oop_ind * draw(st.sampled_from([1, 2, 3]))
-    oop_mode = draw(st.sampled_from(["embedded", "aggregate"]))
+    oop_mode: FamilyMode = draw(st.sampled_from(["embedded", "aggregate"]))
     cap = None
     if oop_mode == "aggregate" and oop_ind is not None and draw(st.booleans()):
         cap = oop_ind
@@ -134,7 +136,7 @@ def rulesets(draw: st.DrawFn, *, limits: bool = True, cross: bool | None = None)
         ),
     )
     std = Coverage(name="std", kind="std", disability=draw(disability_terms("std")))
-    network_acc = (
+    network_acc: Literal["separate", "cross"] = (
         draw(st.sampled_from(["separate", "cross"])) if cross is None else ("cross" if cross else "separate")
     )
     settings = Settings(
@@ -221,7 +223,7 @@ def claim_records(draw: st.DrawFn, members: list[MemberRecord], *, priced: bool 
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, **ruleset_kw: Any) -> tuple[Ruleset, list[MemberRecord], list[ClaimRecord]]:
+def scenarios(draw: st.DrawFn, /, **ruleset_kw: Any) -> tuple[Ruleset, list[MemberRecord], list[ClaimRecord]]:
     rs = draw(rulesets(**ruleset_kw))
     members = draw(families())
     claims = draw(st.lists(claim_records(members), min_size=1, max_size=25))

@@ -16,15 +16,11 @@ from aso_rules.data.records import ClaimRecord, MemberRecord
 from aso_rules.model import AggregateStopLoss, Basis, SpecificStopLoss, TierAmounts
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.results import LineResult
+from tests.strategies.settle import cents
 
 CLAIMANTS = tuple(f"M{i}" for i in range(6))
 KINDS = ("medical", "rx", "dental")
 BASES = (Basis(12, 12), Basis(12, 15), Basis(15, 12), Basis(24, 12), Basis(paid_basis=True))
-
-
-def cents(lo: int, hi: int) -> st.SearchStrategy[Money]:
-    """Money between lo and hi cents."""
-    return st.integers(lo, hi).map(lambda c: (Decimal(c) / 100).quantize(Decimal("0.01")))
 
 
 def pct() -> st.SearchStrategy[Decimal]:
@@ -73,7 +69,7 @@ def line_results(draw: st.DrawFn, min_size: int = 0, max_size: int = 14) -> list
 
 
 @st.composite
-def specific_terms(draw: st.DrawFn, *, simple: bool = False, **fixed: Any) -> SpecificStopLoss:
+def specific_terms(draw: st.DrawFn, /, *, simple: bool = False, **fixed: Any) -> SpecificStopLoss:
     """A specific tier; ``simple`` = 100%, no ASD, no maximum (I-SPEC-4's preconditions)."""
     sd = draw(cents(0, 30_000_000))
     lasers: dict[str, Money | None] = {}
@@ -96,7 +92,7 @@ def specific_terms(draw: st.DrawFn, *, simple: bool = False, **fixed: Any) -> Sp
 
 
 @st.composite
-def aggregate_terms(draw: st.DrawFn, **fixed: Any) -> AggregateStopLoss:
+def aggregate_terms(draw: st.DrawFn, /, **fixed: Any) -> AggregateStopLoss:
     """An aggregate contract with factors by tier (only EE members are generated)."""
     kw: dict[str, Any] = {
         "name": "agg",

@@ -11,6 +11,7 @@ line, paid before incurred), so that rejects are compared too.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,8 +30,8 @@ from aso_rules.model import (
     TierAmounts,
 )
 from aso_rules.money import from_cents
-from tests.settle.sl_strategies import BASES, pct
-from tests.settle.strategies import claim_records, disability_terms, families, rulesets
+from tests.strategies.settle import cents, claim_records, disability_terms, families, rulesets
+from tests.strategies.stoploss import BASES, pct
 
 TIER_CODES = ("EE", "ES", "EC", "FAM")
 CLAIM_COLUMNS = [
@@ -91,10 +92,6 @@ NASTY_ENROLLMENT = {
     "annual_salary": ["-1.00", "52,000.00", "1.234"],
     "weekly_earnings": ["x", "0.00"],
 }
-
-
-def cents(lo: int, hi: int) -> st.SearchStrategy[Decimal]:
-    return st.integers(lo, hi).map(from_cents)
 
 
 def tiered(draw: st.DrawFn, lo: int, hi: int, unit: str = "pepm") -> TierAmounts:
@@ -279,3 +276,29 @@ def settle_scenarios(draw: st.DrawFn, *, corrupt: bool = True) -> tuple[Ruleset,
 
 def absence(start: date, days: int) -> tuple[date, date]:
     return start, start + timedelta(days=days)
+
+
+# --------------------------------------------------------------------------- ledger batches
+
+
+@st.composite
+def paid_date_batches(draw: st.DrawFn, claims: Any) -> tuple[Any, list[Any]]:
+    """A claims table in paid-date order and its split, at drawn paid dates, into batches.
+
+    Rows are sorted by their paid text (stable; bad and missing dates sort with the rest), and a cut
+    falls only where the paid value changes and no claim id has rows on both sides (a claim id
+    repeated across batches is a different case: the ledger rejects it as already current).
+    Returns (the sorted table, its batches in posting order); the batches concatenate to the table.
+    """
+    paid = claims.column("paid").to_pylist()
+    order = sorted(range(claims.num_rows), key=lambda i: (paid[i] is None, paid[i] or ""))
+    table = claims.take(pa.array(order, type=pa.int64()))
+    paid = table.column("paid").to_pylist()
+    ids = table.column("claim_id").to_pylist()
+    cuts = []
+    for k in range(1, table.num_rows):
+        if paid[k] != paid[k - 1] and not set(ids[:k]) & set(ids[k:]):
+            cuts.append(k)
+    chosen = sorted(draw(st.sets(st.sampled_from(cuts), max_size=6))) if cuts else []
+    bounds = [0, *chosen, table.num_rows]
+    return table, [table.slice(a, b - a) for a, b in itertools.pairwise(bounds)]

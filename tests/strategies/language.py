@@ -1,15 +1,13 @@
-"""Hypothesis strategies for the whole test suite (one module, as attrs does).
+"""Hypothesis strategies of the rule language.
 
-Rule-language strategies generate AST nodes the grammar can produce: names avoid keywords (where
+They generate AST nodes the grammar can produce: names avoid keywords (where
 a keyword and a name may both stand, the keyword wins), lists the grammar requires are non-empty,
 and amounts are non-negative (the language has no sign).
 """
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
-from typing import Any
 
 from hypothesis import strategies as st
 
@@ -300,31 +298,3 @@ statements: st.SearchStrategy[ast.Statement] = st.one_of(
     tests,
 )
 rule_files = st.builds(ast.RuleFile, st.just("<string>"), st.lists(statements, max_size=5).map(tuple))
-
-
-# --------------------------------------------------------------------------- ledger batches
-
-
-@st.composite
-def paid_date_batches(draw: st.DrawFn, claims: Any) -> tuple[Any, list[Any]]:
-    """A claims table in paid-date order and its split, at drawn paid dates, into batches.
-
-    Rows are sorted by their paid text (stable; bad and missing dates sort with the rest), and a cut
-    falls only where the paid value changes and no claim id has rows on both sides (a claim id
-    repeated across batches is a different case: the ledger rejects it as already current).
-    Returns (the sorted table, its batches in posting order); the batches concatenate to the table.
-    """
-    import pyarrow as pa
-
-    paid = claims.column("paid").to_pylist()
-    order = sorted(range(claims.num_rows), key=lambda i: (paid[i] is None, paid[i] or ""))
-    table = claims.take(pa.array(order, type=pa.int64()))
-    paid = table.column("paid").to_pylist()
-    ids = table.column("claim_id").to_pylist()
-    cuts = []
-    for k in range(1, table.num_rows):
-        if paid[k] != paid[k - 1] and not set(ids[:k]) & set(ids[k:]):
-            cuts.append(k)
-    chosen = sorted(draw(st.sets(st.sampled_from(cuts), max_size=6))) if cuts else []
-    bounds = [0, *chosen, table.num_rows]
-    return table, [table.slice(a, b - a) for a, b in itertools.pairwise(bounds)]
