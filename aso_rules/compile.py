@@ -413,6 +413,7 @@ class _Compiler:
         deductible = next(i for i in items if isinstance(i, ast.Deductible))
         asd = next((i for i in items if isinstance(i, ast.AggregatingDeductible)), None)
         maximum = next((i for i in items if isinstance(i, ast.Maximum)), None)
+        advance = next((i for i in items if isinstance(i, ast.AdvanceFunding)), None)
         lasers: dict[str, Money | None] = {}
         for item in items:
             if isinstance(item, ast.Laser):
@@ -429,6 +430,10 @@ class _Compiler:
             premium=self.premium(items),
             terminal_liability=self.switches(items).get("terminal_liability") == "on",
             no_new_lasers=self.switches(items).get("no_new_lasers") == "on",
+            advance_funding=advance is not None and advance.on,
+            advance_minimum=(
+                self.money(advance.minimum) if advance is not None and advance.minimum is not None else ZERO
+            ),
             source=_source(contract.span),
         )
 

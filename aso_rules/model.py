@@ -306,6 +306,10 @@ class SpecificStopLoss:
     premium: TierAmounts | None = None
     terminal_liability: bool = False
     no_new_lasers: bool = False  # the contract allows no new laser at renewal
+    # specific advance funding: the carrier funds its share of an adjudicated, not yet paid claim
+    # over the deductible before the plan pays it (a request of at least ``advance_minimum``)
+    advance_funding: bool = False
+    advance_minimum: Money = ZERO
     source: Source | None = attrs.field(default=None, eq=False)
 
     def deductible_for(self, claimant: str) -> Money | None:

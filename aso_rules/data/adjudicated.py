@@ -2,7 +2,8 @@
 
 On entry: a source (path, Arrow table, pandas or polars frame) with the claims columns of
 docs/contracts.md plus the administrator's figures (``ADJUDICATED_REQUIRED``): ``allowed``,
-``plan_paid``, ``member_paid`` and ``status`` (``paid``, ``denied`` or ``void``), and optionally
+``plan_paid``, ``member_paid`` and ``status`` (``paid``, ``denied``, ``void``, or ``approved``:
+adjudicated and payable but not yet paid, its ``paid`` the date it was adjudicated), and optionally
 ``deductible``, ``copay``, ``coinsurance``, ``claim_version`` and ``adjustment_of``
 (``ADJUDICATED_OPTIONAL``). An ``aso settle`` ledger is such a file as it stands.
 
@@ -54,8 +55,8 @@ ADJUDICATED_OPTIONAL: tuple[str, ...] = (
     "reason",
 )
 _RECORD_COLUMNS = frozenset((*CLAIMS_REQUIRED, "allowed", "family_id", "network", "code", "units"))
-STATUSES: tuple[str, ...] = ("paid", "denied", "void")
-PaidStatus = Literal["paid", "denied", "void"]
+STATUSES: tuple[str, ...] = ("paid", "denied", "void", "approved")
+PaidStatus = Literal["paid", "denied", "void", "approved"]
 
 
 @attrs.frozen

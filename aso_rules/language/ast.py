@@ -446,8 +446,27 @@ class Premium:
     span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
 
 
+@attrs.frozen
+class AdvanceFunding:
+    """``advance_funding on [minimum $5,000]`` (or ``off``): the carrier funds its share of an
+    adjudicated claim over the specific deductible before the plan pays it."""
+
+    on: bool
+    minimum: Quantity | None = None
+    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
+
+
 SpecificItem: TypeAlias = (
-    Deductible | Laser | AggregatingDeductible | Maximum | Reimburses | Covers | Basis | Premium | Setting
+    Deductible
+    | Laser
+    | AggregatingDeductible
+    | Maximum
+    | Reimburses
+    | Covers
+    | Basis
+    | Premium
+    | AdvanceFunding
+    | Setting
 )
 
 

@@ -302,6 +302,12 @@ class _Builder(Transformer[Token, Any]):
     def r_aggregating_deductible(self, c: list[Any], span: Span) -> ast.AggregatingDeductible:
         return ast.AggregatingDeductible(c[0], span=span)
 
+    def r_advance_funding(self, c: list[Any], span: Span) -> ast.AdvanceFunding:
+        return ast.AdvanceFunding(str(c[0]) == "on", c[1] if len(c) > 1 else None, span=span)
+
+    def r_advance_minimum(self, c: list[Any], span: Span) -> Any:
+        return c[0]
+
     def r_reimburses(self, c: list[Any], span: Span) -> ast.Reimburses:
         return ast.Reimburses(c[0], span=span)
 

@@ -216,6 +216,9 @@ def line_text(node: object) -> str:
             return f"aggregating_deductible {amount_text(node.amount)}"
         case ast.Reimburses():
             return f"reimburses {value_text(node.rate)}"
+        case ast.AdvanceFunding():
+            minimum = f" minimum {amount_text(node.minimum)}" if node.minimum is not None else ""
+            return f"advance_funding {'on' if node.on else 'off'}{minimum}"
         case ast.Covers():
             return f"covers {_names(node.lines)}"
         case ast.Basis():

@@ -9,7 +9,10 @@ claims:
 * a claim's first (or only) version: its figures as given (a void: zero);
 * a later version: its figures less those of the version before it (the latest version wins; a
   void brings the claim to zero), dated at its own paid date;
-* an adjustment (``adjustment_of``): its signed figures as given, at its own paid date.
+* an adjustment (``adjustment_of``): its signed figures as given, at its own paid date;
+* an ``approved`` row (adjudicated, not yet paid): no change (a denied line in the ledger); what it
+  would change once paid is the line's ``awaiting_funding`` plan paid, what specific advance
+  funding requests (``aso_rules.settle.advance``).
 
 The stages after adjudication (specific and aggregate stop-loss, fees, employer cost, the fully
 insured comparison, ledger and summary) are ``aso_rules.settle.assemble``, as for any engine, so
@@ -37,6 +40,7 @@ from aso_rules.settle.results import LineResult, Step
 from aso_rules.settle.terms import resolve_terms
 
 REPORTED_BILLED = "reported_billed"  # the ledger column of each row's billed amount as given
+APPROVED_NOTE = "approved, not yet paid"
 
 
 def not_covered(ruleset: Ruleset, claim: ClaimRecord, members: Mapping[str, MemberRecord]) -> str:
@@ -53,16 +57,35 @@ def not_covered(ruleset: Ruleset, claim: ClaimRecord, members: Mapping[str, Memb
 
 
 def claim_changes(rows: Sequence[PaidRow]) -> list[tuple[PaidRow, Amounts, str]]:
-    """Each row with its change to its claim and a note saying what it is, in input row order."""
+    """Each row with its change to its claim and a note saying what it is, in input row order.
+
+    An ``approved`` row (adjudicated, not yet paid) changes nothing: the claim stands where its
+    last other version left it, and the next version is netted against that one; what it would
+    change once paid is ``awaiting_changes``."""
+    return [(r, change, note) for r, change, note, _ in _changes(rows)]
+
+
+def awaiting_changes(rows: Sequence[PaidRow]) -> dict[int, Amounts]:
+    """By input row: what each ``approved`` row would change once paid, when it is its claim's
+    latest version (or an adjustment): its figures less those of the claim's last other version."""
+    return {r.claim.row: awaiting for r, _, _, awaiting in _changes(rows) if awaiting is not None}
+
+
+def _changes(rows: Sequence[PaidRow]) -> list[tuple[PaidRow, Amounts, str, Amounts | None]]:
     by_claim: dict[str, list[PaidRow]] = {}
     for r in rows:
         if r.adjustment_of is None:
             by_claim.setdefault(r.claim.claim_id, []).append(r)
-    out: dict[int, tuple[PaidRow, Amounts, str]] = {}
+    out: dict[int, tuple[PaidRow, Amounts, str, Amounts | None]] = {}
     for versions in by_claim.values():
         versions.sort(key=lambda r: r.version or 0)
         previous: PaidRow | None = None
-        for r in versions:
+        for k, r in enumerate(versions):
+            if r.status == "approved":
+                latest = k == len(versions) - 1
+                base = previous.effective if previous is not None else Amounts()
+                out[r.claim.row] = (r, Amounts(), APPROVED_NOTE, r.amounts - base if latest else None)
+                continue
             if previous is None:
                 change = r.effective
                 note = "void" if r.status == "void" else ""
@@ -70,12 +93,16 @@ def claim_changes(rows: Sequence[PaidRow]) -> list[tuple[PaidRow, Amounts, str]]
                 change = r.effective - previous.effective
                 what = "voids" if r.status == "void" else "replaces"
                 note = f"version {r.version} {what} version {previous.version}"
-            out[r.claim.row] = (r, change, note)
+            out[r.claim.row] = (r, change, note, None)
             previous = r
     for r in rows:
         if r.adjustment_of is not None:
-            change = Amounts() if r.status == "void" else r.amounts
-            out[r.claim.row] = (r, change, f"adjustment of {r.adjustment_of}")
+            note = f"adjustment of {r.adjustment_of}"
+            if r.status == "approved":
+                out[r.claim.row] = (r, Amounts(), f"{note}; {APPROVED_NOTE}", r.amounts)
+            else:
+                change = Amounts() if r.status == "void" else r.amounts
+                out[r.claim.row] = (r, change, note, None)
     return [out[row] for row in sorted(out)]
 
 
@@ -85,23 +112,29 @@ def paid_lines(
     """One ``LineResult`` per row (input row order): the row's change to its claim; see the module
     docstring. ``status`` is ``paid`` when the row moves plan paid or the administrator paid it."""
     billed_before: dict[str, Any] = {}
+    awaiting = awaiting_changes(rows)
     lines: list[LineResult] = []
     for r, change, note in claim_changes(rows):
         claim = r.claim
         key = claim.claim_id if r.adjustment_of is None else f"adj:{claim.claim_id}"
-        billed = (
-            claim.billed - billed_before.get(key, ZERO)
-            if r.status != "void"
-            else -billed_before.get(key, ZERO)
-        )
-        billed_before[key] = claim.billed if r.status != "void" else ZERO
+        if r.status == "approved":  # not paid yet: the billed amount moves with the payment
+            billed = ZERO
+        elif r.status == "void":
+            billed = -billed_before.get(key, ZERO)
+            billed_before[key] = ZERO
+        else:
+            billed = claim.billed - billed_before.get(key, ZERO)
+            billed_before[key] = claim.billed
         extra = dict(claim.extra)
         extra[REPORTED_BILLED] = str(claim.billed)
         claim = attrs.evolve(claim, billed=billed, extra=FrozenMap(extra))
         uncovered = not_covered(ruleset, claim, members)
         paid = change.plan_paid != ZERO or r.status == "paid"
+        pending = awaiting[claim.row].plan_paid if claim.row in awaiting else ZERO
         notes = [n for n in (note, r.reason) if n]
-        if uncovered and paid:
+        if pending:
+            notes.append(f"plan paid {pending:.2f} awaits funding")
+        if uncovered and (paid or pending):
             notes.append(f"not stop-loss eligible: {uncovered}")
         reason = "; ".join(notes)
         cost_share = change.deductible + change.copay + change.coinsurance
@@ -121,6 +154,7 @@ def paid_lines(
                 plan_year=plan_year_for(claim.incurred, ruleset.plan_year),
                 steps=(Step("administrator", change.plan_paid, detail),),
                 stop_loss_eligible=not uncovered,
+                awaiting_funding=pending,
             )
         )
     return lines
@@ -175,7 +209,9 @@ def replay_of(lines: Sequence[LineResult]) -> AdjudicateFn:
 
 
 __all__ = [
+    "APPROVED_NOTE",
     "REPORTED_BILLED",
+    "awaiting_changes",
     "claim_changes",
     "not_covered",
     "paid_lines",

@@ -25,7 +25,7 @@ from aso_rules.data.records import ClaimRecord, MemberRecord, Reject
 from aso_rules.model import Ruleset
 from aso_rules.money import ZERO, Money
 from aso_rules.settle.adjudicate import adjudicate
-from aso_rules.settle.adjudicated import claim_changes
+from aso_rules.settle.adjudicated import awaiting_changes, claim_changes
 from aso_rules.settle.explain import explain_line
 from aso_rules.settle.results import LineResult
 
@@ -141,9 +141,10 @@ def net_claims(rows: Sequence[PaidRow]) -> tuple[list[tuple[ClaimRecord, Amounts
     net: dict[str, Amounts] = {}
     latest: dict[str, PaidRow] = {}
     first_paid: dict[str, date] = {}
+    awaiting = awaiting_changes(rows)  # an approved, unpaid row is audited on its adjudicated figures
     for r, change, _ in claim_changes(rows):
         cid = r.adjustment_of or r.claim.claim_id
-        net[cid] = net.get(cid, Amounts()) + change
+        net[cid] = net.get(cid, Amounts()) + change + awaiting.get(r.claim.row, Amounts())
         if r.adjustment_of is None:
             if cid not in latest or (r.version or 0) > (latest[cid].version or 0):
                 latest[cid] = r

@@ -7,13 +7,18 @@ On entry: a reference-engine ``Settlement`` (re-adjudicated, or on adjudicated c
   reached): the claimant, the contract window, eligible paid claims by paid month, the deductible
   (and the laser, when one applies), the aggregating specific deductible absorbed, the
   reimbursement requested, and its supporting lines;
+* **advance-funding requests** when a specific tier has ``advance_funding on``
+  (``aso_rules.settle.advance``): per claimant, the lines adjudicated but not yet paid inside the
+  contract window, the plan paid awaiting funding and the amount requested (``None`` when no tier
+  funds in advance);
 * an **aggregate filing** when the ruleset has an aggregate contract: eligible claims and the
   attachment by plan month (cumulative), the attachment point, the reimbursement requested (the
   final settlement after any monthly accommodation).
 
 ``write_filings`` writes ``filings.json``, one ``specific-<tier>-<claimant>.csv`` of supporting
-lines per specific filing, ``aggregate.csv`` (by month) and ``filings.html`` (a self-contained
-summary) to a folder. Money is text with two decimals, as in summary.json.
+lines per specific filing, one ``advance-<tier>-<claimant>.csv`` per advance-funding request,
+``aggregate.csv`` (by month) and ``filings.html`` (a self-contained summary) to a folder.
+Money is text with two decimals, as in summary.json.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 
 from aso_rules.money import ZERO, Money
 from aso_rules.settle import Settlement
+from aso_rules.settle.advance import AdvanceRequest, advance_requests, awaiting_lines
 from aso_rules.settle.results import LineResult
 from aso_rules.settle.stoploss import AggregateResult, claimant_of
 from aso_rules.settle.windows import Window
@@ -123,6 +129,38 @@ def _line_row(r: LineResult, eligible: bool, share: Money) -> dict[str, str]:
     }
 
 
+def advance_funding(s: Settlement) -> list[dict[str, Any]] | None:
+    """The advance-funding requests of every tier with ``advance_funding on`` (``None``: none has it)."""
+    if not any(t.advance_funding for t in s.ruleset.specific):
+        return None
+    requests: list[AdvanceRequest] = []
+    for tier, result in zip(s.ruleset.specific, s.specific, strict=True):
+        pending = [(r.claim.row, r) for r in awaiting_lines(s.ruleset, tier, s.lines, s.members)]
+        requests += advance_requests(s.ruleset, tier, result.claimants, pending, {})
+    return advance_section(s.ruleset, requests)
+
+
+def advance_section(ruleset: Any, requests: Sequence[AdvanceRequest]) -> list[dict[str, Any]]:
+    """filings.json's ``advance_funding`` list."""
+    tiers = {t.name: t for t in ruleset.specific}
+    return [
+        {
+            "kind": "advance_funding",
+            "contract": q.contract,
+            "claimant": q.claimant,
+            "window": _window(q.window),
+            "deductible": _m(q.deductible),
+            "laser": q.claimant in tiers[q.contract].lasers,
+            "eligible_paid": _m(q.eligible_paid),
+            "awaiting_funding": _m(q.awaiting),
+            "advance_minimum": _m(tiers[q.contract].advance_minimum),
+            "amount_requested": _m(q.requested),
+            "lines": [_line_row(r, True, share) for r, share in q.lines],
+        }
+        for q in requests
+    ]
+
+
 def aggregate_filing(s: Settlement) -> dict[str, Any] | None:
     """Eligible claims and attachment by plan month, and the reimbursement requested."""
     agg: AggregateResult | None = s.aggregate
@@ -180,6 +218,7 @@ def filings(s: Settlement) -> dict[str, Any]:
     return {
         "ruleset": s.summary["ruleset"],
         "specific": specific_filings(s),
+        "advance_funding": advance_funding(s),
         "aggregate": aggregate_filing(s),
     }
 
@@ -202,6 +241,14 @@ def write_filings(s: Settlement, out_dir: str | Path) -> list[Path]:
             writer.writerows(f["lines"])
         f["supporting_lines"] = path.name
         written.append(path)
+    for f in data["advance_funding"] or ():
+        path = out / f"advance-{_slug(f['contract'])}-{_slug(f['claimant'])}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=LINE_COLUMNS)
+            writer.writeheader()
+            writer.writerows(f["lines"])
+        f["supporting_lines"] = path.name
+        written.append(path)
     if data["aggregate"] is not None:
         path = out / "aggregate.csv"
         rows = data["aggregate"]["by_month"]
@@ -211,6 +258,10 @@ def write_filings(s: Settlement, out_dir: str | Path) -> list[Path]:
             writer.writerows(rows)
         written.append(path)
     summary = {**data, "specific": [{k: v for k, v in f.items() if k != "lines"} for f in data["specific"]]}
+    if data["advance_funding"] is not None:
+        summary["advance_funding"] = [
+            {k: v for k, v in f.items() if k != "lines"} for f in data["advance_funding"]
+        ]
     path = out / "filings.json"
     path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     written.append(path)
@@ -256,6 +307,34 @@ def filings_html(data: dict[str, Any]) -> str:
         parts.append("</table>")
     else:
         parts.append("<p>No claimant is over or within 10% of a specific deductible.</p>")
+    if data.get("advance_funding") is not None:
+        parts.append("<h2>Advance funding</h2>")
+        if data["advance_funding"]:
+            advance_head = (
+                "contract",
+                "claimant",
+                "deductible",
+                "eligible paid",
+                "awaiting funding",
+                "requested",
+            )
+            parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in advance_head) + "</tr>")
+            for f in data["advance_funding"]:
+                laser = " (laser)" if f["laser"] else ""
+                nums = (
+                    f["deductible"] + laser,
+                    f["eligible_paid"],
+                    f["awaiting_funding"],
+                    f["amount_requested"],
+                )
+                parts.append(
+                    f"<tr><td>{e(f['contract'])}</td><td>{e(f['claimant'])}</td>"
+                    + "".join(f"<td class='n'>{e(n)}</td>" for n in nums)
+                    + "</tr>"
+                )
+            parts.append("</table>")
+        else:
+            parts.append("<p>No claim awaiting funding takes a claimant over a specific deductible.</p>")
     agg = data["aggregate"]
     if agg is not None:
         parts.append(
@@ -284,4 +363,13 @@ def filings_html(data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-__all__ = ["NEAR", "aggregate_filing", "filings", "filings_html", "specific_filings", "write_filings"]
+__all__ = [
+    "NEAR",
+    "advance_funding",
+    "advance_section",
+    "aggregate_filing",
+    "filings",
+    "filings_html",
+    "specific_filings",
+    "write_filings",
+]

@@ -63,6 +63,9 @@ class LineResult:
     # False: the line is outside stop-loss whatever the contracts say (an administrator's payment of
     # an excluded service, settled with ``settle --adjudicated``); adjudication never sets it.
     stop_loss_eligible: bool = True
+    # The plan paid the administrator has adjudicated on this line but not yet paid (an ``approved``
+    # row of ``settle --adjudicated``: what specific advance funding is requested on); 0 otherwise.
+    awaiting_funding: Money = ZERO
 
     @property
     def cost_share(self) -> Money:

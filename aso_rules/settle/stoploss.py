@@ -15,7 +15,7 @@ not 1, the minimum attachment, and an attachment factor derived from a percentag
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 import attrs
@@ -159,6 +159,20 @@ class ExcessAllocator:
         self.excess: dict[str, Money] = {}
         self.absorbed: dict[str, Money] = {}
         self.reimbursed: dict[str, Money] = {}
+
+    @classmethod
+    def resumed(
+        cls, tier: SpecificStopLoss, mode: RoundingMode, claimants: Iterable[ClaimantResult]
+    ) -> ExcessAllocator:
+        """An allocator in the state a run of the tier ended in, from its claimants: what a line
+        booked after the run (an advance-funding request) would be reimbursed."""
+        allocator = cls(tier, mode)
+        for c in claimants:
+            allocator.absorbed[c.claimant] = c.asd_absorbed
+            allocator.excess[c.claimant] = c.excess - c.asd_absorbed
+            allocator.reimbursed[c.claimant] = c.reimbursed
+            allocator.asd_left -= c.asd_absorbed
+        return allocator
 
     def add(self, claimant: str, excess_line: Money) -> tuple[Money, Money]:
         """Book one line's excess; returns (its share of reimbursement, the ASD it absorbed).

@@ -261,6 +261,7 @@ ITEM_WORDS = {
     "Flag": "maximum_includes_elimination",
     "AggregatingDeductible": "aggregating_deductible",
     "Reimburses": "reimburses",
+    "AdvanceFunding": "advance_funding",
     "Basis": "basis",
     "Premium": "premium",
     "Attachment": "attachment",

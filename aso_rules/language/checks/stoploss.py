@@ -74,8 +74,8 @@ def _maximum_of(ctx: Context, contract: ast.StopLossSpecific | ast.StopLossAggre
 def check_specific_stop_loss(ctx: Context) -> Iterator[Diagnostic]:
     """E315, E205, E301, E313, W302: a specific contract states its deductible (money per
     claimant), lasers are money per claimant (a laser below the deductible is a warning), the
-    aggregating deductible and maximum are money, `reimburses` a percentage, the basis at least
-    12/12, the premium money pepm or pmpm."""
+    aggregating deductible, maximum and advance-funding minimum are money, `reimburses` a
+    percentage, the basis at least 12/12, the premium money pepm or pmpm."""
     for contract in ctx.specifics:
         deductible = _deductible_of(ctx, contract)
         if not any(isinstance(i, ast.Deductible) for i in contract.items):
@@ -133,6 +133,10 @@ def check_specific_stop_loss(ctx: Context) -> Iterator[Diagnostic]:
                     yield from _basis(item)
                 case ast.Premium():
                     yield from expect_rates(ctx, item.amount, "the premium", ("pepm", "pmpm"))
+                case ast.AdvanceFunding() if item.minimum is not None:
+                    yield from expect_quantity(
+                        ctx, item.minimum, (ast.Money,), [()], "the advance-funding minimum"
+                    )[1]
 
 
 def _basis(item: ast.Basis) -> Iterator[Diagnostic]:
