@@ -14,8 +14,8 @@ as ``illness`` or ``denied``: the checker decides from context), ``String``. A v
 per is a ``Quantity`` (``$1,500 per person`` -> ``Quantity(Money(1500), ("per person",))``); a
 percent of a base is a ``Share``; a tier table is a ``TierTable``.
 
-The values live in ``ast_values`` and the ``test`` blocks in ``ast_test_blocks``; both are re-exported
-here, so ``ast`` stays the one import of the tree.
+The values live in ``ast_values``, the ``experience`` block in ``ast_experience`` and the ``test``
+blocks in ``ast_test_blocks``; all are re-exported here, so ``ast`` stays the one import of the tree.
 
 Change log (names are a contract with the checker and compiler): ``Experience`` and its items added
 (the renewal block).
@@ -28,6 +28,22 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from aso_rules.language.ast_experience import (
+    Buhlmann,
+    Completion,
+    Credibility,
+    Experience,
+    ExperienceItem,
+    LimitedFluctuation,
+    ManualRate,
+    PlanDesignChange,
+    PoolingCharge,
+    PoolingPoint,
+    Projection,
+    RateCap,
+    Trend,
+    TrendEntry,
+)
 from aso_rules.language.ast_test_blocks import (
     ExpectAggregate,
     ExpectClaim,
@@ -65,6 +81,9 @@ from aso_rules.language.diagnostics import Span
 __all__ = [
     "NO_SPAN",
     "Amount",
+    "Buhlmann",
+    "Completion",
+    "Credibility",
     "Date",
     "Duration",
     "DurationUnit",
@@ -73,13 +92,22 @@ __all__ = [
     "ExpectDiagnostic",
     "ExpectSpecific",
     "ExpectSummary",
+    "Experience",
+    "ExperienceItem",
     "FieldValue",
+    "LimitedFluctuation",
+    "ManualRate",
     "Money",
     "Name",
     "Number",
     "Option",
     "Percent",
+    "PlanDesignChange",
+    "PoolingCharge",
+    "PoolingPoint",
+    "Projection",
     "Quantity",
+    "RateCap",
     "Rates",
     "Share",
     "String",
@@ -89,6 +117,8 @@ __all__ = [
     "TestMember",
     "TierAmount",
     "TierTable",
+    "Trend",
+    "TrendEntry",
     "Value",
 ]
 
@@ -656,112 +686,6 @@ AssumptionItem: TypeAlias = (
 @attrs.frozen
 class Assumptions:
     items: tuple[AssumptionItem, ...] = ()
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-# =========================================================================================== experience
-
-
-@attrs.frozen
-class TrendEntry:
-    """``medical 8.5%``: a coverage line and its annual trend."""
-
-    line: str
-    rate: Value
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Trend:
-    entries: tuple[TrendEntry, ...]
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Projection:
-    """``projection 12 months`` (``end`` None) or ``projection DATE to DATE`` (midpoint to midpoint)."""
-
-    start: Value
-    end: Value | None = None
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Completion:
-    rate: Value
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class PoolingPoint:
-    amount: Quantity
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class PoolingCharge:
-    amount: Rates
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class LimitedFluctuation:
-    """``limited_fluctuation full at 2,000 lives``."""
-
-    full: Number
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Buhlmann:
-    """``buhlmann k 1,500`` (Z = n / (n + k), n in member-years)."""
-
-    k: Number
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class Credibility:
-    method: LimitedFluctuation | Buhlmann
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class ManualRate:
-    amount: Rates
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class PlanDesignChange:
-    factor: Value
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-@attrs.frozen
-class RateCap:
-    rate: Value
-    span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
-
-
-ExperienceItem: TypeAlias = (
-    Trend
-    | Projection
-    | Completion
-    | PoolingPoint
-    | PoolingCharge
-    | Credibility
-    | ManualRate
-    | PlanDesignChange
-    | RateCap
-)
-
-
-@attrs.frozen
-class Experience:
-    """``experience { ... }``: how this year's experience becomes next year's rates."""
-
-    items: tuple[ExperienceItem, ...] = ()
     span: Span = attrs.field(eq=False, repr=False, default=NO_SPAN, kw_only=True)
 
 

@@ -59,7 +59,7 @@ ROWS = [
 ]
 
 
-def run(tmp_path: Path, rules: str = RULES, engine: str = "reference"):  # type: ignore[no-untyped-def]
+def run(tmp_path: Path, rules: str = RULES, engine: str = "reference"):
     (tmp_path / "claims.csv").write_text(HEADER + "\n" + "\n".join(ROWS) + "\n", encoding="utf-8")
     (tmp_path / "enrollment.csv").write_text(ENROLLMENT, encoding="utf-8")
     (tmp_path / "rules.aso").write_text(rules, encoding="utf-8")
