@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from aso_rules.settle.vector.kernels.arithmetic import LINE_CHUNKS, gather, round_div
+from aso_rules.settle.vector.layout import W_INCURRED_FROM, W_INCURRED_TO, W_PAID_FROM, W_PAID_TO
 
 
 @njit(cache=True, parallel=True)
@@ -26,7 +27,7 @@ def stoploss_lines(
     plan: Any,
     claimant: Any,
     covered: Any,  # bool[n_contracts, n_line_codes]: the specific tiers, then the aggregate if any
-    windows: Any,  # int64[n_contracts, 4]: incurred from, incurred to, paid from, paid to
+    windows: Any,  # int64[n_contracts, 4]: columns ``W_*`` (``plan.WINDOW_COLUMNS``)
     deductible: Any,  # int64[n_tiers, n_claimants]: each claimant's deductible, -1 = excluded
     cap: Any,  # int64[n_claimants]: the aggregate's cap per claimant, -1 = uncapped
     in_spec: Any,  # bool per line code: the aggregate caps these lines (the lowest tier's covers)
@@ -123,7 +124,12 @@ def _stoploss_range(
             for t in range(n_contracts):
                 if not covered[t, li]:
                     continue
-                if inc < windows[t, 0] or inc > windows[t, 1] or p < windows[t, 2] or p > windows[t, 3]:
+                if (
+                    inc < windows[t, W_INCURRED_FROM]
+                    or inc > windows[t, W_INCURRED_TO]
+                    or p < windows[t, W_PAID_FROM]
+                    or p > windows[t, W_PAID_TO]
+                ):
                     continue
                 r_flags[t >> 3, q] |= np.uint8(1 << (t & 7))
                 if t < n_tiers:
