@@ -5,7 +5,7 @@ thread), and what gathers the converted batches (``Growing`` columns, ``Codes`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +73,6 @@ class ColumnInput:
             return id_text(name, flat(self.file.read(columns=[name]).column(0)))
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{self.source}: cannot read Parquet: {exc}") from exc
-
-    def columns_table(self, names: Sequence[str]) -> pa.Table:
-        """Only the named columns, as a table (the ledger's extra columns)."""
-        if self.table is not None:
-            return self.table.select(list(names))
-        assert self.file is not None
-        return self.file.read(columns=list(names))
 
 
 BATCH_ROWS = 1 << 19  # claim rows converted at a time (half a default Parquet row group)

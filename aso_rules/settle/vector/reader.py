@@ -86,12 +86,6 @@ class FastClaims:
     columns: tuple[str, ...]
     table: pa.Table | None  # the input's extra columns, all rows, kept only when there are some (ledger)
 
-    @property
-    def accepted_rows(self) -> I64:
-        """0-based input positions of the accepted lines, ascending."""
-        out: I64 = self.claims.row.astype(np.int64) - 1
-        return out
-
 
 _LOOKUPS: weakref.WeakKeyDictionary[MemberColumns, tuple[dict[str, int], StringIndex, StringIndex]] = (
     weakref.WeakKeyDictionary()
