@@ -74,12 +74,6 @@ class Compound:
         """``P(S > x)``."""
         return float(self.probs[self.grid > x + 1e-9 * self.h].sum())
 
-    def quantile(self, q: float) -> float:
-        """Smallest grid point with ``P(S <= s) >= q``."""
-        cum = np.cumsum(self.probs)
-        idx = int(np.searchsorted(cum, q - 1e-12))
-        return float(min(idx, len(cum) - 1) * self.h)
-
 
 def fft_compound(severity: FloatArray, count: ClaimCount, pad: int = 2) -> Compound:
     """Compound masses by FFT on a grid ``pad`` times the severity's; tail = mass past the first part."""

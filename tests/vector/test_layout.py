@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 
 from aso_rules.settle.vector import engine, layout
-from aso_rules.settle.vector.plan import DISABILITY_COLUMNS, LIMIT_COLUMNS, TERM_COLUMNS
+from aso_rules.settle.vector.plan import DISABILITY_COLUMNS, LIMIT_COLUMNS, TERM_COLUMNS, WINDOW_COLUMNS
 
-TABLES = {"T_": TERM_COLUMNS, "L_": LIMIT_COLUMNS, "D_": DISABILITY_COLUMNS}
+TABLES = {"T_": TERM_COLUMNS, "L_": LIMIT_COLUMNS, "D_": DISABILITY_COLUMNS, "W_": WINDOW_COLUMNS}
 
 
 def test_every_column_constant_is_its_names_position() -> None:

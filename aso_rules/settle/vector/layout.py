@@ -2,17 +2,18 @@
 line status and reason codes.
 
 The positions are derived from ``plan.py``'s column tuples (``TERM_COLUMNS``, ``LIMIT_COLUMNS``,
-``DISABILITY_COLUMNS``), so a kernel reads ``t[k, T_COPAY]`` where it once read ``t[k, 9]``. They are
-module-level ints on purpose: numba freezes a global into cached code, which is right for the shape
-of a table and wrong only for a plan *value* (docs/performance.md trap 3), and plan values are never
-here. numba's cache is keyed on the kernel module's own source, so reordering a column tuple must
-come with an edit to the kernel modules (or a cleared cache); ``tests/vector/test_layout.py`` checks
-that every constant is its name's position.
+``DISABILITY_COLUMNS``, ``WINDOW_COLUMNS``), so a kernel reads ``t[k, T_COPAY]`` where it once read
+``t[k, 9]``. They are module-level ints on purpose: numba freezes a global into cached code, which
+is right for the shape of a table and wrong only for a plan *value* (docs/performance.md trap 3),
+and plan values are never here. numba's own cache key sees only a kernel module's source, not
+these values: the kernels' cache is keyed on them too (``kernels.cache``), so reordering a column
+tuple compiles the kernels again. ``tests/vector/test_layout.py`` checks that every constant is its
+name's position.
 """
 
 from __future__ import annotations
 
-from aso_rules.settle.vector.plan import DISABILITY_COLUMNS, LIMIT_COLUMNS, TERM_COLUMNS
+from aso_rules.settle.vector.plan import DISABILITY_COLUMNS, LIMIT_COLUMNS, TERM_COLUMNS, WINDOW_COLUMNS
 
 # ------------------------------------------------------------ term matrix: ``TermTable.matrix()``
 T_KIND = TERM_COLUMNS.index("kind")
@@ -67,6 +68,13 @@ D_EP_ILLNESS = DISABILITY_COLUMNS.index("ep_illness")
 D_EP_ACCIDENT = DISABILITY_COLUMNS.index("ep_accident")
 D_DURATION = DISABILITY_COLUMNS.index("duration")
 D_MAX_INCLUDES_EP = DISABILITY_COLUMNS.index("max_includes_ep")
+
+# ------------------------------------------------ stop-loss windows: ``stoploss.stop_loss_tables``
+W_INCURRED_FROM = WINDOW_COLUMNS.index("incurred_from")
+W_INCURRED_TO = WINDOW_COLUMNS.index("incurred_to")
+W_PAID_FROM = WINDOW_COLUMNS.index("paid_from")
+W_PAID_TO = WINDOW_COLUMNS.index("paid_to")
+
 # ------------------------------------------------------------------------------ line status codes
 PAID = 0
 DENIED = 1

@@ -1,6 +1,7 @@
 """Writing a vector settlement: the ledger streamed in record batches, rejects and summary.json.
 
-On entry: a ``VectorSettlement``. On exit: the same files ``settle.ledger.write_outputs`` writes,
+On entry: a ``VectorSettlement`` (any ``LedgerRun``: this module does not import the settlement,
+which imports it). On exit: the same files ``settle.ledger.write_outputs`` writes,
 byte for byte the same content: ``ledger.parquet`` through one ``ParquetWriter`` fed batch by batch,
 or ``ledger.csv`` through the project's CSV writer batch by batch, so the ledger is never whole in
 memory while it is written.
@@ -8,8 +9,9 @@ memory while it is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,11 +21,23 @@ from aso_rules.settle.ledger import summary_json
 
 PARQUET_BATCH = 1 << 19  # ledger rows per batch and row group: two batches are alive at a time
 
-if TYPE_CHECKING:
-    from aso_rules.settle.vector.settle import VectorSettlement
+
+class LedgerRun(Protocol):
+    """What the writer reads of a settlement (``settle.VectorSettlement``)."""
+
+    @property
+    def rejects(self) -> pa.Table: ...
+
+    @property
+    def enrollment_rejects(self) -> pa.Table: ...
+
+    @property
+    def summary(self) -> dict[str, Any]: ...
+
+    def ledger_batches(self, rows: int = ..., dictionary: bool = ...) -> Iterator[pa.RecordBatch]: ...
 
 
-def write_vector_outputs(s: VectorSettlement, out_dir: str | Path, ledger_format: str = "csv") -> list[Path]:
+def write_vector_outputs(s: LedgerRun, out_dir: str | Path, ledger_format: str = "csv") -> list[Path]:
     """Write the run's files to ``out_dir`` (created if missing); returns the paths written."""
     if ledger_format not in ("csv", "parquet"):
         raise ValueError(f"ledger format must be csv or parquet, not {ledger_format!r}")
@@ -42,7 +56,7 @@ def write_vector_outputs(s: VectorSettlement, out_dir: str | Path, ledger_format
     return paths
 
 
-def _write_parquet_batches(s: VectorSettlement, path: Path) -> None:
+def _write_parquet_batches(s: LedgerRun, path: Path) -> None:
     """The ledger Parquet file, written by a second thread while the next batch is built.
 
     Text columns go in as dictionary arrays (the codes the engine already has) and the Arrow schema
@@ -99,7 +113,7 @@ def _write_parquet_batches(s: VectorSettlement, path: Path) -> None:
         raise failure[0]
 
 
-def _write_csv_batches(s: VectorSettlement, path: Path) -> None:
+def _write_csv_batches(s: LedgerRun, path: Path) -> None:
     """The ledger CSV: header once, then each batch as ``writers.write_csv`` writes rows."""
     import csv
     import io

@@ -106,6 +106,9 @@ DISABILITY_COLUMNS: tuple[str, ...] = (
     "duration",
     "max_includes_ep",
 )
+# Column order of the stop-loss contracts' windows (``stoploss.stop_loss_tables``), one row per
+# contract: the day numbers of its incurred and paid windows, both ends included.
+WINDOW_COLUMNS: tuple[str, ...] = ("incurred_from", "incurred_to", "paid_from", "paid_to")
 
 
 @attrs.frozen(eq=False)

@@ -51,6 +51,7 @@ from aso_rules.settle.vector.engine import (
     reason_text,
 )
 from aso_rules.settle.vector.layout import NOT_COVERED, PAID, WAITING
+from aso_rules.settle.vector.output import write_vector_outputs
 from aso_rules.settle.vector.reader import FastClaims, read_claims_fast, read_enrollment_fast
 from aso_rules.settle.vector.stoploss import AggregateLines, TierLines, stop_loss, stop_loss_tables
 
@@ -319,8 +320,6 @@ class VectorSettlement(SettlementViews):
 
     def write(self, out_dir: str | Path, ledger_format: str = "csv") -> list[Path]:
         """Write ledger.csv|.parquet, rejects.csv and summary.json (the ledger in record batches)."""
-        from aso_rules.settle.vector.output import write_vector_outputs
-
         return write_vector_outputs(self, out_dir, ledger_format)
 
 

@@ -38,7 +38,8 @@ from aso_rules.settle.stoploss import AggregateClaims, ClaimantResult, SpecificR
 from aso_rules.settle.vector import kernels
 from aso_rules.settle.vector.columns import NONE, ClaimColumns, MemberColumns, day_number
 from aso_rules.settle.vector.engine import CHUNKS, Adjudicated, family_order
-from aso_rules.settle.vector.plan import fraction
+from aso_rules.settle.vector.layout import W_INCURRED_FROM, W_INCURRED_TO, W_PAID_FROM, W_PAID_TO
+from aso_rules.settle.vector.plan import WINDOW_COLUMNS, fraction
 from aso_rules.settle.windows import Window, add_months, contract_window
 
 I64 = npt.NDArray[np.int64]
@@ -101,7 +102,7 @@ class StopLossTables:
     index: Mapping[str, int]
     windows_of: tuple[Window, ...]
     covered: B  # bool[n_contracts, n_line_codes]
-    windows: I64  # int64[n_contracts, 4]
+    windows: I64  # int64[n_contracts, 4]: columns ``WINDOW_COLUMNS`` (``layout.W_*``)
     deductible: I64  # int64[n_tiers, n_claimants]
     cap: I64
     in_spec: B
@@ -161,15 +162,13 @@ def stop_loss_tables(ruleset: Ruleset, claims: ClaimColumns, members: MemberColu
         window = contract_window(start, agg.basis, terminal_liability=agg.terminal_liability)
         contracts.append((agg.covers, window))
     covered = np.zeros((len(contracts), max(len(claims.line_names), 1)), dtype=np.bool_)
-    windows = np.zeros((len(contracts), 4), dtype=np.int64)
+    windows = np.zeros((len(contracts), len(WINDOW_COLUMNS)), dtype=np.int64)
     for c, (covers, window) in enumerate(contracts):
         covered[c, : len(claims.line_names)] = [name in covers for name in claims.line_names]
-        windows[c] = (
-            _day(window.incurred_from),
-            day_number(window.incurred_to),
-            day_number(window.paid_from),
-            day_number(window.paid_to),
-        )
+        windows[c, W_INCURRED_FROM] = _day(window.incurred_from)
+        windows[c, W_INCURRED_TO] = day_number(window.incurred_to)
+        windows[c, W_PAID_FROM] = day_number(window.paid_from)
+        windows[c, W_PAID_TO] = day_number(window.paid_to)
     deductible = np.empty((len(tiers), k), dtype=np.int64)
     for t, tier in enumerate(tiers):
         deductible[t] = to_cents(tier.deductible)

@@ -6,6 +6,10 @@ the user's cache folder (``~/.cache/numba`` on Linux), or where ``NUMBA_CACHE_DI
 process, on any input, loads the kernels from there in well under a second. The first run compiles
 for about half a minute; ``announce`` prints ``compiling settlement kernels (first run only)`` on
 stderr before it, so the run does not sit silent.
+
+The kernels of ``kernels`` are cached under a key that includes a fingerprint of every kernel
+module's source and constants (``kernels.cache``): code compiled before a column position or a
+kernel changed is not theirs, and they compile again.
 """
 
 from __future__ import annotations
@@ -26,12 +30,18 @@ def _core() -> tuple[Any, ...]:
 
 def needs_compiling() -> bool:
     """Whether numba's cache lacks a compiled copy of the core kernels for the installed source."""
+    from aso_rules.settle.vector.kernels.cache import KernelCache
+
     for dispatcher in _core():
+        cache = dispatcher._cache
         try:
-            index = dispatcher._cache._cache_file._load_index()  # {} when absent or stale
+            if isinstance(cache, KernelCache):
+                fresh = cache.holds_current()
+            else:
+                fresh = bool(cache._cache_file._load_index())  # {} when absent or stale
         except Exception:  # numba's cache internals moved: say nothing rather than guess
             return False
-        if not index:
+        if not fresh:
             return True
     return False
 
