@@ -26,6 +26,7 @@ standard error, and the group's projected PMPM.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Literal
 
 import attrs
@@ -91,15 +92,20 @@ class GroupIBNR:
     season: tuple[float, ...] = ()  # per plan month: its cost per member month over the year's average
 
     def exposure(self, member_months: FloatArray) -> FloatArray:
-        """Member months weighted by the season: what a rate per seasonal member month multiplies."""
-        mm = np.asarray(member_months, dtype=np.float64)
-        if not self.season:
-            return mm
-        return np.asarray(mm * np.array(self.season[: len(mm)], dtype=np.float64), dtype=np.float64)
+        return seasonal_exposure(member_months, self.season)
 
     @property
     def ibnr(self) -> FloatArray:
         return np.asarray(self.ultimate - self.paid, dtype=np.float64)
+
+
+def seasonal_exposure(member_months: Sequence[float] | FloatArray, season: tuple[float, ...]) -> FloatArray:
+    """Member months weighted by the season (``()``: unweighted): what a rate per seasonal member
+    month multiplies."""
+    mm = np.asarray(member_months, dtype=np.float64)
+    if not season:
+        return mm
+    return np.asarray(mm * np.array(season[: len(mm)], dtype=np.float64), dtype=np.float64)
 
 
 def _mature(chain: ChainLadder) -> npt.NDArray[np.bool_]:
@@ -154,8 +160,7 @@ def group_ibnr(
     cum = cumulative(tri)
     chain = chain_ladder(cum, tail=exponential_tail(chain_ladder(cum).factors))
     mature = _mature(chain)
-    factors = np.array(season, dtype=np.float64) if season else np.ones(len(exp.member_months))
-    all_mm = np.array(exp.member_months, dtype=np.float64) * factors[: len(exp.member_months)]
+    all_mm = seasonal_exposure(exp.member_months, season)
     mm = all_mm[:n]
     manual_pmpm: float | None = None
     if manual_by_month is not None and all_mm.sum() > 0:

@@ -13,7 +13,7 @@ stated ``gross``; the claimant model is the acme example's, rescaled by tracking
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -38,18 +38,18 @@ def _year(ruleset: aso_rules.Ruleset, seed: int) -> tuple[Any, Any]:
     return enrollment, ruleset.settle(claims, enrollment, engine="reference")
 
 
-def _incurred_plan_paid(settlement: Any, lines: Iterable[str] | None = None) -> tuple[Decimal, Decimal]:
-    """(incurred in the plan year, whenever paid; of the named lines), and the employee months."""
+def _incurred(settlement: Any, lines: Iterable[str] | None = None) -> Iterator[Any]:
+    """The settled lines incurred in the plan year (whenever paid), of the named lines."""
     keep = set(lines) if lines is not None else None
     py = settlement.ruleset.plan_year
-    total = sum(
-        (
-            r.plan_paid
-            for r in settlement.lines
-            if py.start <= r.claim.incurred <= py.end and (keep is None or r.claim.line in keep)
-        ),
-        Decimal(0),
-    )
+    for r in settlement.lines:
+        if py.start <= r.claim.incurred <= py.end and (keep is None or r.claim.line in keep):
+            yield r
+
+
+def _incurred_plan_paid(settlement: Any, lines: Iterable[str] | None = None) -> tuple[Decimal, Decimal]:
+    """(incurred in the plan year, whenever paid; of the named lines), and the employee months."""
+    total = sum((r.plan_paid for r in _incurred(settlement, lines)), Decimal(0))
     months = sum(m.total_employees for m in settlement.months)
     return total, Decimal(months)
 
@@ -68,12 +68,10 @@ def study_ruleset() -> aso_rules.Ruleset:
         months += m
         for i, month in enumerate(s.months):
             member_months[i] += month.members
-        for r in s.lines:
-            if (
-                r.claim.line in ("medical", "rx")
-                and base.plan_year.start <= r.claim.incurred <= base.plan_year.end
-            ):
-                by_month[r.claim.incurred.month - 1] += r.plan_paid
+        start = base.plan_year.start
+        for r in _incurred(s, ("medical", "rx")):
+            plan_month = (r.claim.incurred.year - start.year) * 12 + r.claim.incurred.month - start.month
+            by_month[plan_month] += r.plan_paid
     pepm = (total / months).quantize(Decimal("0.01"))
     # the book's shape of the year: each month's plan paid per member month over the year's
     pmpm = [v / mm for v, mm in zip(by_month, member_months, strict=True)]
